@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { type ConfigEntry, type ConfigKey, configSchema } from './schema.js';
+
+/** The validated, frozen configuration passed down from the composition root. */
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  region: 'us' | 'eu';
+  defaultPhoneCountry: string;
+  allowedPhoneTypes: readonly string[];
+  smsProvider: 'inbox';
+  devSurfaces: boolean;
+  logLevel: string;
+  codeHmacSecret: string | undefined;
+  deviceNamespace: string;
+  flowTtlSeconds: number;
+  flowRetentionSeconds: number;
+  otpTtlSeconds: number;
+  otpRetryEntries: number;
+  resendMax: number;
+  resendCooldownSeconds: number;
+  phoneSendLimit: number;
+  phoneSendWindowSeconds: number;
+  accessTokenTtlSeconds: number;
+  deviceKeyIdleDays: number;
+  challengeTtlSeconds: number;
+  outboxPollIntervalMs: number;
+  outboxMaxAttempts: number;
+  cleanupIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Source = Record<string, string | undefined>;
+
+/**
+ * Loads configuration from `env` (highest precedence), then the JSON file named by `CONFIG_FILE`
+ * (keys are the environment names), then the schema defaults. Throws `ConfigError` listing every
+ * invalid key, so a bad deployment fails at boot rather than on the first request.
+ */
+export function loadConfig(env: Source = process.env, overrides: Partial<Record<ConfigKey, string>> = {}): Config {
+  const file = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+
+  for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
+    const text = overrides[key] ?? env[entry.env] ?? file[entry.env] ?? entry.default;
+    if (text === undefined || text === '') {
+      raw[key] = undefined;
+      continue;
+    }
+    const parsed = parseValue(entry, text);
+    if (parsed.ok) raw[key] = parsed.value;
+    else problems.push(`${entry.env}: ${parsed.problem}`);
+  }
+
+  const production = raw.nodeEnv === 'production';
+  raw.devSurfaces ??= !production;
+  raw.publicUrl = raw.publicUrl === undefined ? `http://localhost:${raw.port}` : raw.publicUrl;
+  const origin = normaliseOrigin(String(raw.publicUrl));
+  if (origin.ok) raw.publicUrl = origin.value;
+  else problems.push(`PUBLIC_URL: ${origin.problem}`);
+  if (typeof raw.codeHmacSecret === 'string' && raw.codeHmacSecret.length < 32) {
+    problems.push('CODE_HMAC_SECRET: must be at least 32 characters');
+  }
+  if (!/^[A-Z]{2}$/.test(String(raw.defaultPhoneCountry))) {
+    problems.push('DEFAULT_PHONE_COUNTRY: must be a two-letter country code such as US');
+  }
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.deviceNamespace))) {
+    problems.push('DEVICE_NAMESPACE: must be 1-64 characters of A-Z a-z 0-9 . _ -');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return Object.freeze(raw) as unknown as Config;
+}
+
+function readConfigFile(path: string): Source {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`CONFIG_FILE ${path}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`CONFIG_FILE ${path}: must hold a JSON object keyed by environment names`);
+  }
+  const known = new Set(Object.values(configSchema).map((e: ConfigEntry) => e.env));
+  const out: Source = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) throw new ConfigError(`CONFIG_FILE ${path}: unknown key ${key}`);
+    out[key] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return out;
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
+
+function parseValue(entry: ConfigEntry, text: string): Parsed {
+  const kind = entry.kind;
+  switch (kind.type) {
+    case 'string':
+      return { ok: true, value: text };
+    case 'int': {
+      if (!/^-?\d+$/.test(text.trim())) return { ok: false, problem: `must be an integer, got "${text}"` };
+      const n = Number(text);
+      if (n < kind.min || n > kind.max) return { ok: false, problem: `must be between ${kind.min} and ${kind.max}` };
+      return { ok: true, value: n };
+    }
+    case 'bool': {
+      const t = text.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(t)) return { ok: true, value: true };
+      if (['0', 'false', 'no', 'off'].includes(t)) return { ok: true, value: false };
+      return { ok: false, problem: `must be true or false, got "${text}"` };
+    }
+    case 'enum':
+      return kind.values.includes(text)
+        ? { ok: true, value: text }
+        : { ok: false, problem: `must be one of ${kind.values.join(', ')}, got "${text}"` };
+    case 'list':
+      return {
+        ok: true,
+        value: Object.freeze(
+          text
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      };
+  }
+}
+
+/** `auth.endp` must be a bare serialised origin or the browser's WebSocket origin check fails. */
+export function normaliseOrigin(text: string): Parsed & { value?: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, problem: `must be an absolute http(s) URL, got "${text}"` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, problem: 'must use http or https' };
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+    return { ok: false, problem: 'must be a bare origin (no path, query, fragment or credentials)' };
+  }
+  return { ok: true, value: url.origin };
+}
+
+/** For `config check`: the resolved configuration with secrets replaced. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
+    const value = config[key];
+    out[entry.env] = entry.secret && value !== undefined ? '<redacted>' : value;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import { deviceErrors } from '../errors/catalogue.js';
+import { alphanumericToken } from '../crypto/random.js';
+import type { FlowRecord } from '../storage/records.js';
+import type { FlowDeps } from './deps.js';
+
+export type ChallengeResponse =
+  | { challenge: string; ttl: number; next: '' }
+  | { next: ''; error: { code: number; message: string } };
+
+/**
+ * `/v1/client/challenge` (wire-protocol §4.9): a single-use challenge bound to a device. The
+ * `deviceId` is deliberately not echoed and the ttl is at most 60 s, so the SDK asks for a fresh
+ * challenge for every signed request instead of reusing one.
+ */
+export async function issueChallenge(
+  deps: FlowDeps,
+  deviceId: string,
+  flow: FlowRecord | undefined,
+): Promise<ChallengeResponse> {
+  const device = await deps.store.devices.findDevice(deviceId);
+  if (!device || device.revokedAt !== null || (flow && device.clientId !== flow.clientId)) {
+    return { next: '', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+  }
+  const challenge = alphanumericToken(deps.random, 24).slice(0, 32);
+  const ttl = deps.config.challengeTtlSeconds;
+  await deps.store.challenges.insertChallenge(challenge, device.id, deps.clock.now() + ttl * 1000);
+  return { challenge, ttl, next: '' };
+}

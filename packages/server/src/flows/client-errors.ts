@@ -1,0 +1,36 @@
+import type { FlowRecord } from '../storage/records.js';
+import { failFlow } from './complete.js';
+import type { Envelope, FlowDeps } from './deps.js';
+import type { SignatureCheck } from './request-signature.js';
+
+/**
+ * `/v1/client/<group>/error`: the browser could not finish a step (the user cancelled, WebCrypto
+ * failed, the network dropped). The report is recorded on the flow, never trusted beyond that. A
+ * device-key failure in a mobile flow falls back to the SMS code; anything else ends the flow.
+ */
+export async function reportClientError(
+  deps: FlowDeps,
+  flow: FlowRecord | undefined,
+  group: string,
+  report: { code?: number; message?: string },
+  signature: SignatureCheck,
+): Promise<Envelope> {
+  if (!flow) return { next: 'done' };
+  const signedByFlowDevice = signature.status === 'valid' && signature.device.clientId === flow.clientId;
+  await deps.store.flows.recordClientError(
+    flow.id,
+    JSON.stringify({
+      group,
+      code: report.code,
+      message: (report.message ?? '').slice(0, 300),
+      signed: signedByFlowDevice,
+      at: deps.clock.now(),
+    }),
+  );
+  const open = flow.state === 'pending' || flow.state === 'otp_sent';
+  if (open && group === 'device/passive' && flow.possessionType === 'mobile' && deps.clock.now() < flow.expiresAt) {
+    return { next: 'mobile/otp' };
+  }
+  await failFlow(deps, flow.id, `client reported an error in ${group}`);
+  return { next: 'done' };
+}

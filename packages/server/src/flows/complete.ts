@@ -1,0 +1,44 @@
+import type { Store } from '../storage/ports.js';
+import type { FlowRecord } from '../storage/records.js';
+import type { FlowDeps } from './deps.js';
+import { OPEN_STATES } from './flow-state.js';
+
+/**
+ * Everything that goes with proven possession, in the caller's transaction: the stable proveId for
+ * (client, number), and binding this flow's device key to the number so the next flow on this
+ * browser is silent.
+ */
+export async function recordPossession(
+  deps: FlowDeps,
+  tx: Store,
+  flow: FlowRecord,
+  phone: string,
+  deviceId: string | null,
+): Promise<string> {
+  const now = deps.clock.now();
+  const proveId = await tx.proveIds.getOrCreateProveId(flow.clientId, phone, deps.random.uuid(), now);
+  if (deviceId) await tx.devices.bindDevice(deviceId, phone, now);
+  return proveId;
+}
+
+/** Moves an open flow to `verified` (a key bound to the number verified). False if it was not open. */
+export async function completeWithBoundKey(
+  deps: FlowDeps,
+  flow: FlowRecord,
+  phone: string,
+  deviceId: string,
+): Promise<boolean> {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const proveId = await recordPossession(deps, tx, flow, phone, deviceId);
+    return tx.flows.transition(flow.id, { states: OPEN_STATES }, 'verified', { proveId, phone, finishedAt: now });
+  });
+}
+
+/** Ends an open flow as failed with a reason kept for support. */
+export function failFlow(deps: FlowDeps, flowId: string, reason: string): Promise<boolean> {
+  return deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'failed', {
+    failureReason: reason,
+    finishedAt: deps.clock.now(),
+  });
+}

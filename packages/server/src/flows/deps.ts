@@ -1,0 +1,49 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { KeyedHash } from '../crypto/keyed-hash.js';
+import type { Random } from '../crypto/random.js';
+import type { Keyring } from '../oauth/keyring.js';
+import type { Store } from '../storage/ports.js';
+
+/** Everything a flow function may touch, built once in `main.ts`; tests pass their own. */
+export interface FlowDeps {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  config: Config;
+  hash: KeyedHash;
+  keyring: Keyring;
+  /** Tells the SMS dispatcher that committed messages are waiting. */
+  wakeOutbox(): void;
+}
+
+/** The device protocol's response envelope (wire-protocol §3). */
+export interface Envelope {
+  next: string;
+  data?: Record<string, unknown>;
+  error?: { code: number; message: string };
+}
+
+/** Ends the browser's flow and runs the integrator's finish callback; the verdict is read server-side. */
+export function endWithError(code: number, message: string): Envelope {
+  return { next: 'done', error: { code, message } };
+}
+
+/**
+ * Device steps only act on an open, unexpired flow. Anything else ends the browser's flow cleanly
+ * (the finish callback runs; the backend reads the verdict).
+ */
+export function refuseClosedFlow(
+  flow: { state: string; expiresAt: number },
+  now: number,
+  allowedTypes?: { possessionType: string; types: readonly string[] },
+): Envelope | undefined {
+  if (now >= flow.expiresAt) return endWithError(10000, 'this verification has expired');
+  if (flow.state !== 'pending' && flow.state !== 'otp_sent') {
+    return endWithError(10003, 'this verification has already finished');
+  }
+  if (allowedTypes && !allowedTypes.types.includes(allowedTypes.possessionType)) {
+    return endWithError(10003, `this step is not part of a ${allowedTypes.possessionType} verification`);
+  }
+  return undefined;
+}

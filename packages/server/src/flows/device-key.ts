@@ -1,0 +1,128 @@
+import { deviceErrors } from '../errors/catalogue.js';
+import { canonicalPem, parseDevicePublicKey, verifyDeviceSignature } from '../crypto/device-key.js';
+import type { DeviceRecord, FlowRecord } from '../storage/records.js';
+import { completeWithBoundKey, failFlow } from './complete.js';
+import { type Envelope, type FlowDeps, endWithError, refuseClosedFlow } from './deps.js';
+import { OPEN_STATES } from './flow-state.js';
+
+/**
+ * The silent device key (wire-protocol §4.2-§4.3). Registration stores an unbound key; it is bound
+ * to a number only when possession is proven (OTP, or bind for `none`). A key bound to the flow's
+ * number that signs this flow's challenge proves possession without an SMS.
+ */
+
+export interface RegisterBody {
+  deviceName?: string;
+  registrations: { publicKey: { id: string; alg: string; key: string }; signature: string }[];
+}
+
+export interface VerifyBody {
+  deviceId: string;
+  keyId: string;
+  signature: string;
+}
+
+const DEVICE_TYPES = ['mobile', 'none'] as const;
+
+export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: RegisterBody): Promise<Envelope> {
+  const now = deps.clock.now();
+  const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
+  if (refused) return refused;
+  if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
+
+  const registration = body.registrations[0];
+  const key = registration && parseDevicePublicKey(registration.publicKey.key);
+  if (!registration || !key || registration.publicKey.alg !== 'ES256') {
+    await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
+    return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
+  }
+  // The signature over this flow's challenge proves the browser holds the private key now.
+  if (!verifyDeviceSignature(key, flow.challenge, registration.signature)) {
+    await failFlow(deps, flow.id, 'device key registration signature invalid');
+    return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
+  }
+
+  const device: DeviceRecord = {
+    id: deps.random.uuid(),
+    clientId: flow.clientId,
+    keyId: registration.publicKey.id,
+    publicKeyPem: canonicalPem(key),
+    name: (body.deviceName ?? '').slice(0, 100),
+    phone: null,
+    boundAt: null,
+    createdAt: now,
+    lastUsedAt: now,
+    revokedAt: null,
+  };
+  const attached = await deps.store.transaction(async (tx) => {
+    await tx.devices.insertDevice(device);
+    if (!(await tx.flows.attachDevice(flow.id, device.id, 'registered'))) throw new AlreadyAttached();
+    return true;
+  }).catch((error: unknown) => {
+    if (error instanceof AlreadyAttached) return false;
+    throw error;
+  });
+  if (!attached) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
+
+  if (flow.possessionType === 'none') {
+    await deps.store.flows.transition(flow.id, { states: OPEN_STATES }, 'possession_required', { finishedAt: now });
+    return { next: 'done', data: { deviceId: device.id } };
+  }
+  return { next: 'mobile/otp', data: { deviceId: device.id } };
+}
+
+class AlreadyAttached extends Error {}
+
+export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: VerifyBody): Promise<Envelope> {
+  const now = deps.clock.now();
+  const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
+  if (refused) return refused;
+  if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key was already used in this flow');
+
+  const device = await deps.store.devices.findDevice(body.deviceId);
+  const lapsedBefore = now - deps.config.deviceKeyIdleDays * 86_400_000;
+  // Another tenant's device, a revoked or lapsed one, and a key id mismatch all read as "no device":
+  // the browser deletes its key and registers a new one in this same flow.
+  if (
+    !device ||
+    device.clientId !== flow.clientId ||
+    device.revokedAt !== null ||
+    device.lastUsedAt < lapsedBefore ||
+    device.keyId !== body.keyId
+  ) {
+    return { next: 'device/passive/silent', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+  }
+
+  const key = parseDevicePublicKey(device.publicKeyPem);
+  if (!key || !verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature)) {
+    await failFlow(deps, flow.id, 'device key signature invalid');
+    return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
+  }
+  if (!(await deps.store.flows.attachDevice(flow.id, device.id, 'verified'))) {
+    return endWithError(deviceErrors.PROHIBITED, 'a device key was already used in this flow');
+  }
+  await deps.store.devices.touchDevice(device.id, now);
+
+  const boundPhone = silentPhone(flow, device);
+  if (boundPhone) {
+    await completeWithBoundKey(deps, flow, boundPhone, device.id);
+    return { next: 'done' };
+  }
+  if (flow.possessionType === 'none') {
+    await deps.store.flows.transition(flow.id, { states: OPEN_STATES }, 'possession_required', { finishedAt: now });
+    return { next: 'done' };
+  }
+  return { next: 'mobile/otp' };
+}
+
+/**
+ * The number a verified key proves without an SMS, if any: the key must be bound, match the
+ * number the integrator asked about (when it named one) and the device it named (when it named
+ * one), and the integrator must not have asked to rebind.
+ */
+function silentPhone(flow: FlowRecord, device: DeviceRecord): string | undefined {
+  if (!device.phone || flow.rebind) return undefined;
+  if (flow.phone !== null && flow.phone !== device.phone) return undefined;
+  if (flow.requestedDeviceId !== null && flow.requestedDeviceId !== device.id) return undefined;
+  return device.phone;
+}

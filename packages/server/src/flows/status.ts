@@ -1,0 +1,44 @@
+import { AppError } from '../errors/app-error.js';
+import type { FlowRecord } from '../storage/records.js';
+import type { FlowDeps } from './deps.js';
+import { type StatusValue, statusOf } from './flow-state.js';
+
+export interface StatusResponse {
+  success: StatusValue;
+  phoneNumber: string;
+  proveId?: string;
+  deviceId?: string;
+  clientHumanId?: string;
+  clientRequestId?: string;
+}
+
+/**
+ * Loads a flow for its owner. Unknown, purged and other clients' flows all answer the same 8008,
+ * so a client cannot even learn that another client's correlation id exists.
+ */
+export async function findOwnFlow(deps: FlowDeps, clientId: string, correlationId: string): Promise<FlowRecord> {
+  const flow = await deps.store.flows.findFlow(correlationId);
+  if (!flow || flow.clientId !== clientId) {
+    throw new AppError(8008, 'correlationId is unknown or expired');
+  }
+  return flow;
+}
+
+/** `/v3/unify-status`: the verdict, idempotent until the flow is purged. */
+export async function flowStatus(deps: FlowDeps, clientId: string, correlationId: string): Promise<StatusResponse> {
+  const flow = await findOwnFlow(deps, clientId, correlationId);
+  return describeFlow(flow, deps.clock.now());
+}
+
+export function describeFlow(flow: FlowRecord, now: number): StatusResponse {
+  const success = statusOf(flow.state, flow.expiresAt, now);
+  const response: StatusResponse = { success, phoneNumber: flow.phone ?? '' };
+  if (success === 'true') {
+    if (flow.proveId) response.proveId = flow.proveId;
+    // Desktop flows place no key; a key that only registered but was never bound is not reported.
+    if (flow.deviceId && flow.possessionType !== 'desktop') response.deviceId = flow.deviceId;
+  }
+  if (flow.clientHumanId) response.clientHumanId = flow.clientHumanId;
+  if (flow.clientRequestId) response.clientRequestId = flow.clientRequestId;
+  return response;
+}

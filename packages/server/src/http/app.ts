@@ -1,0 +1,42 @@
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { FlowDeps } from '../flows/deps.js';
+import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { devInboxRoutes } from './routes/dev-inbox.js';
+import { deviceProtocolRoutes } from './routes/device-protocol.js';
+import { healthRoutes } from './routes/health.js';
+import { serverApiRoutes } from './routes/server-api.js';
+import { tokenRoute } from './routes/token.js';
+
+/** Builds the HTTP app from its dependencies; no business rules live here. */
+export async function createApp(deps: FlowDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Behind a proxy, set trustProxy in a later config; request ids are ours.
+    requestIdHeader: false,
+    bodyLimit: 4096,
+    schemaErrorFormatter,
+    ajv: {
+      // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
+    },
+  });
+
+  installErrorHandling(app);
+  await app.register(helmet, {
+    // Pages set their own nonce-based policy; JSON needs none.
+    contentSecurityPolicy: false,
+    // The device protocol is called cross-origin by design.
+    crossOriginResourcePolicy: false,
+  });
+  await app.register(formbody, { bodyLimit: 4096 });
+
+  healthRoutes(app, deps);
+  tokenRoute(app, deps);
+  await app.register(async (scope) => serverApiRoutes(scope, deps));
+  await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
+  if (deps.config.devSurfaces) await app.register(async (scope) => devInboxRoutes(scope, deps));
+  return app;
+}

@@ -1,0 +1,48 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app-error.js';
+import { DEVICE_AUDIENCE } from '../flows/auth-token.js';
+import type { FlowDeps } from '../flows/deps.js';
+import { API_AUDIENCE } from '../oauth/access-token.js';
+import type { FlowRecord } from '../storage/records.js';
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * The server API's guard: a valid access token from `/token` whose client still exists. Deleting
+ * a client cuts off its unexpired tokens at once.
+ */
+export async function authenticateClient(deps: FlowDeps, request: FastifyRequest): Promise<string> {
+  const token = bearer(request);
+  if (!token) throw new AppError(8002, 'Authorization: Bearer <access_token> is required');
+  const payload = await deps.keyring.verify(token, API_AUDIENCE);
+  if (!payload?.sub) throw new AppError(8002, 'access token is invalid or expired');
+  const client = await deps.store.clients.findClient(payload.sub);
+  if (!client) throw new AppError(8002, 'access token is invalid or expired');
+  return client.id;
+}
+
+/**
+ * The device protocol's guard: the authToken of a flow that still exists. The token's own `exp`
+ * is the flow's expiry; a token past it still identifies the flow (for a clean "expired" answer
+ * that lets the finish callback run) as long as the flow has not been purged.
+ */
+export async function authenticateFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord> {
+  const flow = await optionalFlow(deps, request);
+  if (!flow) throw new AppError(8002, 'Authorization: Bearer <authToken> of a current flow is required');
+  return flow;
+}
+
+export async function optionalFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord | undefined> {
+  const token = bearer(request);
+  if (!token) return undefined;
+  const payload = await deps.keyring.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
+  if (!payload?.sub) throw new AppError(8002, 'authToken is invalid');
+  const flow = await deps.store.flows.findFlow(payload.sub);
+  if (!flow) throw new AppError(8002, 'authToken is invalid or its flow has been purged');
+  return flow;
+}

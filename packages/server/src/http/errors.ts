@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import { AppError } from '../errors/app-error.js';
+import { fieldRules } from './schemas/server-api.js';
+
+/**
+ * Maps every failure to the contract's `{ code, message }`. Validation messages name the field and
+ * the rule; framework errors (bad JSON, too large, wrong media type) become 400/8001; anything
+ * unexpected is logged and answers 500/8000 without details.
+ */
+
+/** Turns the first schema violation into "<field> <rule>". */
+export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const error = errors[0];
+  if (!error) return new AppError(8001, `${dataVar} is invalid`);
+  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const field = path || dataVar;
+  const params = error.params as Record<string, unknown>;
+  const name = path.split('.').pop() ?? '';
+  let message: string;
+  switch (error.keyword) {
+    case 'required':
+      message = `${path ? `${path}.` : ''}${String(params.missingProperty)} is required`;
+      break;
+    case 'type':
+      message = path ? `${field} must be a ${typeName(params.type)}` : `${dataVar} must be a JSON object`;
+      break;
+    case 'maxLength':
+      message = `${field} must be at most ${params.limit} characters`;
+      break;
+    case 'minLength':
+      message = `${field} must not be empty`;
+      break;
+    case 'pattern':
+      message = `${field} ${fieldRules[name] ?? 'has characters that are not allowed'}`;
+      break;
+    case 'anyOf':
+    case 'enum':
+    case 'const':
+      message = anyOfMessage(field, errors);
+      break;
+    case 'minItems':
+    case 'maxItems':
+      message = `${field} must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${params.limit} items`;
+      break;
+    default:
+      message = `${field} ${error.message ?? 'is invalid'}`;
+  }
+  return new AppError(8001, message);
+}
+
+function typeName(type: unknown): string {
+  if (type === 'object') return 'JSON object';
+  if (type === 'integer') return 'whole number';
+  return String(type);
+}
+
+/** A union of literals (possessionType) fails as several `const` errors and one `anyOf`. */
+function anyOfMessage(field: string, errors: FastifySchemaValidationError[]): string {
+  const allowed = errors
+    .filter((e) => e.keyword === 'const')
+    .map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+  if (allowed.length > 0) return `${field} must be one of ${allowed.join(', ')}`;
+  const types = errors.filter((e) => e.keyword === 'type').map((e) => typeName((e.params as { type?: unknown }).type));
+  return types.length > 0 ? `${field} must be a ${types.join(' or ')}` : `${field} is invalid`;
+}
+
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body must be at most 4096 bytes',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'body must be sent as application/json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'body must be a JSON object',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'body must be valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (!error.expose) request.log.error({ err: error.cause ?? error }, 'request failed');
+      return reply.status(error.status).headers(error.headers).send(error.toBody());
+    }
+    if (error.validation) {
+      const formatted = schemaErrorFormatter(error.validation, error.validationContext ?? 'body') as AppError;
+      return reply.status(400).send(formatted.toBody());
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        FRAMEWORK_MESSAGES[error.code] ?? (error instanceof SyntaxError ? 'body must be valid JSON' : 'bad request');
+      return reply.status(400).send({ code: 8001, message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ code: 8000, message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ code: 8011, message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { FlowDeps } from '../../flows/deps.js';
+import { normalisePhone } from '../../phone/parse-phone.js';
+import { inboxPage } from '../pages/inbox-page.js';
+
+/**
+ * The dev phone (contract §5): only registered when developer surfaces are on. The JSON list is
+ * what tests and scripts read codes from; the page shows the same messages like a phone would.
+ */
+export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
+  app.get(
+    '/dev/inbox/messages',
+    {
+      schema: {
+        querystring: Type.Object({
+          to: Type.Optional(Type.String({ maxLength: 20 })),
+          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { to, limit } = request.query as { to?: string; limit?: string };
+      let recipient: string | undefined;
+      if (to) {
+        // A raw `+` in a query string decodes as a space: put it back.
+        const raw = to.startsWith(' ') ? `+${to.trim()}` : to.trim();
+        recipient = normalisePhone(raw, deps.config.defaultPhoneCountry);
+        if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
+      }
+      reply.header('Cache-Control', 'no-store');
+      return deps.store.inbox.listMessages(recipient, Math.min(Number(limit ?? 50), 200));
+    },
+  );
+
+  app.get('/dev/inbox', async (_request, reply) => {
+    const nonce = randomBytes(16).toString('base64');
+    reply
+      .header('Content-Type', 'text/html; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header(
+        'Content-Security-Policy',
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      );
+    return inboxPage(nonce);
+  });
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import { AppError, invalidField } from '../../errors/app-error.js';
+import type { FlowDeps } from '../../flows/deps.js';
+import { checkStartRequest } from '../../flows/start-request.js';
+import { startFlow } from '../../flows/start-flow.js';
+import { findOwnFlow, flowStatus } from '../../flows/status.js';
+import { checkPhoneNumber } from '../../phone/parse-phone.js';
+import { authenticateClient } from '../auth.js';
+import {
+  errorBodySchema,
+  startRequestSchema,
+  startResponseSchema,
+  statusRequestSchema,
+  statusResponseSchema,
+} from '../schemas/server-api.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The API client authenticated by its access token. */
+    clientId: string;
+  }
+}
+
+/**
+ * The server-to-server API (contract §1): `/v3/mfa` and `/v3/unify` start a flow, `-status` reads
+ * the verdict. The seed-era `/v3/mfa*` names share the handlers; only `/v3/mfa` keeps the seed's
+ * rule that `none` takes no phone number.
+ */
+export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
+  // Authenticate before the body is parsed or validated: callers without a token learn nothing.
+  app.decorateRequest('clientId', '');
+  app.addHook('onRequest', async (request) => {
+    request.clientId = await authenticateClient(deps, request);
+  });
+  const errors = { 400: errorBodySchema, 401: errorBodySchema, 500: errorBodySchema };
+
+  for (const path of ['/v3/mfa', '/v3/unify']) {
+    const seedEra = path === '/v3/mfa';
+    app.post<{ Body: Static<typeof startRequestSchema> }>(
+      path,
+      { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
+      async function startPossessionCheck(request) {
+        const clientId = request.clientId;
+        const client = await deps.store.clients.findClient(clientId);
+        const checked = checkStartRequest(request.body, {
+          config: deps.config,
+          seedEra,
+          redirectOrigins: client?.redirectOrigins ?? [],
+        });
+        if (!checked.ok) throw invalidField(checked.field, checked.rule);
+        const started = await startFlow(deps, clientId, checked.value);
+        return { success: 'pending', ...started };
+      },
+    );
+  }
+
+  for (const path of ['/v3/mfa-status', '/v3/unify-status']) {
+    app.post<{ Body: Static<typeof statusRequestSchema> }>(
+      path,
+      { bodyLimit: 4096, schema: { body: statusRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
+      async function checkStatus(request) {
+        const clientId = request.clientId;
+        const { correlationId, phoneNumber } = request.body;
+        if (phoneNumber) await checkSeedEraPhone(deps, clientId, correlationId, phoneNumber);
+        return flowStatus(deps, clientId, correlationId.toLowerCase());
+      },
+    );
+  }
+}
+
+/** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
+async function checkSeedEraPhone(deps: FlowDeps, clientId: string, correlationId: string, phoneNumber: string) {
+  const flow = await findOwnFlow(deps, clientId, correlationId.toLowerCase());
+  const checked = checkPhoneNumber(phoneNumber, {
+    defaultCountry: deps.config.defaultPhoneCountry,
+    allowedTypes: deps.config.allowedPhoneTypes,
+  });
+  if (!checked.ok) throw invalidField('phoneNumber', checked.message);
+  if (flow.phone && flow.phone !== checked.e164) {
+    throw new AppError(8001, 'phoneNumber does not match the number of this flow');
+  }
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FlowDeps } from '../../flows/deps.js';
+import { mintAccessToken } from '../../oauth/access-token.js';
+import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
+
+/**
+ * `POST /token`: OAuth 2.0 client credentials (RFC 6749 §4.4). Credentials come in the body (form
+ * or JSON) or as HTTP Basic (§2.3.1), never both. Errors carry the contract's `{code, message}` and
+ * RFC 6749's `error` / `error_description`.
+ */
+export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
+  app.post('/token', { bodyLimit: 4096 }, async function issueToken(request, reply) {
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+      string,
+      unknown
+    >;
+    const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+    const basic = parseBasic(request);
+    if (basic === 'malformed') return fail(reply, 401, 'invalid_client', 'Authorization: Basic header is malformed');
+
+    const grantType = field('grant_type');
+    if (!grantType) return fail(reply, 400, 'invalid_request', 'grant_type is required');
+    if (grantType !== 'client_credentials') {
+      return fail(reply, 400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    }
+    if (basic && (field('client_id') !== undefined || field('client_secret') !== undefined)) {
+      return fail(reply, 400, 'invalid_request', 'send client credentials either in the body or as HTTP Basic, not both');
+    }
+    const clientId = basic ? basic.id : field('client_id');
+    const clientSecret = basic ? basic.secret : field('client_secret');
+    if (!clientId || !clientSecret) {
+      return fail(reply, 401, 'invalid_client', 'client_id and client_secret are required');
+    }
+
+    const client = clientId.length <= 64 ? await deps.store.clients.findClient(clientId) : undefined;
+    // Unknown ids are checked against a decoy hash so they take as long as known ones.
+    const valid = await verifyClientSecret(clientSecret, client?.secretHash ?? (await decoySecretHash()));
+    if (!client || !valid) {
+      if (basic) reply.header('WWW-Authenticate', 'Basic realm="pocketproof"');
+      return fail(reply, 401, 'invalid_client', 'client authentication failed');
+    }
+
+    const ttlSeconds = deps.config.accessTokenTtlSeconds;
+    const accessToken = mintAccessToken(deps.keyring, deps.clock, {
+      issuer: deps.config.publicUrl,
+      clientId: client.id,
+      ttlSeconds,
+      jti: deps.random.uuid(),
+    });
+    reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds };
+  });
+}
+
+function fail(reply: FastifyReply, status: 400 | 401, error: string, description: string) {
+  reply.header('Cache-Control', 'no-store');
+  return reply.status(status).send({
+    code: status === 400 ? 8001 : 8002,
+    message: description,
+    error,
+    error_description: description,
+  });
+}
+
+/** RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`. */
+function parseBasic(request: FastifyRequest): { id: string; secret: string } | 'malformed' | undefined {
+  const header = request.headers.authorization;
+  if (!header || !/^Basic\s/i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return 'malformed';
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return 'malformed';
+  }
+}

@@ -1,0 +1,35 @@
+import type { LoggerOptions } from 'pino';
+
+/**
+ * Log options shared by the server and the CLI. Phone numbers, codes and tokens never reach the
+ * logs: request lines keep only the path (query strings carry `token=` and `to=`), and any field
+ * that could hold them is redacted wherever it appears.
+ */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers["pa-signature"]',
+        '*.phone',
+        '*.phoneNumber',
+        '*.mobileNumber',
+        '*.to',
+        '*.otp',
+        '*.code',
+        '*.body',
+        '*.authToken',
+        '*.access_token',
+        '*.client_secret',
+        '*.clientSecret',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req(request: { method: string; url: string; id: string; ip?: string }) {
+        return { id: request.id, method: request.method, path: request.url.split('?')[0] };
+      },
+    },
+  };
+}

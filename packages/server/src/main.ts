@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config/load.js';
+import { keyedHash } from './crypto/keyed-hash.js';
+import { type Random, cryptoRandom } from './crypto/random.js';
+import type { FlowDeps } from './flows/deps.js';
+import { createApp } from './http/app.js';
+import { loggerOptions } from './logger.js';
+import { startMaintenance } from './maintenance.js';
+import { createKeyring } from './oauth/keyring.js';
+import { type Dispatcher, createDispatcher } from './sms/dispatcher.js';
+import { inboxProvider } from './sms/inbox-provider.js';
+import type { SmsProvider } from './sms/provider.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/ports.js';
+
+/**
+ * The composition root: the only place that builds dependencies. Tests call `buildServer` with
+ * their own clock, randomness, store or provider; the CLI calls it with the loaded config.
+ */
+export interface Server {
+  app: FastifyInstance;
+  deps: FlowDeps;
+  store: Store;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  /** Starts the dispatcher and maintenance, then listens; resolves to the bound address. */
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, stops background work, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  store?: Store;
+  provider?: SmsProvider;
+  /** Start the dispatcher loop (default true); tests may drive `dispatcher.runOnce()` themselves. */
+  dispatch?: boolean;
+}
+
+export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const logger = options.logger ?? pino(loggerOptions(config.logLevel));
+  const store = options.store ?? openStore(config.databaseUrl);
+  await store.migrate();
+
+  const secret =
+    config.codeHmacSecret ??
+    (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
+  const keyring = await createKeyring(store, clock, random, config.publicUrl);
+  const provider = options.provider ?? inboxProvider(store.inbox, clock);
+  const dispatcher = createDispatcher({
+    outbox: store.outbox,
+    provider,
+    clock,
+    logger: logger.child({ component: 'sms' }),
+    pollIntervalMs: config.outboxPollIntervalMs,
+    maxAttempts: config.outboxMaxAttempts,
+  });
+
+  const deps: FlowDeps = {
+    store,
+    clock,
+    random,
+    config,
+    hash: keyedHash(secret),
+    keyring,
+    wakeOutbox: () => dispatcher.wake(),
+  };
+  const app = await createApp(deps, logger);
+  let maintenance: { stop(): void } | undefined;
+
+  return {
+    app,
+    deps,
+    store,
+    dispatcher,
+    logger,
+    async listen() {
+      if (options.dispatch !== false) dispatcher.start();
+      maintenance = startMaintenance({ store, clock, config, keyring, logger });
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      maintenance?.stop();
+      await app.close();
+      await dispatcher.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import type { Clock } from '../clock.js';
+import type { Random } from '../crypto/random.js';
+import type { Store } from '../storage/ports.js';
+import type { SigningKeyRecord } from '../storage/records.js';
+import { signCompactJws } from './jws.js';
+
+/**
+ * The server's JWT signing keys (ES256), kept in the database so every node and every restart
+ * signs and verifies with the same set. The newest unretired key signs; retired keys still verify
+ * and stay in the JWKS until the tokens they signed have expired.
+ */
+export interface Keyring {
+  /** Signs claims with the current key. Synchronous. */
+  sign(claims: Record<string, unknown>): string;
+  /**
+   * Verifies signature, `alg`, `iss`, `aud` and `exp` (with `graceSeconds` of tolerance); returns
+   * the payload or undefined.
+   */
+  verify(token: string, audience: string, graceSeconds?: number): Promise<JWTPayload | undefined>;
+  /** The public keys as a JWK Set. */
+  jwks(): { keys: JWK[] };
+  /** Reloads keys from the database (after a rotation by another process). */
+  refresh(): Promise<void>;
+}
+
+interface LoadedKey {
+  record: SigningKeyRecord;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: JWK;
+}
+
+const REFRESH_ON_UNKNOWN_KID_MS = 10_000;
+
+export async function createKeyring(store: Store, clock: Clock, random: Random, issuer: string): Promise<Keyring> {
+  let keys: LoadedKey[] = [];
+  let lastRefresh = 0;
+
+  async function load(): Promise<void> {
+    let records = await store.signingKeys.listSigningKeys();
+    if (!records.some((r) => r.retiredAt === null)) {
+      await store.signingKeys.insertSigningKey(newSigningKey(clock, random));
+      records = await store.signingKeys.listSigningKeys();
+    }
+    keys = records.map((record) => ({
+      record,
+      privateKey: createPrivateKey({ key: JSON.parse(record.privateJwk), format: 'jwk' }),
+      publicKey: createPublicKey({ key: JSON.parse(record.publicJwk), format: 'jwk' }),
+      publicJwk: { ...(JSON.parse(record.publicJwk) as JWK), kid: record.kid, alg: 'ES256', use: 'sig' },
+    }));
+    lastRefresh = clock.now();
+  }
+
+  await load();
+
+  const current = (): LoadedKey => {
+    const key = keys.find((k) => k.record.retiredAt === null) ?? keys[0];
+    if (!key) throw new Error('no signing key');
+    return key;
+  };
+
+  return {
+    sign(claims) {
+      const key = current();
+      return signCompactJws({ alg: 'ES256', kid: key.record.kid, typ: 'JWT' }, claims, key.privateKey);
+    },
+
+    async verify(token, audience, graceSeconds = 0) {
+      try {
+        const { payload } = await jwtVerify(
+          token,
+          async (header) => {
+            let key = keys.find((k) => k.record.kid === header.kid);
+            if (!key && clock.now() - lastRefresh > REFRESH_ON_UNKNOWN_KID_MS) {
+              await load();
+              key = keys.find((k) => k.record.kid === header.kid);
+            }
+            if (!key) throw new joseErrors.JWKSNoMatchingKey();
+            return key.publicKey;
+          },
+          { algorithms: ['ES256'], issuer, audience, currentDate: new Date(clock.now()), clockTolerance: graceSeconds },
+        );
+        return payload;
+      } catch {
+        return undefined;
+      }
+    },
+
+    jwks() {
+      return { keys: keys.map((k) => k.publicJwk) };
+    },
+
+    refresh: load,
+  };
+}
+
+/** A fresh P-256 key pair as a storage record. */
+export function newSigningKey(clock: Clock, random: Random): SigningKeyRecord {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    kid: random.token(12).replace(/[-_]/g, 'x'),
+    alg: 'ES256',
+    privateJwk: JSON.stringify(privateKey.export({ format: 'jwk' })),
+    publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
+    createdAt: clock.now(),
+    retiredAt: null,
+  };
+}

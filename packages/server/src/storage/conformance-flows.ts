@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aFlow,
+  concurrently,
+  countTrue,
+  type GetStore,
+  insertFlow,
+  insertOtpSentFlow,
+  MINUTE,
+  reloadFlow,
+  SECOND,
+  T0,
+} from './conformance-fixtures.js';
+import type { OtpSend } from './ports.js';
+
+/** The flow half of the storage conformance suite: every `FlowStore` method and its race gates. */
+export function describeFlowStore(getStore: GetStore): void {
+  const send = (overrides: Partial<OtpSend> = {}): OtpSend => ({
+    phone: '+12025550123',
+    otpHash: 'hash-2',
+    sentAt: T0 + MINUTE,
+    expiresAt: T0 + 6 * MINUTE,
+    maxSends: 4,
+    lastSentBefore: null,
+    ...overrides,
+  });
+
+  describe('flows: insert and find', () => {
+    it('round-trips every field with flags false and nullable fields null', async () => {
+      const flow = aFlow();
+      await getStore().flows.insertFlow(flow);
+      expect(await getStore().flows.findFlow(flow.id)).toEqual(flow);
+    });
+
+    it('round-trips every field with flags true and every field set', async () => {
+      const flow = aFlow({
+        possessionType: 'desktop',
+        state: 'otp_sent',
+        phone: '+447700900123',
+        phoneFromRequest: true,
+        finalTargetUrl: 'https://app.example.com/done?x=1',
+        smsMessage: 'Your code is ####',
+        clientRequestId: 'req-1',
+        clientCustomerId: 'cust-1',
+        clientHumanId: 'human-1',
+        emailAddress: 'a@example.com',
+        ipAddress: '2001:db8::1',
+        allowOtpRetry: true,
+        rebind: true,
+        requestedDeviceId: 'dev_requested',
+        deviceId: 'dev_1',
+        deviceOutcome: 'registered',
+        otpHash: 'hash-1',
+        otpSentAt: T0 + 1,
+        otpExpiresAt: T0 + 5 * MINUTE,
+        otpAttempts: 2,
+        sendCount: 3,
+        proveId: 'prove-1',
+        failureReason: 'otp_attempts_exceeded',
+        clientError: '{"code":"x"}',
+        finishedAt: T0 + 2,
+      });
+      await getStore().flows.insertFlow(flow);
+      expect(await getStore().flows.findFlow(flow.id)).toEqual(flow);
+    });
+
+    it('findFlow returns undefined for an unknown id', async () => {
+      expect(await getStore().flows.findFlow('flow_missing')).toBeUndefined();
+    });
+
+    it('insertFlow rejects a duplicate id', async () => {
+      const flow = await insertFlow(getStore());
+      await expect(getStore().flows.insertFlow(flow)).rejects.toThrow();
+    });
+  });
+
+  describe('flows: attachDevice', () => {
+    it('attaches a device once; a second attach is refused and keeps the first', async () => {
+      const flow = await insertFlow(getStore());
+      expect(await getStore().flows.attachDevice(flow.id, 'dev_a', 'registered')).toBe(true);
+      expect(await getStore().flows.attachDevice(flow.id, 'dev_b', 'verified')).toBe(false);
+      const stored = await reloadFlow(getStore(), flow.id);
+      expect(stored.deviceId).toBe('dev_a');
+      expect(stored.deviceOutcome).toBe('registered');
+    });
+
+    it('exactly one of 50 concurrent attaches wins, and the stored device is the winner', async () => {
+      const flow = await insertFlow(getStore());
+      const results = await concurrently(50, (i) => getStore().flows.attachDevice(flow.id, `dev_${i}`, 'registered'));
+      expect(countTrue(results)).toBe(1);
+      expect((await reloadFlow(getStore(), flow.id)).deviceId).toBe(`dev_${results.indexOf(true)}`);
+    });
+
+    it('returns false for an unknown flow', async () => {
+      expect(await getStore().flows.attachDevice('flow_missing', 'dev_a', 'verified')).toBe(false);
+    });
+  });
+
+  describe('flows: recordOtpSent', () => {
+    it('moves a pending flow to otp_sent with the phone, hash, times and a send count of 1', async () => {
+      const flow = await insertFlow(getStore());
+      expect(await getStore().flows.recordOtpSent(flow.id, send())).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
+        state: 'otp_sent',
+        phone: '+12025550123',
+        otpHash: 'hash-2',
+        otpSentAt: T0 + MINUTE,
+        otpExpiresAt: T0 + 6 * MINUTE,
+        otpAttempts: 0,
+        sendCount: 1,
+      });
+    });
+
+    it('a resend replaces the hash, resets the attempt counter and counts the send', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { otpAttempts: 3 });
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ phone: '+12025550199' }))).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
+        phone: '+12025550199',
+        otpHash: 'hash-2',
+        otpAttempts: 0,
+        sendCount: 2,
+      });
+    });
+
+    it.each(['verified', 'failed', 'possession_required'] as const)('is refused in state %s', async (state) => {
+      const flow = await insertOtpSentFlow(getStore(), { state });
+      expect(await getStore().flows.recordOtpSent(flow.id, send())).toBe(false);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({ state, otpHash: 'hash-1', sendCount: 1 });
+    });
+
+    it('is refused once the flow has sent maxSends messages', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { sendCount: 4 });
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ maxSends: 4 }))).toBe(false);
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ maxSends: 5 }))).toBe(true);
+    });
+
+    it('is refused inside the cooldown and allowed once the last send is at or before lastSentBefore', async () => {
+      const flow = await insertOtpSentFlow(getStore()); // last sent at T0
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ lastSentBefore: T0 - 1 }))).toBe(false);
+      expect((await reloadFlow(getStore(), flow.id)).otpHash).toBe('hash-1');
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ lastSentBefore: T0 }))).toBe(true);
+    });
+
+    it('skips the cooldown when lastSentBefore is null', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ sentAt: T0 + 1, lastSentBefore: null }))).toBe(true);
+    });
+
+    it('passes the cooldown on a flow that never sent a code', async () => {
+      const flow = await insertFlow(getStore());
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ lastSentBefore: T0 }))).toBe(true);
+    });
+
+    it('sends at most maxSends of 20 concurrent sends', async () => {
+      const flow = await insertFlow(getStore());
+      const results = await concurrently(20, (i) =>
+        getStore().flows.recordOtpSent(flow.id, send({ otpHash: `hash-${i}`, maxSends: 4 })),
+      );
+      expect(countTrue(results)).toBe(4);
+      expect((await reloadFlow(getStore(), flow.id)).sendCount).toBe(4);
+    });
+
+    it('lets exactly one of 20 concurrent resends through the cooldown', async () => {
+      const flow = await insertOtpSentFlow(getStore()); // last sent at T0
+      const results = await concurrently(20, (i) =>
+        getStore().flows.recordOtpSent(
+          flow.id,
+          send({ otpHash: `hash-${i}`, sentAt: T0 + MINUTE, lastSentBefore: T0 + 30 * SECOND }),
+        ),
+      );
+      expect(countTrue(results)).toBe(1);
+      const stored = await reloadFlow(getStore(), flow.id);
+      expect(stored.sendCount).toBe(2);
+      expect(stored.otpHash).toBe(`hash-${results.indexOf(true)}`);
+    });
+  });
+
+  describe('flows: countOtpAttempt', () => {
+    it('increments the counter and returns the new count with the stored hash and expiry', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      const expected = { otpHash: 'hash-1', otpExpiresAt: T0 + 5 * MINUTE };
+      expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toEqual({ attempts: 1, ...expected });
+      expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toEqual({ attempts: 2, ...expected });
+      expect((await reloadFlow(getStore(), flow.id)).otpAttempts).toBe(2);
+    });
+
+    it('returns undefined once maxAttempts entries were counted', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { otpAttempts: 4 });
+      expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toBeUndefined();
+      expect((await reloadFlow(getStore(), flow.id)).otpAttempts).toBe(4);
+    });
+
+    it.each(['pending', 'verified', 'failed'] as const)('returns undefined in state %s', async (state) => {
+      const flow = await insertOtpSentFlow(getStore(), { state });
+      expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toBeUndefined();
+      expect((await reloadFlow(getStore(), flow.id)).otpAttempts).toBe(0);
+    });
+
+    it('returns undefined for an unknown flow', async () => {
+      expect(await getStore().flows.countOtpAttempt('flow_missing', 4)).toBeUndefined();
+    });
+
+    it('caps 50 concurrent guesses at maxAttempts: exactly 4 are counted, as 1, 2, 3 and 4', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      const results = await concurrently(50, () => getStore().flows.countOtpAttempt(flow.id, 4));
+      const counted = results.flatMap((r) => (r ? [r.attempts] : []));
+      expect(counted.sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+      expect((await reloadFlow(getStore(), flow.id)).otpAttempts).toBe(4);
+    });
+  });
+
+  describe('flows: consumeOtp', () => {
+    it('with the stored hash moves otp_sent to verified, clears the hash and sets finishedAt', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
+        state: 'verified',
+        otpHash: null,
+        finishedAt: T0 + MINUTE,
+      });
+    });
+
+    it('with a wrong hash returns false and changes nothing', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-wrong', T0 + MINUTE)).toBe(false);
+      expect(await reloadFlow(getStore(), flow.id)).toEqual(flow);
+    });
+
+    it('is single use: a second consume with the same hash returns false', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(true);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
+    });
+
+    it('a resend invalidates the previous code', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.recordOtpSent(flow.id, send({ otpHash: 'hash-2' }))).toBe(true);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-2', T0 + MINUTE)).toBe(true);
+    });
+
+    it('returns false when the flow is not in otp_sent', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { state: 'failed' });
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
+    });
+
+    it('exactly one of 50 concurrent correct entries succeeds', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      const results = await concurrently(50, () => getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE));
+      expect(countTrue(results)).toBe(1);
+      expect((await reloadFlow(getStore(), flow.id)).state).toBe('verified');
+    });
+  });
+
+  describe('flows: transition', () => {
+    it('applies when the state is in the guard and writes only the fields given', async () => {
+      const flow = await insertFlow(getStore(), { phone: '+12025550123', clientError: 'kept' });
+      const applied = await getStore().flows.transition(flow.id, { states: ['pending', 'otp_sent'] }, 'verified', {
+        proveId: 'prove-1',
+        deviceId: 'dev_1',
+        finishedAt: T0 + MINUTE,
+      });
+      expect(applied).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toEqual({
+        ...flow,
+        state: 'verified',
+        proveId: 'prove-1',
+        deviceId: 'dev_1',
+        finishedAt: T0 + MINUTE,
+      });
+    });
+
+    it('can set a field to null', async () => {
+      const flow = await insertFlow(getStore(), { phone: '+12025550123' });
+      expect(await getStore().flows.transition(flow.id, { states: ['pending'] }, 'pending', { phone: null })).toBe(
+        true,
+      );
+      expect((await reloadFlow(getStore(), flow.id)).phone).toBeNull();
+    });
+
+    it('returns false and changes nothing when the state is not in the guard', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { state: 'verified' });
+      const applied = await getStore().flows.transition(flow.id, { states: ['pending', 'otp_sent'] }, 'failed', {
+        failureReason: 'cancelled',
+      });
+      expect(applied).toBe(false);
+      expect(await reloadFlow(getStore(), flow.id)).toEqual(flow);
+    });
+
+    it('clears the live code when leaving the open states, and keeps it within them', async () => {
+      const open = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.transition(open.id, { states: ['otp_sent'] }, 'otp_sent')).toBe(true);
+      expect((await reloadFlow(getStore(), open.id)).otpHash).toBe('hash-1');
+      const failed = await getStore().flows.transition(open.id, { states: ['otp_sent'] }, 'failed', {
+        failureReason: 'otp_attempts_exceeded',
+      });
+      expect(failed).toBe(true);
+      expect(await reloadFlow(getStore(), open.id)).toMatchObject({
+        state: 'failed',
+        otpHash: null,
+        failureReason: 'otp_attempts_exceeded',
+      });
+    });
+
+    it('exactly one of 50 concurrent transitions out of pending applies', async () => {
+      const flow = await insertFlow(getStore());
+      const results = await concurrently(50, (i) =>
+        getStore().flows.transition(flow.id, { states: ['pending'] }, i % 2 ? 'failed' : 'possession_required', {
+          failureReason: `reason-${i}`,
+        }),
+      );
+      expect(countTrue(results)).toBe(1);
+      expect((await reloadFlow(getStore(), flow.id)).failureReason).toBe(`reason-${results.indexOf(true)}`);
+    });
+
+    it('returns false for an unknown flow', async () => {
+      expect(await getStore().flows.transition('flow_missing', { states: ['pending'] }, 'failed')).toBe(false);
+    });
+  });
+
+  describe('flows: recordClientError and purgeFlowsExpiredBefore', () => {
+    it('recordClientError keeps the last report only', async () => {
+      const flow = await insertFlow(getStore());
+      await getStore().flows.recordClientError(flow.id, 'first');
+      await getStore().flows.recordClientError(flow.id, 'second');
+      expect((await reloadFlow(getStore(), flow.id)).clientError).toBe('second');
+    });
+
+    it('purgeFlowsExpiredBefore deletes only flows that expired strictly before the cutoff', async () => {
+      const old = await insertFlow(getStore(), { expiresAt: T0 - 1 });
+      const older = await insertFlow(getStore(), { expiresAt: T0 - MINUTE, state: 'verified' });
+      const atCutoff = await insertFlow(getStore(), { expiresAt: T0 });
+      const live = await insertFlow(getStore(), { expiresAt: T0 + MINUTE });
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0)).toBe(2);
+      expect(await getStore().flows.findFlow(old.id)).toBeUndefined();
+      expect(await getStore().flows.findFlow(older.id)).toBeUndefined();
+      expect(await getStore().flows.findFlow(atCutoff.id)).toBeDefined();
+      expect(await getStore().flows.findFlow(live.id)).toBeDefined();
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0)).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { anOutboxMessage, concurrently, type GetStore, MINUTE, SECOND, T0 } from './conformance-fixtures.js';
+import type { OutboxRecord } from './records.js';
+
+/** The outbox, the dev inbox and rate-limit counters, for the storage conformance suite. */
+export function describeMessageStores(getStore: GetStore): void {
+  const LEASE = T0 + 30 * SECOND;
+
+  const enqueue = async (overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> => {
+    const message = anOutboxMessage(overrides);
+    await getStore().outbox.enqueue(message);
+    return message;
+  };
+  const ids = (messages: OutboxRecord[]): string[] => messages.map((m) => m.id).sort();
+  const onlyMessage = async (flowId: string): Promise<OutboxRecord | undefined> => {
+    const [message, ...rest] = await getStore().outbox.listForFlow(flowId);
+    expect(rest).toEqual([]);
+    return message;
+  };
+
+  describe('outbox', () => {
+    it('enqueue and listForFlow round-trip every field, oldest first, for that flow only', async () => {
+      const second = await enqueue({ flowId: 'flow_a', createdAt: T0 + 1 });
+      const first = await enqueue({
+        flowId: 'flow_a',
+        status: 'sent',
+        body: null,
+        attempts: 2,
+        sentAt: T0 + 5,
+        provider: 'twilio',
+        providerMessageId: 'SM123',
+        lastError: 'earlier timeout',
+      });
+      await enqueue({ flowId: 'flow_b' });
+      await enqueue({ flowId: null });
+      expect(await getStore().outbox.listForFlow('flow_a')).toEqual([first, second]);
+      expect(await getStore().outbox.listForFlow('flow_missing')).toEqual([]);
+    });
+
+    it('claimDue claims only due queued rows, moving them to sending with a lease and one more attempt', async () => {
+      const due = await enqueue({ flowId: 'f', nextAttemptAt: T0 - MINUTE, attempts: 1 });
+      const dueNow = await enqueue({ flowId: 'f', nextAttemptAt: T0 });
+      const later = await enqueue({ flowId: 'f', nextAttemptAt: T0 + 1 });
+      await enqueue({ flowId: 'f', status: 'sent', body: null, nextAttemptAt: T0 - MINUTE });
+      await enqueue({ flowId: 'f', status: 'abandoned', body: null, nextAttemptAt: T0 - MINUTE });
+
+      const claimed = await getStore().outbox.claimDue(T0, 10, LEASE);
+      expect(ids(claimed)).toEqual(ids([due, dueNow]));
+      const byId = new Map(claimed.map((m) => [m.id, m]));
+      expect(byId.get(due.id)).toEqual({ ...due, status: 'sending', attempts: 2, nextAttemptAt: LEASE });
+      expect(byId.get(dueNow.id)).toEqual({ ...dueNow, status: 'sending', attempts: 1, nextAttemptAt: LEASE });
+      const stored = await getStore().outbox.listForFlow('f');
+      expect(stored.find((m) => m.id === later.id)).toEqual(later);
+      expect(stored.find((m) => m.id === due.id)?.status).toBe('sending');
+    });
+
+    it('claimDue takes at most limit rows, the longest due first', async () => {
+      const oldest = await enqueue({ nextAttemptAt: T0 - 3 * MINUTE });
+      const older = await enqueue({ nextAttemptAt: T0 - 2 * MINUTE });
+      await enqueue({ nextAttemptAt: T0 - MINUTE });
+      expect(ids(await getStore().outbox.claimDue(T0, 2, LEASE))).toEqual(ids([oldest, older]));
+    });
+
+    it('claimDue does not claim a row again while its lease runs', async () => {
+      await enqueue();
+      expect(await getStore().outbox.claimDue(T0, 10, LEASE)).toHaveLength(1);
+      expect(await getStore().outbox.claimDue(LEASE - 1, 10, LEASE + MINUTE)).toEqual([]);
+    });
+
+    it('claimDue claims a sending row again once its lease has expired (the sender died)', async () => {
+      const message = await enqueue();
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      const [reclaimed] = await getStore().outbox.claimDue(LEASE, 10, LEASE + MINUTE);
+      expect(reclaimed).toEqual({ ...message, status: 'sending', attempts: 2, nextAttemptAt: LEASE + MINUTE });
+    });
+
+    it('concurrent claimDue calls never return the same row, and together claim every due row', async () => {
+      await concurrently(30, (i) => enqueue({ nextAttemptAt: T0 - i }));
+      const batches = await concurrently(5, () => getStore().outbox.claimDue(T0, 10, LEASE));
+      const claimed = batches.flat().map((m) => m.id);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      const sweep = await getStore().outbox.claimDue(T0, 100, LEASE);
+      expect(claimed.length + sweep.length).toBe(30);
+      expect(new Set([...claimed, ...sweep.map((m) => m.id)]).size).toBe(30);
+      for (const message of [...batches.flat(), ...sweep]) expect(message.attempts).toBe(1);
+    });
+
+    it('markSent records the provider, clears the body and the last error', async () => {
+      const message = await enqueue({ flowId: 'f', lastError: 'timeout' });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markSent(message.id, 'twilio', 'SM123', T0 + SECOND);
+      expect(await onlyMessage('f')).toEqual({
+        ...message,
+        status: 'sent',
+        body: null,
+        attempts: 1,
+        nextAttemptAt: LEASE,
+        sentAt: T0 + SECOND,
+        provider: 'twilio',
+        providerMessageId: 'SM123',
+        lastError: null,
+      });
+    });
+
+    it('markRetry queues the message again at nextAttemptAt, keeping its body', async () => {
+      const message = await enqueue({ flowId: 'f' });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markRetry(message.id, 'HTTP 503', T0 + MINUTE);
+      expect(await onlyMessage('f')).toEqual({
+        ...message,
+        status: 'queued',
+        attempts: 1,
+        nextAttemptAt: T0 + MINUTE,
+        lastError: 'HTTP 503',
+      });
+      expect(await getStore().outbox.claimDue(T0 + MINUTE - 1, 10, LEASE)).toEqual([]);
+      expect(ids(await getStore().outbox.claimDue(T0 + MINUTE, 10, T0 + 2 * MINUTE))).toEqual([message.id]);
+    });
+
+    it('markAbandoned clears the body, keeps the error and is never claimed again', async () => {
+      const message = await enqueue({ flowId: 'f' });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markAbandoned(message.id, 'expired', T0 + SECOND);
+      expect(await onlyMessage('f')).toMatchObject({ status: 'abandoned', body: null, lastError: 'expired' });
+      expect(await getStore().outbox.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
+    });
+
+    it('purgeFinishedBefore deletes only sent and abandoned messages created before the cutoff', async () => {
+      const sentOld = await enqueue({ flowId: 'f', status: 'sent', body: null, createdAt: T0 - MINUTE });
+      const abandonedOld = await enqueue({ flowId: 'f', status: 'abandoned', body: null, createdAt: T0 - MINUTE });
+      const queuedOld = await enqueue({ flowId: 'f', status: 'queued', createdAt: T0 - MINUTE });
+      const sendingOld = await enqueue({ flowId: 'f', status: 'sending', createdAt: T0 - MINUTE });
+      const sentAtCutoff = await enqueue({ flowId: 'f', status: 'sent', body: null, createdAt: T0 });
+      expect(await getStore().outbox.purgeFinishedBefore(T0)).toBe(2);
+      const left = ids(await getStore().outbox.listForFlow('f'));
+      expect(left).toEqual(ids([queuedOld, sendingOld, sentAtCutoff]));
+      expect(left).not.toContain(sentOld.id);
+      expect(left).not.toContain(abandonedOld.id);
+    });
+  });
+
+  describe('inbox', () => {
+    const message = (id: string, to: string, createdAt: number) => ({ id, to, body: `body ${id}`, createdAt });
+
+    it('lists messages newest first, filtered by recipient, up to the limit', async () => {
+      const a1 = message('m1', '+12025550001', T0);
+      const b1 = message('m2', '+12025550002', T0 + 1);
+      const a2 = message('m3', '+12025550001', T0 + 2);
+      const a3 = message('m4', '+12025550001', T0 + 3);
+      for (const m of [a2, a1, b1, a3]) await getStore().inbox.insertMessage(m);
+
+      expect(await getStore().inbox.listMessages(undefined, 10)).toEqual([a3, a2, b1, a1]);
+      expect(await getStore().inbox.listMessages('+12025550001', 10)).toEqual([a3, a2, a1]);
+      expect(await getStore().inbox.listMessages('+12025550001', 2)).toEqual([a3, a2]);
+      expect(await getStore().inbox.listMessages('+12025550999', 10)).toEqual([]);
+    });
+  });
+
+  describe('rateLimits', () => {
+    it('hit counts events within one window and keys count separately', async () => {
+      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(1);
+      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(2);
+      expect(await getStore().rateLimits.hit('ip:2', T0)).toBe(1);
+      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(3);
+    });
+
+    it('hit starts again from 1 in a new window', async () => {
+      await getStore().rateLimits.hit('ip:1', T0);
+      await getStore().rateLimits.hit('ip:1', T0);
+      expect(await getStore().rateLimits.hit('ip:1', T0 + MINUTE)).toBe(1);
+      expect(await getStore().rateLimits.hit('ip:1', T0 + MINUTE)).toBe(2);
+    });
+
+    it('50 concurrent hits in one window are counted 1..50, each exactly once', async () => {
+      const counts = await concurrently(50, () => getStore().rateLimits.hit('ip:1', T0));
+      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+  });
+}

@@ -1,0 +1,16 @@
+import type { Store } from './ports.js';
+import { postgresStore } from './sql/postgres.js';
+import { sqliteStore } from './sql/sqlite.js';
+
+/** Picks the adapter from `DATABASE_URL`: `sqlite:<path>` or `postgres://…`. */
+export function openStore(databaseUrl: string): Store {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length);
+    if (!path) throw new Error('DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/pocketproof.db');
+    return sqliteStore(path);
+  }
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    return postgresStore(databaseUrl);
+  }
+  throw new Error('DATABASE_URL must start with sqlite: or postgres://');
+}

@@ -1,0 +1,177 @@
+import type { FlowState } from '../flows/flow-state.js';
+import type {
+  ClientRecord,
+  DeviceRecord,
+  FlowRecord,
+  InboxMessage,
+  OutboxRecord,
+  SigningKeyRecord,
+} from './records.js';
+
+/**
+ * Storage ports, shaped by what the flows need. Each method is atomic on its own (one statement,
+ * or its own transaction); where a flow must change several things together it wraps the calls in
+ * `Store.transaction`, which commits or rolls back all of them. Conditional updates return whether
+ * they applied: that boolean is the race gate under concurrency, never a prior read.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly clients: ClientStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly secrets: SecretStore;
+  readonly flows: FlowStore;
+  readonly devices: DeviceStore;
+  readonly proveIds: ProveIdStore;
+  readonly challenges: ChallengeStore;
+  readonly outbox: OutboxStore;
+  readonly inbox: InboxStore;
+  readonly rateLimits: RateLimitStore;
+  /** Runs `fn` in one transaction; inside, `tx` is the store to use. Nested calls join the outer one. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ClientStore {
+  insertClient(client: ClientRecord): Promise<void>;
+  findClient(id: string): Promise<ClientRecord | undefined>;
+  listClients(): Promise<ClientRecord[]>;
+  /** Returns false when no such client exists. */
+  deleteClient(id: string): Promise<boolean>;
+  /** Replaces the secret hash; returns false when no such client exists. */
+  updateClientSecret(id: string, secretHash: string, now: number): Promise<boolean>;
+}
+
+export interface SigningKeyStore {
+  /** All keys, newest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  insertSigningKey(key: SigningKeyRecord): Promise<void>;
+  /** Marks every key but `keepKid` retired at `now` (if not already). */
+  retireSigningKeysExcept(keepKid: string, now: number): Promise<void>;
+  /** Deletes retired keys retired before `before`. */
+  deleteSigningKeysRetiredBefore(before: number): Promise<number>;
+}
+
+export interface SecretStore {
+  /**
+   * Returns the stored secret `name`, storing `candidate` first if none exists. Atomic: concurrent
+   * first starts agree on one value.
+   */
+  getOrCreateSecret(name: string, candidate: string, now: number): Promise<string>;
+}
+
+/** Conditions a flow must meet for a conditional update to apply. */
+export interface FlowGuard {
+  states: readonly FlowState[];
+}
+
+export interface OtpSend {
+  phone: string;
+  otpHash: string;
+  sentAt: number;
+  expiresAt: number;
+  /** Total messages allowed per flow (first send + resends). */
+  maxSends: number;
+  /** The previous message must be older than this; null skips the cooldown (first send, number change). */
+  lastSentBefore: number | null;
+}
+
+export interface OtpAttempt {
+  attempts: number;
+  otpHash: string | null;
+  otpExpiresAt: number | null;
+}
+
+export interface FlowStore {
+  insertFlow(flow: FlowRecord): Promise<void>;
+  findFlow(id: string): Promise<FlowRecord | undefined>;
+  /**
+   * Attaches a device to the flow iff none is attached yet, so a flow registers at most one key
+   * even when the browser races itself.
+   */
+  attachDevice(flowId: string, deviceId: string, outcome: 'registered' | 'verified'): Promise<boolean>;
+  /**
+   * Records a sent code in one conditional statement: the flow must be `pending` or `otp_sent`,
+   * under its send cap, and past the cooldown. Resets the attempt counter, replaces the hash (so the
+   * previous code stops working) and counts the send. Returns false when any condition failed.
+   */
+  recordOtpSent(flowId: string, send: OtpSend): Promise<boolean>;
+  /**
+   * Counts an OTP entry before it is checked: increments the attempt counter iff the flow is in
+   * `otp_sent` and below `maxAttempts`, and returns the new count with the stored hash. Concurrent
+   * guesses each take one increment, so no more than `maxAttempts` are ever checked.
+   */
+  countOtpAttempt(flowId: string, maxAttempts: number): Promise<OtpAttempt | undefined>;
+  /**
+   * Consumes the code: moves `otp_sent` → `verified` iff the stored hash is still `otpHash`.
+   * Exactly one of any number of concurrent correct entries gets `true`.
+   */
+  consumeOtp(flowId: string, otpHash: string, now: number): Promise<boolean>;
+  /** Moves the flow to `to` iff its state is in `guard.states`, with the extra fields given. */
+  transition(
+    flowId: string,
+    guard: FlowGuard,
+    to: FlowState,
+    fields?: Partial<Pick<FlowRecord, 'failureReason' | 'proveId' | 'phone' | 'finishedAt' | 'deviceId'>>,
+  ): Promise<boolean>;
+  /** Keeps the last error a browser reported for this flow (for status and debugging). */
+  recordClientError(flowId: string, report: string): Promise<void>;
+  /** Deletes flows that expired before `before`; returns how many. */
+  purgeFlowsExpiredBefore(before: number): Promise<number>;
+}
+
+export interface DeviceStore {
+  insertDevice(device: DeviceRecord): Promise<void>;
+  findDevice(id: string): Promise<DeviceRecord | undefined>;
+  bindDevice(id: string, phone: string, now: number): Promise<boolean>;
+  touchDevice(id: string, now: number): Promise<void>;
+  /** Revokes the device iff it belongs to `clientId` and is not revoked yet. */
+  revokeDevice(id: string, clientId: string, now: number): Promise<boolean>;
+}
+
+export interface ProveIdStore {
+  /** The stable id for (client, phone), creating `candidate` as it if none exists. Atomic. */
+  getOrCreateProveId(clientId: string, phone: string, candidate: string, now: number): Promise<string>;
+}
+
+export interface ChallengeStore {
+  insertChallenge(challenge: string, deviceId: string, expiresAt: number): Promise<void>;
+  /**
+   * Deletes the challenge and returns the device it was issued to, iff it exists and has not
+   * expired: single use, even when two requests replay it at once.
+   */
+  consumeChallenge(challenge: string, now: number): Promise<string | undefined>;
+  purgeChallengesExpiredBefore(before: number): Promise<number>;
+}
+
+export interface OutboxStore {
+  enqueue(message: OutboxRecord): Promise<void>;
+  /**
+   * Claims up to `limit` queued messages due at `now` by moving them to `sending` with a lease until
+   * `leaseUntil` (stored as the next attempt time, so a crashed sender's claim is retried after it).
+   * Safe across processes: on PostgreSQL rows are picked with FOR UPDATE SKIP LOCKED.
+   */
+  claimDue(now: number, limit: number, leaseUntil: number): Promise<OutboxRecord[]>;
+  markSent(id: string, provider: string, providerMessageId: string, now: number): Promise<void>;
+  markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;
+  markAbandoned(id: string, error: string, now: number): Promise<void>;
+  listForFlow(flowId: string): Promise<OutboxRecord[]>;
+  purgeFinishedBefore(before: number): Promise<number>;
+}
+
+export interface InboxStore {
+  insertMessage(message: InboxMessage): Promise<void>;
+  /** Newest first; only messages to `to` when given. */
+  listMessages(to: string | undefined, limit: number): Promise<InboxMessage[]>;
+}
+
+export interface RateLimitStore {
+  /**
+   * Counts one event for `key` in the fixed window starting at `windowStart` and returns the count in
+   * that window including this one. One upsert statement, so concurrent hits never lose a count.
+   */
+  hit(key: string, windowStart: number): Promise<number>;
+}

@@ -1,0 +1,102 @@
+import { type Kysely, sql } from 'kysely';
+import type { ClientStore, RateLimitStore, SecretStore, SigningKeyStore } from '../ports.js';
+import { clientFromRow, clientToRow, signingKeyFromRow } from './rows.js';
+import type { Database } from './tables.js';
+
+/** API clients, signing keys, server secrets and rate-limit counters. */
+export function sqlClientStore(db: Kysely<Database>): ClientStore {
+  return {
+    async insertClient(client) {
+      await db.insertInto('clients').values(clientToRow(client)).execute();
+    },
+
+    async findClient(id) {
+      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && clientFromRow(row);
+    },
+
+    async listClients() {
+      const rows = await db.selectFrom('clients').selectAll().orderBy('created_at').orderBy('id').execute();
+      return rows.map(clientFromRow);
+    },
+
+    async deleteClient(id) {
+      const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async updateClientSecret(id, secretHash, now) {
+      const result = await db
+        .updateTable('clients')
+        .set({ secret_hash: secretHash, secret_rotated_at: now })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+export function sqlSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
+  return {
+    async listSigningKeys() {
+      const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
+      return rows.map(signingKeyFromRow);
+    },
+
+    async insertSigningKey(key) {
+      await db
+        .insertInto('signing_keys')
+        .values({
+          kid: key.kid,
+          alg: key.alg,
+          private_jwk: key.privateJwk,
+          public_jwk: key.publicJwk,
+          created_at: key.createdAt,
+          retired_at: key.retiredAt,
+        })
+        .execute();
+    },
+
+    async retireSigningKeysExcept(keepKid, now) {
+      await db
+        .updateTable('signing_keys')
+        .set({ retired_at: now })
+        .where('kid', '!=', keepKid)
+        .where('retired_at', 'is', null)
+        .execute();
+    },
+
+    async deleteSigningKeysRetiredBefore(before) {
+      const result = await db.deleteFrom('signing_keys').where('retired_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export function sqlSecretStore(db: Kysely<Database>): SecretStore {
+  return {
+    async getOrCreateSecret(name, candidate, now) {
+      await db
+        .insertInto('server_secrets')
+        .values({ name, value: candidate, created_at: now })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+      return row.value;
+    },
+  };
+}
+
+export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
+  return {
+    async hit(key, windowStart) {
+      const result = await sql<{ count: number }>`
+        INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+          window_start = excluded.window_start
+        RETURNING count`.execute(db);
+      return Number(result.rows[0]?.count);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
+import { deviceFromRow, deviceToRow } from './rows.js';
+import type { Database } from './tables.js';
+
+/** Device keys, the stable per-person ids, and request-signing challenges. */
+export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
+  return {
+    async insertDevice(device) {
+      await db.insertInto('devices').values(deviceToRow(device)).execute();
+    },
+
+    async findDevice(id) {
+      const row = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && deviceFromRow(row);
+    },
+
+    async bindDevice(id, phone, now) {
+      const result = await db
+        .updateTable('devices')
+        .set({ phone, bound_at: now, last_used_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async touchDevice(id, now) {
+      await db.updateTable('devices').set({ last_used_at: now }).where('id', '=', id).execute();
+    },
+
+    async revokeDevice(id, clientId, now) {
+      const result = await db
+        .updateTable('devices')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}
+
+export function sqlProveIdStore(db: Kysely<Database>): ProveIdStore {
+  return {
+    async getOrCreateProveId(clientId, phone, candidate, now) {
+      // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
+      await db
+        .insertInto('prove_ids')
+        .values({ client_id: clientId, phone, prove_id: candidate, created_at: now })
+        .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing())
+        .execute();
+      const row = await db
+        .selectFrom('prove_ids')
+        .select('prove_id')
+        .where('client_id', '=', clientId)
+        .where('phone', '=', phone)
+        .executeTakeFirstOrThrow();
+      return row.prove_id;
+    },
+  };
+}
+
+export function sqlChallengeStore(db: Kysely<Database>): ChallengeStore {
+  return {
+    async insertChallenge(challenge, deviceId, expiresAt) {
+      await db.insertInto('challenges').values({ challenge, device_id: deviceId, expires_at: expiresAt }).execute();
+    },
+
+    async consumeChallenge(challenge, now) {
+      // DELETE is the race gate: of two requests replaying one challenge only one gets the row back.
+      const row = await db
+        .deleteFrom('challenges')
+        .where('challenge', '=', challenge)
+        .where('expires_at', '>', now)
+        .returning('device_id')
+        .executeTakeFirst();
+      return row?.device_id;
+    },
+
+    async purgeChallengesExpiredBefore(before) {
+      const result = await db.deleteFrom('challenges').where('expires_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely';
+import type { FlowStore } from '../ports.js';
+import { flowFromRow, flowToRow } from './rows.js';
+import type { Database } from './tables.js';
+
+/**
+ * Flow storage. Every state change is one conditional UPDATE whose WHERE clause carries the rule
+ * (state, caps, cooldown); the affected-row count decides, so two racing requests can never both
+ * pass a check made by an earlier read. Correct under SQLite's single writer and under
+ * PostgreSQL's READ COMMITTED, where a blocked UPDATE re-evaluates its WHERE on the new row.
+ */
+export function sqlFlowStore(db: Kysely<Database>): FlowStore {
+  const changed = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows > 0n;
+
+  return {
+    async insertFlow(flow) {
+      await db.insertInto('flows').values(flowToRow(flow)).execute();
+    },
+
+    async findFlow(id) {
+      const row = await db.selectFrom('flows').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && flowFromRow(row);
+    },
+
+    async attachDevice(flowId, deviceId, outcome) {
+      const result = await db
+        .updateTable('flows')
+        .set({ device_id: deviceId, device_outcome: outcome })
+        .where('id', '=', flowId)
+        .where('device_id', 'is', null)
+        .executeTakeFirst();
+      return changed(result);
+    },
+
+    async recordOtpSent(flowId, send) {
+      let query = db
+        .updateTable('flows')
+        .set((eb) => ({
+          state: 'otp_sent',
+          phone: send.phone,
+          otp_hash: send.otpHash,
+          otp_sent_at: send.sentAt,
+          otp_expires_at: send.expiresAt,
+          otp_attempts: 0,
+          send_count: eb('send_count', '+', 1),
+        }))
+        .where('id', '=', flowId)
+        .where('state', 'in', ['pending', 'otp_sent'])
+        .where('send_count', '<', send.maxSends);
+      if (send.lastSentBefore !== null) {
+        const before = send.lastSentBefore;
+        query = query.where((eb) => eb.or([eb('otp_sent_at', 'is', null), eb('otp_sent_at', '<=', before)]));
+      }
+      return changed(await query.executeTakeFirst());
+    },
+
+    async countOtpAttempt(flowId, maxAttempts) {
+      const row = await db
+        .updateTable('flows')
+        .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
+        .where('id', '=', flowId)
+        .where('state', '=', 'otp_sent')
+        .where('otp_attempts', '<', maxAttempts)
+        .returning(['otp_attempts', 'otp_hash', 'otp_expires_at'])
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        attempts: row.otp_attempts,
+        otpHash: row.otp_hash,
+        otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
+      };
+    },
+
+    async consumeOtp(flowId, otpHash, now) {
+      const result = await db
+        .updateTable('flows')
+        .set({ state: 'verified', otp_hash: null, finished_at: now })
+        .where('id', '=', flowId)
+        .where('state', '=', 'otp_sent')
+        .where('otp_hash', '=', otpHash)
+        .executeTakeFirst();
+      return changed(result);
+    },
+
+    async transition(flowId, guard, to, fields = {}) {
+      const result = await db
+        .updateTable('flows')
+        .set({
+          state: to,
+          ...('failureReason' in fields ? { failure_reason: fields.failureReason } : {}),
+          ...('proveId' in fields ? { prove_id: fields.proveId } : {}),
+          ...('phone' in fields ? { phone: fields.phone } : {}),
+          ...('finishedAt' in fields ? { finished_at: fields.finishedAt } : {}),
+          ...('deviceId' in fields ? { device_id: fields.deviceId } : {}),
+          // A finished flow keeps no live code.
+          ...(to === 'otp_sent' || to === 'pending' ? {} : { otp_hash: null }),
+        })
+        .where('id', '=', flowId)
+        .where('state', 'in', [...guard.states])
+        .executeTakeFirst();
+      return changed(result);
+    },
+
+    async recordClientError(flowId, report) {
+      await db.updateTable('flows').set({ client_error: report }).where('id', '=', flowId).execute();
+    },
+
+    async purgeFlowsExpiredBefore(before) {
+      const result = await db.deleteFrom('flows').where('expires_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/**
+ * Migrations in code, portable across SQLite and PostgreSQL through kysely's schema builder.
+ * Never edit an applied migration: add the next one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('redirect_origins', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('secret_rotated_at', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('alg', 'text', (c) => c.notNull())
+        .addColumn('private_jwk', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('retired_at', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('server_secrets')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('flows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('possession_type', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('phone_from_request', 'integer', (c) => c.notNull())
+        .addColumn('final_target_url', 'text')
+        .addColumn('sms_message', 'text')
+        .addColumn('client_request_id', 'text')
+        .addColumn('client_customer_id', 'text')
+        .addColumn('client_human_id', 'text')
+        .addColumn('email_address', 'text')
+        .addColumn('ip_address', 'text')
+        .addColumn('allow_otp_retry', 'integer', (c) => c.notNull())
+        .addColumn('rebind', 'integer', (c) => c.notNull())
+        .addColumn('requested_device_id', 'text')
+        .addColumn('challenge', 'text', (c) => c.notNull())
+        .addColumn('device_id', 'text')
+        .addColumn('device_outcome', 'text')
+        .addColumn('otp_hash', 'text')
+        .addColumn('otp_sent_at', 'bigint')
+        .addColumn('otp_expires_at', 'bigint')
+        .addColumn('otp_attempts', 'integer', (c) => c.notNull())
+        .addColumn('send_count', 'integer', (c) => c.notNull())
+        .addColumn('prove_id', 'text')
+        .addColumn('failure_reason', 'text')
+        .addColumn('client_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('flows_expires_at').on('flows').column('expires_at').execute();
+
+      await db.schema
+        .createTable('devices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('public_key_pem', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('bound_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('prove_ids')
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('prove_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('prove_ids_pk', ['client_id', 'phone'])
+        .execute();
+
+      await db.schema
+        .createTable('challenges')
+        .addColumn('challenge', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('flow_id', 'text')
+        .addColumn('to_phone', 'text', (c) => c.notNull())
+        .addColumn('body', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .addColumn('provider', 'text')
+        .addColumn('provider_message_id', 'text')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('outbox_flow').on('outbox').column('flow_id').execute();
+
+      await db.schema
+        .createTable('dev_inbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('to_phone', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dev_inbox_to').on('dev_inbox').columns(['to_phone', 'created_at']).execute();
+
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
