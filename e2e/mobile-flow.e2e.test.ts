@@ -35,7 +35,7 @@ describe.each([
       body: form,
     });
     expect(token.status).toBe(200);
-    accessToken = (await token.json()).access_token;
+    accessToken = ((await token.json()) as { access_token: string }).access_token;
   });
 
   afterAll(async () => {
@@ -45,7 +45,7 @@ describe.each([
 
   async function inbox(): Promise<{ id: string; body: string }[]> {
     const response = await fetch(`${server.url}/dev/inbox/messages?to=${encodeURIComponent(PHONE)}`);
-    return response.json();
+    return (await response.json()) as { id: string; body: string }[];
   }
 
   async function waitForNewSms(seen: number): Promise<string> {

@@ -31,10 +31,13 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
     // The device protocol is called cross-origin by design.
     crossOriginResourcePolicy: false,
   });
-  await app.register(formbody, { bodyLimit: 4096 });
 
   healthRoutes(app, deps);
-  tokenRoute(app, deps);
+  // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
+  await app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: 4096 });
+    tokenRoute(scope, deps);
+  });
   await app.register(async (scope) => serverApiRoutes(scope, deps));
   await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
   if (deps.config.devSurfaces) await app.register(async (scope) => devInboxRoutes(scope, deps));

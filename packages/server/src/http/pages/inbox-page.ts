@@ -21,8 +21,7 @@ button{font:inherit;color:inherit}
   box-shadow:0 0 0 2px #3a3d45,0 30px 60px -12px rgba(20,24,40,.35),0 18px 36px -18px rgba(20,24,40,.3)}
 .statusbar{flex:none;display:flex;align-items:center;justify-content:space-between;height:46px;padding:6px 30px 0;font-size:15px;font-weight:600}
 .island{width:112px;height:32px;border-radius:20px;background:#0b0b0d}
-.bars{display:flex;align-items:flex-end;gap:2px;height:12px}
-.bars i{display:block;width:3px;border-radius:1px;background:#1c1c1e}
+.bars{display:flex;align-items:flex-end;gap:2px;height:12px}.bars i{display:block;width:3px;border-radius:1px;background:#1c1c1e}
 .bars i:nth-child(1){height:4px}.bars i:nth-child(2){height:6px}.bars i:nth-child(3){height:9px}.bars i:nth-child(4){height:12px}
 .top{flex:none;display:flex;align-items:flex-end;justify-content:space-between;gap:12px;padding:8px 20px 10px}
 .eyebrow{margin:0;font-size:12px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#8e8e93}
@@ -32,59 +31,51 @@ h1{margin:0;font-size:30px;line-height:1.15;font-weight:750;letter-spacing:-.02e
 .live[data-state="live"]{background:#e8f7ed;color:#1b7f3b}.live[data-state="live"]::before{background:#34c759}
 .live[data-state="offline"]{background:#fff4e5;color:#a05a00}.live[data-state="offline"]::before{background:#ff9f0a}
 .convs{flex:none;border-bottom:1px solid #ececf0}
-.conv-list{list-style:none;margin:0;padding:2px 16px 12px;display:flex;gap:8px;overflow-x:auto;scroll-snap-type:x proximity;scroll-padding-inline:16px;scrollbar-width:none}
+.conv-list{list-style:none;margin:0;position:relative;padding:2px 16px 12px;display:flex;gap:8px;overflow-x:auto;scrollbar-width:none}
 .conv-list::-webkit-scrollbar{display:none}
-.conv-list li{flex:none;scroll-snap-align:start}
+.conv-list[data-fade=right]{mask-image:linear-gradient(to right,#000 calc(100% - 36px),transparent)}.conv-list[data-fade=left]{mask-image:linear-gradient(to left,#000 calc(100% - 36px),transparent)}
+.conv-list[data-fade=both]{mask-image:linear-gradient(to right,transparent,#000 36px,#000 calc(100% - 36px),transparent)}
+.conv-list li{flex:none}
 .conv{position:relative;display:flex;align-items:center;gap:10px;min-height:56px;padding:8px 14px 8px 8px;border:1px solid #e5e5ea;border-radius:16px;background:#fff;cursor:pointer;text-align:left;transition:background .15s,border-color .15s}
-.conv:hover{background:#f7f7fa}
-.conv[aria-current="true"]{background:#eaf2ff;border-color:#9cc3ff}
+.conv:hover{background:#f7f7fa}.conv[aria-current="true"]{background:#eaf2ff;border-color:#9cc3ff}
 .conv:focus-visible,.scroll:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
 .avatar{position:relative;flex:none;display:grid;place-items:center;width:38px;height:38px;border-radius:50%;color:#fff;background:linear-gradient(180deg,#a4a9b6,#858a97)}
 .avatar svg{width:22px;height:22px}
 .count{position:absolute;top:-4px;right:-6px;min-width:19px;height:19px;padding:0 5px;border-radius:10px;border:2px solid #fff;background:#0a7cff;color:#fff;font-size:11px;font-weight:700;line-height:15px;text-align:center}
-.conv-num{display:block;font-size:14.5px;font-weight:650;white-space:nowrap;font-variant-numeric:tabular-nums}
-.conv-sub{display:block;font-size:12px;color:#8e8e93;white-space:nowrap}
+.conv-num{display:block;font-size:14.5px;font-weight:650;white-space:nowrap;font-variant-numeric:tabular-nums}.conv-sub{display:block;font-size:12px;color:#8e8e93;white-space:nowrap}
 .conv.unread .conv-num::after{content:"";display:inline-block;width:8px;height:8px;margin-left:6px;border-radius:50%;background:#0a7cff;vertical-align:middle}
 .thread{flex:1;min-height:0;display:flex;flex-direction:column}
 .thread-head{flex:none;display:flex;align-items:center;gap:10px;padding:10px 18px;border-bottom:1px solid #f0f0f3;background:rgba(249,249,251,.9)}
 .brand{background:linear-gradient(135deg,#3b82f6,#6d28d9);font-weight:700;font-size:16px;width:34px;height:34px}
-h2{margin:0;font-size:15px;font-weight:650}
-.thread-to{margin:0;font-size:12px;color:#8e8e93;font-variant-numeric:tabular-nums}
+h2{margin:0;font-size:15px;font-weight:650}.thread-to{margin:0;font-size:12px;color:#8e8e93;font-variant-numeric:tabular-nums}
 .scroll{flex:1;min-height:0;overflow-y:auto;overscroll-behavior:contain;padding:14px 16px 18px}
 .messages{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:14px}
-.msg{display:flex;flex-direction:column;align-items:flex-start}
-.msg.fresh{animation:pop .32s ease-out}
+.msg{display:flex;flex-direction:column;align-items:flex-start}.msg.fresh{animation:pop .32s ease-out}
 @keyframes pop{from{opacity:0;transform:translateY(8px) scale(.98)}to{opacity:1;transform:none}}
 .bubble{position:relative;max-width:84%;margin:0 0 0 6px;padding:9px 14px;border-radius:20px;background:#e9e9eb;color:#0b0b0c;font-size:16px;line-height:1.38;white-space:pre-wrap;overflow-wrap:anywhere}
 .bubble::before{content:"";position:absolute;z-index:0;left:-7px;bottom:0;width:20px;height:20px;background:#e9e9eb;border-bottom-right-radius:16px 14px}
 .bubble::after{content:"";position:absolute;z-index:0;left:-10px;bottom:0;width:10px;height:20px;background:#fff;border-bottom-right-radius:10px}
 .bubble>span{position:relative;z-index:1}
 .code{display:inline-flex;align-items:center;gap:5px;margin:1px 1px;padding:1px 8px;border:1px solid #a8c5fb;border-radius:8px;background:#fff;color:#0646c8;font-weight:750;letter-spacing:.08em;font-variant-numeric:tabular-nums;line-height:1.45;cursor:pointer;vertical-align:baseline;box-shadow:0 1px 0 rgba(10,60,160,.08);transition:background .15s}
-.code:hover{background:#eef4ff}
-.code:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
-.code svg{width:14px;height:14px;flex:none;opacity:.75}
-.code.copied{background:#e8f7ed;border-color:#93d6a8;color:#1b7f3b}
+.code:hover{background:#eef4ff}.code:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
+.code svg{width:14px;height:14px;flex:none;opacity:.75}.code.copied{background:#e8f7ed;border-color:#93d6a8;color:#1b7f3b}
 .bubble a{color:#0a5bd3;font-weight:600;text-decoration:underline;text-decoration-thickness:1.5px;text-underline-offset:2px;border-radius:4px}
-.bubble a:hover{color:#0646a8;background:rgba(10,91,211,.08)}
-.bubble a:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
+.bubble a:hover{color:#0646a8;background:rgba(10,91,211,.08)}.bubble a:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
 .meta{margin:4px 0 0 14px;font-size:11.5px;color:#8e8e93}
 .empty{height:100%;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:14px;padding:24px;text-align:center;color:#636366}
 .empty-icon{display:grid;place-items:center;width:64px;height:64px;border-radius:50%;background:#f2f2f7;color:#aeaeb2}
-.empty-icon svg{width:30px;height:30px}
-.empty p{margin:0;max-width:250px;font-size:15px}
+.empty-icon svg{width:30px;height:30px}.empty p{margin:0;max-width:250px;font-size:15px}
 .empty strong{display:block;margin-bottom:4px;font-size:17px;color:#1c1c1e}
 .foot{flex:none;display:flex;align-items:center;justify-content:center;gap:8px;padding:10px 18px 16px;border-top:1px solid #f0f0f3;font-size:12px;color:#8e8e93;text-align:center}
 .badge{flex:none;padding:2px 6px;border-radius:6px;background:#fff1e0;color:#b25e00;font-size:10.5px;font-weight:750;letter-spacing:.06em}
 .toast{position:absolute;left:50%;bottom:74px;z-index:5;display:flex;align-items:center;gap:7px;padding:9px 16px;border-radius:999px;background:rgba(28,28,30,.92);color:#fff;font-size:14px;font-weight:600;
   transform:translate(-50%,10px);opacity:0;pointer-events:none;transition:opacity .2s,transform .2s;box-shadow:0 8px 24px rgba(0,0,0,.2)}
-.toast.show{opacity:1;transform:translate(-50%,0)}
-.toast::before{content:"\2713";color:#34c759;font-weight:800}
+.toast.show{opacity:1;transform:translate(-50%,0)}.toast::before{content:"\2713";color:#34c759;font-weight:800}
 .toast.fail::before{content:"!";color:#ff9f0a}
-@media (max-width:520px){
+@media (max-width:520px),(max-height:640px){
   body{display:block;padding:0;background:#fff}
   .phone{width:100%;height:100vh;height:100dvh;min-height:0;border:0;border-radius:0;box-shadow:none}
-  .statusbar{display:none}
-  .top{padding-top:max(12px,env(safe-area-inset-top))}
+  .statusbar{display:none}.top{padding-top:max(12px,env(safe-area-inset-top))}
   .foot{padding-bottom:max(12px,env(safe-area-inset-bottom))}
 }
 @media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}}
@@ -288,7 +279,21 @@ const SCRIPT = String.raw`
     });
     if (selected) threadTo.textContent = 'SMS to ' + formatNumber(selected);
     if (switched || (atBottom && list.childElementCount !== before)) scroller.scrollTop = scroller.scrollHeight;
+    if (switched) revealSelected();
     shownFor = selected;
+    updateFade();
+  }
+  // The conversation strip scrolls sideways: keep the open one in view and fade the edges that hide more.
+  function revealSelected() {
+    const node = convEls.get(selected);
+    if (!node) return;
+    const left = node.offsetLeft - 16, right = node.offsetLeft + node.offsetWidth + 16;
+    if (left < convList.scrollLeft) convList.scrollLeft = left;
+    else if (right > convList.scrollLeft + convList.clientWidth) convList.scrollLeft = right - convList.clientWidth;
+  }
+  function updateFade() {
+    const l = convList.scrollLeft > 1, r = convList.scrollLeft + convList.clientWidth < convList.scrollWidth - 1;
+    convList.dataset.fade = l && r ? 'both' : l ? 'left' : r ? 'right' : '';
   }
 
   function valid(m) {
@@ -375,6 +380,13 @@ const SCRIPT = String.raw`
     pinned = true;
     render();
   });
+  convList.addEventListener('scroll', updateFade, { passive: true });
+  window.addEventListener('resize', updateFade);
+  convList.addEventListener('wheel', (event) => {
+    if (Math.abs(event.deltaY) <= Math.abs(event.deltaX) || convList.scrollWidth <= convList.clientWidth) return;
+    convList.scrollLeft += event.deltaY;
+    event.preventDefault();
+  }, { passive: false });
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) return;
     hiddenNew = 0;

@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from './load.js';
+
+describe('configuration', () => {
+  it('defaults follow the contract', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: 'http://localhost:8080',
+      databaseUrl: 'sqlite:./data/pocketproof.db',
+      region: 'us',
+      smsProvider: 'inbox',
+      devSurfaces: true,
+      flowTtlSeconds: 900,
+      otpTtlSeconds: 120,
+      resendMax: 3,
+      resendCooldownSeconds: 30,
+      phoneSendLimit: 5,
+      phoneSendWindowSeconds: 600,
+      accessTokenTtlSeconds: 3600,
+      deviceKeyIdleDays: 365,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('production turns the developer surfaces off unless asked for', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).devSurfaces).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEV_SURFACES: 'true' }).devSurfaces).toBe(true);
+  });
+
+  it('refuses invalid values at boot, naming every bad key', () => {
+    expect(() => loadConfig({ PORT: 'eighty', REGION: 'mars', OTP_TTL_SECONDS: '5' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', REGION: 'mars', OTP_TTL_SECONDS: '5' });
+    } catch (error) {
+      expect((error as Error).message).toContain('PORT: must be an integer, got "eighty"');
+      expect((error as Error).message).toContain('REGION: must be one of us, eu, got "mars"');
+      expect((error as Error).message).toContain('OTP_TTL_SECONDS: must be between 30 and 3600');
+    }
+  });
+
+  it('PUBLIC_URL must be a bare origin, and is normalised to one', () => {
+    expect(loadConfig({ PUBLIC_URL: 'HTTPS://Device.Example.ORG:443/' }).publicUrl).toBe('https://device.example.org');
+    expect(() => loadConfig({ PUBLIC_URL: 'https://device.example.org/prove' })).toThrow(/bare origin/);
+  });
+
+  it('reads CONFIG_FILE, with the environment taking precedence', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pp-config-')), 'config.json');
+    writeFileSync(file, JSON.stringify({ PORT: 9000, REGION: 'eu', ALLOWED_PHONE_TYPES: ['MOBILE'] }));
+    const config = loadConfig({ CONFIG_FILE: file, PORT: '9100' });
+    expect(config).toMatchObject({ port: 9100, region: 'eu', allowedPhoneTypes: ['MOBILE'] });
+    writeFileSync(file, JSON.stringify({ PROT: 1 }));
+    expect(() => loadConfig({ CONFIG_FILE: file })).toThrow(/unknown key PROT/);
+  });
+
+  it('config check redacts secrets', () => {
+    const described = describeConfig(loadConfig({ CODE_HMAC_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:pw@db/x' }));
+    expect(described.CODE_HMAC_SECRET).toBe('<redacted>');
+    expect(described.DATABASE_URL).toBe('<redacted>');
+  });
+});
