@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserDevice } from '../packages/server/src/test-support/browser-device.js';
 import { createPostgresTestDatabase } from '../packages/server/src/test-support/postgres.js';
-import { type RunningServer, postJson, startCli } from './support.js';
+import { postJson, type RunningServer, startCli } from './support.js';
 
 const PHONE = '+12025550143';
 
@@ -61,25 +61,53 @@ describe.each([
     const device = new BrowserDevice();
     const before = (await inbox()).length;
 
-    const first = await postJson(`${server.url}/v3/unify`, { possessionType: 'mobile', phoneNumber: PHONE }, accessToken);
+    const first = await postJson(
+      `${server.url}/v3/unify`,
+      { possessionType: 'mobile', phoneNumber: PHONE },
+      accessToken,
+    );
     expect(first.status).toBe(200);
     const claims = JSON.parse(atob(first.body.authToken.split('.')[1]));
     expect(claims.auth.endp).toBe(server.url);
-    const register = await postJson(`${server.url}/v1/client/device/passive/register`, device.registerBody(claims.auth.chlg), first.body.authToken);
+    const register = await postJson(
+      `${server.url}/v1/client/device/passive/register`,
+      device.registerBody(claims.auth.chlg),
+      first.body.authToken,
+    );
     expect(register.body.next).toBe('mobile/otp');
     device.deviceId = register.body.data.deviceId;
-    expect((await postJson(`${server.url}/v1/client/mobile/otp/start`, {}, first.body.authToken)).body).toEqual({ next: '' });
+    expect((await postJson(`${server.url}/v1/client/mobile/otp/start`, {}, first.body.authToken)).body).toEqual({
+      next: '',
+    });
     const code = await waitForNewSms(before);
-    expect((await postJson(`${server.url}/v1/client/mobile/otp/finish`, { otp: code }, first.body.authToken)).body).toEqual({ next: 'done' });
-    const status = await postJson(`${server.url}/v3/unify-status`, { correlationId: first.body.correlationId }, accessToken);
+    expect(
+      (await postJson(`${server.url}/v1/client/mobile/otp/finish`, { otp: code }, first.body.authToken)).body,
+    ).toEqual({ next: 'done' });
+    const status = await postJson(
+      `${server.url}/v3/unify-status`,
+      { correlationId: first.body.correlationId },
+      accessToken,
+    );
     expect(status.body).toMatchObject({ success: 'true', phoneNumber: PHONE, deviceId: device.deviceId });
 
     const sent = (await inbox()).length;
-    const second = await postJson(`${server.url}/v3/unify`, { possessionType: 'mobile', phoneNumber: PHONE }, accessToken);
+    const second = await postJson(
+      `${server.url}/v3/unify`,
+      { possessionType: 'mobile', phoneNumber: PHONE },
+      accessToken,
+    );
     const chlg = JSON.parse(atob(second.body.authToken.split('.')[1])).auth.chlg;
-    const verify = await postJson(`${server.url}/v1/client/device/passive/verify`, device.verifyBody(chlg), second.body.authToken);
+    const verify = await postJson(
+      `${server.url}/v1/client/device/passive/verify`,
+      device.verifyBody(chlg),
+      second.body.authToken,
+    );
     expect(verify.body).toEqual({ next: 'done' });
-    const again = await postJson(`${server.url}/v3/unify-status`, { correlationId: second.body.correlationId }, accessToken);
+    const again = await postJson(
+      `${server.url}/v3/unify-status`,
+      { correlationId: second.body.correlationId },
+      accessToken,
+    );
     expect(again.body).toMatchObject({ success: 'true', phoneNumber: PHONE, deviceId: device.deviceId });
     expect((await inbox()).length).toBe(sent);
   });

@@ -44,7 +44,10 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
     LOG_LEVEL: 'info',
     ...env,
   };
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += String(chunk);

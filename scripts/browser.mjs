@@ -13,7 +13,11 @@ import { parseArgs } from 'node:util';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { inbox: { type: 'string' }, phone: { type: 'string' }, key: { type: 'string', default: 'data/browser-key.json' } },
+  options: {
+    inbox: { type: 'string' },
+    phone: { type: 'string' },
+    key: { type: 'string', default: 'data/browser-key.json' },
+  },
 });
 const authToken = positionals[0];
 if (!authToken) {
@@ -62,7 +66,12 @@ async function deviceStep() {
     deviceCapabilities: [],
     registrations: [
       {
-        publicKey: { id: record.keyId, alg: 'ES256', key: `-----BEGIN PUBLIC KEY-----\n${der}\n-----END PUBLIC KEY-----`, uvLevel: 0 },
+        publicKey: {
+          id: record.keyId,
+          alg: 'ES256',
+          key: `-----BEGIN PUBLIC KEY-----\n${der}\n-----END PUBLIC KEY-----`,
+          uvLevel: 0,
+        },
         signature: signB64(record.privateKeyPem, auth.chlg),
       },
     ],
@@ -79,7 +88,9 @@ async function deviceStep() {
 async function readCode(sentAfter) {
   if (values.inbox) {
     for (let i = 0; i < 50; i++) {
-      const list = await (await fetch(`${origin}/dev/inbox/messages?to=${encodeURIComponent(values.inbox)}&limit=1`)).json();
+      const list = await (
+        await fetch(`${origin}/dev/inbox/messages?to=${encodeURIComponent(values.inbox)}&limit=1`)
+      ).json();
       const latest = list[0];
       if (latest && latest.createdAt >= sentAfter) return /\b(\d{4,6})\b/.exec(latest.body)?.[1];
       await new Promise((r) => setTimeout(r, 100));
@@ -110,4 +121,6 @@ for (let steps = 0; steps < 10 && next && next !== 'done'; steps++) {
   else if (next === 'mobile/otp') next = await otpStep();
   else throw new Error(`this script does not handle the step ${next}`);
 }
-console.log(next === 'done' ? `finished: authId ${auth.id}; ask /v3/unify-status for the verdict` : 'ended without done');
+console.log(
+  next === 'done' ? `finished: authId ${auth.id}; ask /v3/unify-status for the verdict` : 'ended without done',
+);

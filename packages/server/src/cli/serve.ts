@@ -49,8 +49,9 @@ export async function serveCommand(config: Config): Promise<number> {
 
 /** Beside the SQLite file when there is one, else ./data. */
 export function demoClientPath(config: Config): string {
-  const dir = config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.includes(':memory:')
-    ? dirname(config.databaseUrl.slice('sqlite:'.length))
-    : 'data';
+  const dir =
+    config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.includes(':memory:')
+      ? dirname(config.databaseUrl.slice('sqlite:'.length))
+      : 'data';
   return join(dir, 'demo-client.json');
 }

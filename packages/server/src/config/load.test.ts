@@ -57,7 +57,9 @@ describe('configuration', () => {
   });
 
   it('config check redacts secrets', () => {
-    const described = describeConfig(loadConfig({ CODE_HMAC_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:pw@db/x' }));
+    const described = describeConfig(
+      loadConfig({ CODE_HMAC_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:pw@db/x' }),
+    );
     expect(described.CODE_HMAC_SECRET).toBe('<redacted>');
     expect(described.DATABASE_URL).toBe('<redacted>');
   });

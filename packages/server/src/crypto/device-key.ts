@@ -1,4 +1,4 @@
-import { type KeyObject, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 
 /**
  * Device keys are ECDSA P-256, sent as an SPKI PEM; signatures are standard base64 of ASN.1 DER
@@ -20,7 +20,12 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export function verifyDeviceSignature(key: KeyObject, message: string, signatureBase64: string): boolean {
   if (signatureBase64.length > 200 || !BASE64.test(signatureBase64)) return false;
   try {
-    return verify('sha256', Buffer.from(message, 'utf8'), { key, dsaEncoding: 'der' }, Buffer.from(signatureBase64, 'base64'));
+    return verify(
+      'sha256',
+      Buffer.from(message, 'utf8'),
+      { key, dsaEncoding: 'der' },
+      Buffer.from(signatureBase64, 'base64'),
+    );
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
-import { deviceErrors } from '../errors/catalogue.js';
 import { alphanumericToken } from '../crypto/random.js';
+import { deviceErrors } from '../errors/catalogue.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 

@@ -1,8 +1,8 @@
-import { deviceErrors } from '../errors/catalogue.js';
 import { canonicalPem, parseDevicePublicKey, verifyDeviceSignature } from '../crypto/device-key.js';
+import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow } from './complete.js';
-import { type Envelope, type FlowDeps, endWithError, refuseClosedFlow } from './deps.js';
+import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 import { OPEN_STATES } from './flow-state.js';
 
 /**
@@ -54,14 +54,16 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
     lastUsedAt: now,
     revokedAt: null,
   };
-  const attached = await deps.store.transaction(async (tx) => {
-    await tx.devices.insertDevice(device);
-    if (!(await tx.flows.attachDevice(flow.id, device.id, 'registered'))) throw new AlreadyAttached();
-    return true;
-  }).catch((error: unknown) => {
-    if (error instanceof AlreadyAttached) return false;
-    throw error;
-  });
+  const attached = await deps.store
+    .transaction(async (tx) => {
+      await tx.devices.insertDevice(device);
+      if (!(await tx.flows.attachDevice(flow.id, device.id, 'registered'))) throw new AlreadyAttached();
+      return true;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof AlreadyAttached) return false;
+      throw error;
+    });
   if (!attached) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   if (flow.possessionType === 'none') {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BrowserDevice } from '../test-support/browser-device.js';
-import { type TestServer, createTestServer, readAuthClaims } from '../test-support/test-server.js';
+import { createTestServer, readAuthClaims, type TestServer } from '../test-support/test-server.js';
 
 const PHONE = '+12025550143';
 
@@ -27,9 +27,14 @@ describe('security properties of the mobile flow', () => {
 
   it('a code works once', async () => {
     const flow = await flowWithCode();
-    expect((await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken)).body).toEqual({ next: 'done' });
+    expect((await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken)).body).toEqual({
+      next: 'done',
+    });
     const replay = await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken);
-    expect(replay.body).toEqual({ next: 'done', error: { code: 10003, message: 'this verification has already finished' } });
+    expect(replay.body).toEqual({
+      next: 'done',
+      error: { code: 10003, message: 'this verification has already finished' },
+    });
   });
 
   it('50 concurrent correct finishes give exactly one success', async () => {
@@ -45,7 +50,9 @@ describe('security properties of the mobile flow', () => {
   it('50 concurrent wrong guesses never exceed the attempt cap', async () => {
     const flow = await flowWithCode({ allowOTPRetry: true });
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => t.post('/v1/client/mobile/otp/finish', { otp: wrongCode(flow.code) }, flow.authToken)),
+      Array.from({ length: 50 }, () =>
+        t.post('/v1/client/mobile/otp/finish', { otp: wrongCode(flow.code) }, flow.authToken),
+      ),
     );
     const stored = await t.server.store.flows.findFlow(flow.correlationId);
     expect(stored?.otpAttempts).toBe(4);
@@ -67,7 +74,9 @@ describe('security properties of the mobile flow', () => {
   it('a code one second before expiry still works', async () => {
     const flow = await flowWithCode();
     t.clock.advance(t.config.otpTtlSeconds * 1000 - 1000);
-    expect((await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken)).body).toEqual({ next: 'done' });
+    expect((await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken)).body).toEqual({
+      next: 'done',
+    });
   });
 
   it('an unfinished flow reads as false once it expires', async () => {
@@ -87,7 +96,9 @@ describe('security properties of the mobile flow', () => {
       const old = await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, flow.authToken);
       expect(old.body.data?.code).toBe(1101);
     }
-    expect((await t.post('/v1/client/mobile/otp/finish', { otp: second }, flow.authToken)).body).toEqual({ next: 'done' });
+    expect((await t.post('/v1/client/mobile/otp/finish', { otp: second }, flow.authToken)).body).toEqual({
+      next: 'done',
+    });
   });
 
   it('resends wait for the cooldown and stop at the cap, and the refusal says when', async () => {
@@ -103,7 +114,10 @@ describe('security properties of the mobile flow', () => {
     }
     t.clock.advance(t.config.resendCooldownSeconds * 1000);
     const capped = await t.post('/v1/client/mobile/otp/start', {}, flow.authToken);
-    expect(capped.body).toEqual({ next: '', data: { code: 1005, message: 'No more codes can be sent for this verification.' } });
+    expect(capped.body).toEqual({
+      next: '',
+      data: { code: 1005, message: 'No more codes can be sent for this verification.' },
+    });
     expect(await t.server.store.outbox.listForFlow(flow.correlationId)).toHaveLength(1 + t.config.resendMax);
   });
 
@@ -124,16 +138,24 @@ describe('security properties of the mobile flow', () => {
     // An access token is not an authToken: it cannot drive the device protocol of any flow.
     const drive = await t.post('/v1/client/mobile/otp/finish', { otp: flow.code }, intruder);
     expect(drive.status).toBe(401);
-    expect((await t.post('/v3/unify-status', { correlationId: flow.correlationId }, token)).body.success).toBe('pending');
+    expect((await t.post('/v3/unify-status', { correlationId: flow.correlationId }, token)).body.success).toBe(
+      'pending',
+    );
   });
 
   it("a device key of another client reads as unknown (10006), never as this client's key", async () => {
     const device = new BrowserDevice();
     const first = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
     const chlg = readAuthClaims(first.body.authToken).auth.chlg;
-    device.deviceId = (await t.post('/v1/client/device/passive/register', device.registerBody(chlg), first.body.authToken)).body.data.deviceId;
+    device.deviceId = (
+      await t.post('/v1/client/device/passive/register', device.registerBody(chlg), first.body.authToken)
+    ).body.data.deviceId;
 
-    const other = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, (await t.newClient()).accessToken);
+    const other = await t.post(
+      '/v3/unify',
+      { possessionType: 'mobile', phoneNumber: PHONE },
+      (await t.newClient()).accessToken,
+    );
     const otherChlg = readAuthClaims(other.body.authToken).auth.chlg;
     const verify = await t.post('/v1/client/device/passive/verify', device.verifyBody(otherChlg), other.body.authToken);
     expect(verify.body).toEqual({ next: 'device/passive/silent', error: { code: 10006, message: 'device not found' } });
@@ -156,7 +178,9 @@ describe('security properties of the mobile flow', () => {
     const device = new BrowserDevice();
     const a = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
     const aChlg = readAuthClaims(a.body.authToken).auth.chlg;
-    device.deviceId = (await t.post('/v1/client/device/passive/register', device.registerBody(aChlg), a.body.authToken)).body.data.deviceId;
+    device.deviceId = (
+      await t.post('/v1/client/device/passive/register', device.registerBody(aChlg), a.body.authToken)
+    ).body.data.deviceId;
     const b = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
     const answer = await t.post('/v1/client/device/passive/verify', device.verifyBody(aChlg), b.body.authToken);
     expect(answer.body.error).toEqual({ code: 10000, message: 'the device signature is not valid for this flow' });

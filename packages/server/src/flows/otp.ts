@@ -1,10 +1,10 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import { deviceErrors, promptCodes } from '../errors/catalogue.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
+import { checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
-import { DEFAULT_OTP_TEMPLATE, checkOtpTemplate, renderOtp } from '../sms/templates.js';
 import { failFlow, recordPossession } from './complete.js';
-import { type Envelope, type FlowDeps, endWithError, refuseClosedFlow } from './deps.js';
+import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 
 /**
  * SMS one-time codes (wire-protocol §4.5). `otp/start` sends, resends or changes the number;
@@ -64,7 +64,10 @@ async function sendCode(deps: FlowDeps, flow: FlowRecord, phone: string, cooldow
 
   const outcome = await deps.store
     .transaction(async (tx) => {
-      const count = await tx.rateLimits.hit(deps.hash.hash('phone-sends', phone), Math.floor(now / windowMs) * windowMs);
+      const count = await tx.rateLimits.hit(
+        deps.hash.hash('phone-sends', phone),
+        Math.floor(now / windowMs) * windowMs,
+      );
       if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
       const recorded = await tx.flows.recordOtpSent(flow.id, {
         phone,

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import type { Config } from '../config/load.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
+import { checkLinkTemplate, checkOtpTemplate, MAX_TEMPLATE_LENGTH, templateLength } from '../sms/templates.js';
 import type { PossessionType } from '../storage/records.js';
-import { MAX_TEMPLATE_LENGTH, checkLinkTemplate, checkOtpTemplate, templateLength } from '../sms/templates.js';
 
 /**
  * The rules of `/v3/mfa` and `/v3/unify` beyond the JSON shape (contract §1.2). The body has

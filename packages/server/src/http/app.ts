@@ -35,6 +35,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   healthRoutes(app, deps);
   // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
   await app.register(async (scope) => {
+    scope.removeContentTypeParser('text/plain');
     await scope.register(formbody, { bodyLimit: 4096 });
     tokenRoute(scope, deps);
   });

@@ -84,8 +84,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const message =
+      let message =
         FRAMEWORK_MESSAGES[error.code] ?? (error instanceof SyntaxError ? 'body must be valid JSON' : 'bad request');
+      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && request.url.startsWith('/token')) {
+        message = 'body must be sent as application/x-www-form-urlencoded or application/json';
+      }
       return reply.status(400).send({ code: 8001, message });
     }
     request.log.error({ err: error }, 'request failed');

@@ -1,8 +1,8 @@
-import type { Clock } from '../clock.js';
-import type { ClientRecord } from '../storage/records.js';
-import type { Store } from '../storage/ports.js';
-import { generateClientSecret, hashClientSecret } from './client-secret.js';
 import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Store } from '../storage/ports.js';
+import type { ClientRecord } from '../storage/records.js';
+import { generateClientSecret, hashClientSecret } from './client-secret.js';
 
 /** Client administration shared by the CLI and the dev demo client. */
 
@@ -25,12 +25,17 @@ export async function createClient(
 ): Promise<CreatedClient> {
   const clientId = input.id ?? `pp_${randomBytes(12).toString('hex')}`;
   if (!isValidClientId(clientId)) throw new Error('client id must be 3-64 characters of A-Z a-z 0-9 _ -');
+  const redirectOrigins = (input.redirectOrigins ?? []).map((text) => {
+    const origin = parseRedirectOrigin(text);
+    if (!origin) throw new Error(`redirect origin ${text} is not an http(s) URL`);
+    return origin;
+  });
   const clientSecret = input.secret ?? generateClientSecret();
   const record: ClientRecord = {
     id: clientId,
     name: input.name,
     secretHash: await hashClientSecret(clientSecret),
-    redirectOrigins: input.redirectOrigins ?? [],
+    redirectOrigins,
     createdAt: clock.now(),
     secretRotatedAt: null,
   };

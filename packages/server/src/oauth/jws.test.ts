@@ -15,7 +15,9 @@ describe('atob-safe JWT payloads', () => {
   it('every payload decodes with plain atob, over 2,000 random payloads', () => {
     for (let i = 0; i < 2000; i++) {
       // Random printable ASCII and some non-ASCII, the worst case for base64url's - and _.
-      const noise = Array.from(randomBytes(40), (b) => String.fromCharCode(b < 200 ? 32 + (b % 95) : 0xe9 + b)).join('');
+      const noise = Array.from(randomBytes(40), (b) => String.fromCharCode(b < 200 ? 32 + (b % 95) : 0xe9 + b)).join(
+        '',
+      );
       const token = signCompactJws({ alg: 'ES256', typ: 'JWT' }, { auth: { id: noise, next: noise } }, privateKey);
       const payload = token.split('.')[1] as string;
       expect(payload).not.toMatch(/[-_]/);

@@ -18,7 +18,7 @@ export function checkPhoneNumber(
     return { ok: false, rule: 'characters', message: 'must contain only letters, digits and a leading +, at most 20' };
   }
   const parsed = parsePhoneNumberFromString(input, options.defaultCountry as CountryCode);
-  if (!parsed || !parsed.isValid()) {
+  if (!parsed?.isValid()) {
     return { ok: false, rule: 'invalid', message: 'must be a valid phone number' };
   }
   const type = parsed.getType();

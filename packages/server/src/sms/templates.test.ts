@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LINK_TEMPLATE, DEFAULT_OTP_TEMPLATE, checkLinkTemplate, checkOtpTemplate, renderLink, renderOtp } from './templates.js';
+import {
+  checkLinkTemplate,
+  checkOtpTemplate,
+  DEFAULT_LINK_TEMPLATE,
+  DEFAULT_OTP_TEMPLATE,
+  renderLink,
+  renderOtp,
+} from './templates.js';
 
 describe('SMS templates', () => {
   it.each([
@@ -10,9 +17,12 @@ describe('SMS templates', () => {
     expect(checkOtpTemplate(template)).toEqual({ ok: true, codeLength: length });
   });
 
-  it.each(['no placeholder', '#### and ####', '####### too long', '### too short'])('refuses the OTP template %j', (template) => {
-    expect(checkOtpTemplate(template).ok).toBe(false);
-  });
+  it.each(['no placeholder', '#### and ####', '####### too long', '### too short'])(
+    'refuses the OTP template %j',
+    (template) => {
+      expect(checkOtpTemplate(template).ok).toBe(false);
+    },
+  );
 
   it('the Instant Link template needs exactly ####', () => {
     expect(checkLinkTemplate('Tap #### now').ok).toBe(true);

@@ -1,4 +1,4 @@
-import { type KeyObject, createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 
 /**
  * What a browser's SDK does with its device key, in Node: a P-256 key pair, the public key as a
@@ -18,7 +18,9 @@ export class BrowserDevice {
   }
 
   sign(message: string): string {
-    return sign('sha256', Buffer.from(message, 'utf8'), { key: this.privateKey, dsaEncoding: 'der' }).toString('base64');
+    return sign('sha256', Buffer.from(message, 'utf8'), { key: this.privateKey, dsaEncoding: 'der' }).toString(
+      'base64',
+    );
   }
 
   registerBody(challenge: string) {
@@ -26,7 +28,10 @@ export class BrowserDevice {
       deviceName: 'Chrome 156 on Linux',
       deviceCapabilities: ['webauthn'],
       registrations: [
-        { publicKey: { id: this.keyId, alg: 'ES256', key: this.publicKeyPem, uvLevel: 0 }, signature: this.sign(challenge) },
+        {
+          publicKey: { id: this.keyId, alg: 'ES256', key: this.publicKeyPem, uvLevel: 0 },
+          signature: this.sign(challenge),
+        },
       ],
       signals: {},
     };

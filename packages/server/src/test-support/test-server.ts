@@ -4,9 +4,9 @@ import { manualClock } from '../clock.js';
 import { type Config, loadConfig } from '../config/load.js';
 import type { ConfigKey } from '../config/schema.js';
 import { loggerOptions } from '../logger.js';
-import { type Server, buildServer } from '../main.js';
+import { buildServer, type Server } from '../main.js';
 import { createClient } from '../oauth/clients.js';
-import { type TestStore, makeSqliteTestStore } from './stores.js';
+import { makeSqliteTestStore, type TestStore } from './stores.js';
 
 /**
  * A real server built in-process for tests: its own store, a clock the test moves, logs captured
@@ -19,9 +19,15 @@ export interface TestServer {
   clock: ReturnType<typeof manualClock>;
   logs: string[];
   /** A new API client and an access token for it. */
-  newClient(options?: { redirectOrigins?: string[] }): Promise<{ clientId: string; clientSecret: string; accessToken: string }>;
+  newClient(options?: {
+    redirectOrigins?: string[];
+  }): Promise<{ clientId: string; clientSecret: string; accessToken: string }>;
   /** POSTs JSON with a bearer token; returns status and parsed body. */
-  post(path: string, body: unknown, token?: string): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  post(
+    path: string,
+    body: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   /** Delivers queued SMS, then returns the newest inbox message to `phone`. */
   latestSms(phone: string): Promise<{ body: string; code: string | undefined } | undefined>;
   close(): Promise<void>;
@@ -50,7 +56,11 @@ export async function createTestServer(
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.statusCode, body: response.body ? response.json() : undefined, headers: response.headers };
+    return {
+      status: response.statusCode,
+      body: response.body ? response.json() : undefined,
+      headers: response.headers,
+    };
   };
 
   return {
@@ -69,7 +79,11 @@ export async function createTestServer(
         url: '/token',
         payload: { grant_type: 'client_credentials', client_id: created.clientId, client_secret: created.clientSecret },
       });
-      return { clientId: created.clientId, clientSecret: created.clientSecret, accessToken: response.json().access_token };
+      return {
+        clientId: created.clientId,
+        clientSecret: created.clientSecret,
+        accessToken: response.json().access_token,
+      };
     },
     async latestSms(phone) {
       await server.dispatcher.runOnce();

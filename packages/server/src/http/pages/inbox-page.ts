@@ -24,7 +24,7 @@ button{font:inherit;color:inherit}
 .bars{display:flex;align-items:flex-end;gap:2px;height:12px}.bars i{display:block;width:3px;border-radius:1px;background:#1c1c1e}
 .bars i:nth-child(1){height:4px}.bars i:nth-child(2){height:6px}.bars i:nth-child(3){height:9px}.bars i:nth-child(4){height:12px}
 .top{flex:none;display:flex;align-items:flex-end;justify-content:space-between;gap:12px;padding:8px 20px 10px}
-.eyebrow{margin:0;font-size:12px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#8e8e93}
+.eyebrow{margin:0;white-space:nowrap;font-size:12px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#8e8e93}
 h1{margin:0;font-size:30px;line-height:1.15;font-weight:750;letter-spacing:-.02em}
 .live{display:inline-flex;align-items:center;gap:6px;margin-bottom:5px;padding:3px 10px;border-radius:999px;font-size:12px;font-weight:600;background:#f2f2f7;color:#636366;white-space:nowrap}
 .live::before{content:"";width:7px;height:7px;border-radius:50%;background:#aeaeb2}
@@ -105,18 +105,11 @@ const SCRIPT = String.raw`
     copy: 'M9 9h10v11H9zM5 15V4h10',
   };
   function icon(name, stroke) {
-    const svg = document.createElementNS(NS, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    const path = document.createElementNS(NS, 'path');
-    path.setAttribute('d', ICONS[name]);
-    if (stroke) {
-      path.setAttribute('fill', 'none');
-      path.setAttribute('stroke', 'currentColor');
-      path.setAttribute('stroke-width', '2');
-      path.setAttribute('stroke-linejoin', 'round');
-    } else path.setAttribute('fill', 'currentColor');
+    const svg = document.createElementNS(NS, 'svg'), path = document.createElementNS(NS, 'path');
+    const set = (node, attrs) => { for (const key in attrs) node.setAttribute(key, attrs[key]); };
+    set(svg, { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+    set(path, stroke ? { d: ICONS[name], fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linejoin': 'round' }
+      : { d: ICONS[name], fill: 'currentColor' });
     svg.appendChild(path);
     return svg;
   }
@@ -141,15 +134,11 @@ const SCRIPT = String.raw`
     return '+' + d.slice(0, cc) + ' ' + groups.join(' ');
   }
   function relTime(ts, now) {
-    const s = Math.max(0, Math.floor((now - ts) / 1000));
-    if (s < 60) return 'just now';
-    const m = Math.floor(s / 60);
-    if (m < 60) return m + ' min ago';
-    const h = Math.floor(m / 60);
-    if (h < 24) return h + ' hr ago';
-    const days = Math.floor(h / 24);
-    if (days === 1) return 'yesterday';
-    if (days < 7) return days + ' days ago';
+    const min = Math.floor(Math.max(0, now - ts) / 60000), hr = Math.floor(min / 60), days = Math.floor(hr / 24);
+    if (min < 1) return 'just now';
+    if (min < 60) return min + ' min ago';
+    if (hr < 24) return hr + ' hr ago';
+    if (days < 7) return days === 1 ? 'yesterday' : days + ' days ago';
     return new Date(ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   }
   const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
@@ -173,9 +162,7 @@ const SCRIPT = String.raw`
         try { url = new URL(raw); } catch { url = null; }
         if (url && (url.protocol === 'http:' || url.protocol === 'https:')) {
           const a = el('a', null, raw);
-          a.href = url.href;
-          a.target = '_blank';
-          a.rel = 'noopener noreferrer';
+          Object.assign(a, { href: url.href, target: '_blank', rel: 'noopener noreferrer' });
           out.appendChild(a);
         } else out.appendChild(document.createTextNode(raw));
       } else {
@@ -333,7 +320,7 @@ const SCRIPT = String.raw`
       apply(data);
       setLive('live', 'Live');
     } catch {
-      setLive('offline', 'Reconnecting\u2026');
+      setLive('offline', 'Offline');
     } finally {
       clearTimeout(abort);
       inflight = false;

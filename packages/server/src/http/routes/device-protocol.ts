@@ -24,7 +24,8 @@ declare module 'fastify' {
 }
 
 /** Allowed headers must name `Authorization` explicitly: a `*` does not cover it (Fetch standard). */
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, PA-Version, PA-Sig-Version, PA-Challenge, PA-KID, PA-Signature';
+const ALLOWED_HEADERS =
+  'Authorization, Content-Type, Accept, PA-Version, PA-Sig-Version, PA-Challenge, PA-KID, PA-Signature';
 
 /** Every step group the SDK may report an error for (wire-protocol §4.8). */
 const ERROR_GROUPS = [
@@ -62,12 +63,16 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
   });
   app.options('/v1/client/*', async () => undefined);
 
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16_384 }, (request, body, done) => {
     request.rawBody = body as string;
     try {
       done(null, body === '' ? {} : JSON.parse(body as string));
     } catch {
-      const error = Object.assign(new Error('body must be valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+      const error = Object.assign(new Error('body must be valid JSON'), {
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      });
       done(error, undefined);
     }
   });
@@ -111,9 +116,14 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
           keyId: header(request, 'pa-kid'),
           signature: header(request, 'pa-signature'),
         },
-        { path: request.url.split('?')[0] ?? '', query: request.url.split('?')[1] ?? '', rawBody: request.rawBody ?? '' },
+        {
+          path: request.url.split('?')[0] ?? '',
+          query: request.url.split('?')[1] ?? '',
+          rawBody: request.rawBody ?? '',
+        },
       );
-      if (signature.status === 'invalid') request.log.warn({ reason: signature.reason }, 'error report signature refused');
+      if (signature.status === 'invalid')
+        request.log.warn({ reason: signature.reason }, 'error report signature refused');
       return reportClientError(deps, flow, group, request.body as Static<typeof errorReportBodySchema>, signature);
     });
   }

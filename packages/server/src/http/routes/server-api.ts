@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AppError, invalidField } from '../../errors/app-error.js';
 import type { FlowDeps } from '../../flows/deps.js';
-import { checkStartRequest } from '../../flows/start-request.js';
 import { startFlow } from '../../flows/start-flow.js';
+import { checkStartRequest } from '../../flows/start-request.js';
 import { findOwnFlow, flowStatus } from '../../flows/status.js';
-import { checkPhoneNumber } from '../../phone/parse-phone.js';
+import { normalisePhone } from '../../phone/parse-phone.js';
 import { authenticateClient } from '../auth.js';
 import {
   errorBodySchema,
@@ -28,6 +28,8 @@ declare module 'fastify' {
  * rule that `none` takes no phone number.
  */
 export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
+  // JSON only: without this, Fastify's text/plain parser would hand the schema a string.
+  app.removeContentTypeParser('text/plain');
   // Authenticate before the body is parsed or validated: callers without a token learn nothing.
   app.decorateRequest('clientId', '');
   app.addHook('onRequest', async (request) => {
@@ -72,12 +74,9 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
 async function checkSeedEraPhone(deps: FlowDeps, clientId: string, correlationId: string, phoneNumber: string) {
   const flow = await findOwnFlow(deps, clientId, correlationId.toLowerCase());
-  const checked = checkPhoneNumber(phoneNumber, {
-    defaultCountry: deps.config.defaultPhoneCountry,
-    allowedTypes: deps.config.allowedPhoneTypes,
-  });
-  if (!checked.ok) throw invalidField('phoneNumber', checked.message);
-  if (flow.phone && flow.phone !== checked.e164) {
+  const e164 = normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
+  if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
+  if (flow.phone && flow.phone !== e164) {
     throw new AppError(8001, 'phoneNumber does not match the number of this flow');
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, createTestServer, readAuthClaims } from '../../test-support/test-server.js';
+import { createTestServer, readAuthClaims, type TestServer } from '../../test-support/test-server.js';
 
 /**
  * Field rules of the server API (contract §1.2, §1.3, §1.6), asserted as whole error bodies: every
@@ -281,11 +281,13 @@ const startRefusals: Refusal[] = [
     body: { ...base, emailAddress: 'a b@example.com' },
     error: invalid('emailAddress must contain only letters, digits and @ . +'),
   },
-  ...['alice', 'alice@', '@example.com', 'alice@example', 'alice@@example.com', 'alice@example.'].map((emailAddress) => ({
-    name: `emailAddress ${JSON.stringify(emailAddress)} is not a plausible address`,
-    body: { ...base, emailAddress },
-    error: invalid('emailAddress must be an email address of letters, digits and @ . +'),
-  })),
+  ...['alice', 'alice@', '@example.com', 'alice@example', 'alice@@example.com', 'alice@example.'].map(
+    (emailAddress) => ({
+      name: `emailAddress ${JSON.stringify(emailAddress)} is not a plausible address`,
+      body: { ...base, emailAddress },
+      error: invalid('emailAddress must be an email address of letters, digits and @ . +'),
+    }),
+  ),
 
   // ipAddress
   ...['999.1.1.1', '1.2.3', 'localhost', '2001:db8::g', '1:2:3:4:5:6:7:8:9'].map((ipAddress) => ({
@@ -326,11 +328,17 @@ const startAcceptances: Acceptance[] = [
   { name: 'phoneNumber in E.164 is accepted', body: base },
   { name: 'phoneNumber as a US national number without + is accepted', body: { ...base, phoneNumber: '2025550143' } },
   { name: 'phoneNumber as a US number with 1 but no + is accepted', body: { ...base, phoneNumber: '12025550143' } },
-  { name: 'phoneNumber of an international mobile (+33 6) is accepted', body: { ...base, phoneNumber: '+33612345678' } },
+  {
+    name: 'phoneNumber of an international mobile (+33 6) is accepted',
+    body: { ...base, phoneNumber: '+33612345678' },
+  },
   { name: 'phoneNumber may be omitted in region us', body: { possessionType: 'mobile' } },
   { name: 'phoneNumber empty counts as omitted in region us', body: { possessionType: 'mobile', phoneNumber: '' } },
   { name: 'possessionType none without a phoneNumber is accepted', body: { possessionType: 'none' } },
-  { name: 'finalTargetUrl with a query is accepted', body: { ...desktop, finalTargetUrl: 'https://app.example.com/done?step=2' } },
+  {
+    name: 'finalTargetUrl with a query is accepted',
+    body: { ...desktop, finalTargetUrl: 'https://app.example.com/done?step=2' },
+  },
   { name: 'finalTargetUrl over http is accepted', body: { ...desktop, finalTargetUrl: 'http://localhost:3000/done' } },
   {
     name: 'finalTargetUrl of exactly 128 characters is accepted',
@@ -340,7 +348,10 @@ const startAcceptances: Acceptance[] = [
     name: 'finalTargetUrl goes anywhere http(s) when the client registered no redirect origins',
     body: { ...desktop, finalTargetUrl: 'https://elsewhere.example.org/done' },
   },
-  { name: 'smsMessage of exactly 160 ASCII characters is accepted', body: { ...base, smsMessage: `#### ${'a'.repeat(155)}` } },
+  {
+    name: 'smsMessage of exactly 160 ASCII characters is accepted',
+    body: { ...base, smsMessage: `#### ${'a'.repeat(155)}` },
+  },
   {
     name: 'smsMessage of 160 non-ASCII characters is accepted (each counts as one)',
     body: { ...base, smsMessage: `#### ${'é'.repeat(155)}` },
@@ -352,13 +363,19 @@ const startAcceptances: Acceptance[] = [
   { name: 'smsMessage OTP placeholder of 4 digits is accepted', body: { ...base, smsMessage: '#### is your code' } },
   { name: 'smsMessage OTP placeholder of 5 digits is accepted', body: { ...base, smsMessage: '##### is your code' } },
   { name: 'smsMessage OTP placeholder of 6 digits is accepted', body: { ...base, smsMessage: 'Code: ######.' } },
-  { name: 'smsMessage OTP with a short # run beside the placeholder is accepted', body: { ...base, smsMessage: '#1: ####' } },
+  {
+    name: 'smsMessage OTP with a short # run beside the placeholder is accepted',
+    body: { ...base, smsMessage: '#1: ####' },
+  },
   { name: 'smsMessage Instant Link with #### is accepted', body: { ...desktop, smsMessage: 'Continue here: ####' } },
   ...(['clientRequestId', 'clientCustomerId', 'clientHumanId'] as const).map((field) => ({
     name: `${field} of exactly 128 characters is accepted`,
     body: { ...base, [field]: 'x'.repeat(128) },
   })),
-  { name: 'emailAddress with + and subdomains is accepted', body: { ...base, emailAddress: 'alice+tag@mail.example.com' } },
+  {
+    name: 'emailAddress with + and subdomains is accepted',
+    body: { ...base, emailAddress: 'alice+tag@mail.example.com' },
+  },
   { name: 'ipAddress IPv4 is accepted', body: { ...base, ipAddress: '203.0.113.7' } },
   { name: 'ipAddress IPv6 is accepted', body: { ...base, ipAddress: '2001:db8::1' } },
   { name: 'ipAddress IPv4-mapped IPv6 is accepted', body: { ...base, ipAddress: '::ffff:192.0.2.1' } },
@@ -387,7 +404,11 @@ describe.each(START_PATHS)('%s field rules', (path) => {
 
   it.each(startAcceptances)('$name', async ({ body }) => {
     const response = await call(t, path, body, token);
-    expect(response.body).toEqual({ success: 'pending', correlationId: expect.any(String), authToken: expect.any(String) });
+    expect(response.body).toEqual({
+      success: 'pending',
+      correlationId: expect.any(String),
+      authToken: expect.any(String),
+    });
     expect(response.status).toBe(200);
   });
 
@@ -398,7 +419,12 @@ describe.each(START_PATHS)('%s field rules', (path) => {
   });
 
   it('success is the string "pending", correlationId a UUID v4, authToken a JWT whose payload decodes with atob', async () => {
-    const response = await call(t, path, { ...base, clientRequestId: 'req-~?>é', emailAddress: 'a+b@example.com' }, token);
+    const response = await call(
+      t,
+      path,
+      { ...base, clientRequestId: 'req-~?>é', emailAddress: 'a+b@example.com' },
+      token,
+    );
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       success: 'pending',
@@ -464,7 +490,10 @@ describe.each(START_PATHS)('%s field rules', (path) => {
     it.each([
       ['text/plain', JSON.stringify(base)],
       ['application/x-www-form-urlencoded', 'possessionType=mobile&phoneNumber=%2B12025550143'],
-      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="possessionType"\r\n\r\nmobile\r\n--x--'],
+      [
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="possessionType"\r\n\r\nmobile\r\n--x--',
+      ],
     ])('sent as %s is refused: JSON only', async (contentType, payload) => {
       const response = await raw(t, path, {
         payload,
@@ -634,7 +663,9 @@ describe('finalTargetUrl and registered redirect origins', () => {
     ])('finalTargetUrl on %s is refused when the client registered redirect origins', async (_kind, finalTargetUrl) => {
       const response = await call(t, path, { ...desktop, finalTargetUrl }, token);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual(invalid("finalTargetUrl must match one of the client's registered redirect origins"));
+      expect(response.body).toEqual(
+        invalid("finalTargetUrl must match one of the client's registered redirect origins"),
+      );
     });
 
     it.each([
@@ -669,7 +700,11 @@ describe.each(STATUS_PATHS)('%s', (path) => {
 
   it.each<Refusal>([
     { name: 'correlationId is required', body: {}, error: invalid('correlationId is required') },
-    { name: 'correlationId must be a UUID', body: { correlationId: 'not-a-uuid' }, error: invalid('correlationId must be a UUID') },
+    {
+      name: 'correlationId must be a UUID',
+      body: { correlationId: 'not-a-uuid' },
+      error: invalid('correlationId must be a UUID'),
+    },
     {
       name: 'correlationId in braces is not a UUID',
       body: { correlationId: '{713189b8-5555-4b08-83ba-75d08780aebd}' },
@@ -680,7 +715,11 @@ describe.each(STATUS_PATHS)('%s', (path) => {
       body: { correlationId: '713189b855554b0883ba75d08780aebd' },
       error: invalid('correlationId must be a UUID'),
     },
-    { name: 'correlationId must be a JSON string', body: { correlationId: 7 }, error: invalid('correlationId must be a string') },
+    {
+      name: 'correlationId must be a JSON string',
+      body: { correlationId: 7 },
+      error: invalid('correlationId must be a string'),
+    },
     {
       name: 'clientRequestId over 128 characters is refused',
       body: { correlationId: '713189b8-5555-4b08-83ba-75d08780aebd', clientRequestId: 'x'.repeat(129) },
@@ -763,9 +802,19 @@ describe.each(STATUS_PATHS)('%s', (path) => {
   });
 
   it('clientRequestId and clientHumanId are echoed when the flow has them', async () => {
-    const correlationId = await start({ ...base, clientRequestId: 'req-1', clientHumanId: 'human-7', clientCustomerId: 'c-9' });
+    const correlationId = await start({
+      ...base,
+      clientRequestId: 'req-1',
+      clientHumanId: 'human-7',
+      clientCustomerId: 'c-9',
+    });
     const response = await call(t, path, { correlationId }, token);
-    expect(response.body).toEqual({ success: 'pending', phoneNumber: MOBILE, clientRequestId: 'req-1', clientHumanId: 'human-7' });
+    expect(response.body).toEqual({
+      success: 'pending',
+      phoneNumber: MOBILE,
+      clientRequestId: 'req-1',
+      clientHumanId: 'human-7',
+    });
   });
 
   it('no Authorization header is 401 code 8002, checked before the body', async () => {

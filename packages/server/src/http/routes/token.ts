@@ -16,7 +16,10 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
     >;
     const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
     const basic = parseBasic(request);
-    if (basic === 'malformed') return fail(reply, 401, 'invalid_client', 'Authorization: Basic header is malformed');
+    if (basic === 'malformed') {
+      reply.header('WWW-Authenticate', BASIC_CHALLENGE);
+      return fail(reply, 401, 'invalid_client', 'Authorization: Basic header is malformed');
+    }
 
     const grantType = field('grant_type');
     if (!grantType) return fail(reply, 400, 'invalid_request', 'grant_type is required');
@@ -24,11 +27,17 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
       return fail(reply, 400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     }
     if (basic && (field('client_id') !== undefined || field('client_secret') !== undefined)) {
-      return fail(reply, 400, 'invalid_request', 'send client credentials either in the body or as HTTP Basic, not both');
+      return fail(
+        reply,
+        400,
+        'invalid_request',
+        'send client credentials either in the body or as HTTP Basic, not both',
+      );
     }
     const clientId = basic ? basic.id : field('client_id');
     const clientSecret = basic ? basic.secret : field('client_secret');
     if (!clientId || !clientSecret) {
+      if (basic) reply.header('WWW-Authenticate', BASIC_CHALLENGE);
       return fail(reply, 401, 'invalid_client', 'client_id and client_secret are required');
     }
 
@@ -36,7 +45,7 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
     // Unknown ids are checked against a decoy hash so they take as long as known ones.
     const valid = await verifyClientSecret(clientSecret, client?.secretHash ?? (await decoySecretHash()));
     if (!client || !valid) {
-      if (basic) reply.header('WWW-Authenticate', 'Basic realm="pocketproof"');
+      if (basic) reply.header('WWW-Authenticate', BASIC_CHALLENGE);
       return fail(reply, 401, 'invalid_client', 'client authentication failed');
     }
 
@@ -52,6 +61,8 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
   });
 }
 
+const BASIC_CHALLENGE = 'Basic realm="pocketproof"';
+
 function fail(reply: FastifyReply, status: 400 | 401, error: string, description: string) {
   reply.header('Cache-Control', 'no-store');
   return reply.status(status).send({
@@ -62,7 +73,10 @@ function fail(reply: FastifyReply, status: 400 | 401, error: string, description
   });
 }
 
-/** RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`. */
+/**
+ * RFC 6749 §2.3.1: `Basic base64(urlencode(id):urlencode(secret))`, form-urlencoded (Appendix B),
+ * so `+` stands for a space.
+ */
 function parseBasic(request: FastifyRequest): { id: string; secret: string } | 'malformed' | undefined {
   const header = request.headers.authorization;
   if (!header || !/^Basic\s/i.test(header)) return undefined;
@@ -70,7 +84,8 @@ function parseBasic(request: FastifyRequest): { id: string; secret: string } | '
   const colon = decoded.indexOf(':');
   if (colon < 0) return 'malformed';
   try {
-    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+    const formDecode = (text: string) => decodeURIComponent(text.replaceAll('+', ' '));
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     return 'malformed';
   }

@@ -21,8 +21,9 @@ export const startRequestSchema = Type.Object({
   possessionType: Type.Union([Type.Literal('desktop'), Type.Literal('mobile'), Type.Literal('none')]),
   phoneNumber: Type.Optional(Type.String({ maxLength: 20, pattern: '^[A-Za-z0-9+]*$' })),
   finalTargetUrl: Type.Optional(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9\\-._+=/:?]*$' })),
-  // Counted in characters by the flow rules (a schema counts UTF-16 units); this only bounds abuse.
-  smsMessage: optionalText(640),
+  // Its 160-character limit is counted in characters by the flow rules (a schema counts UTF-16
+  // units, so 160 emoji would fail here); the 4 KB body limit bounds it meanwhile.
+  smsMessage: Type.Optional(Type.String()),
   clientRequestId: optionalText(128),
   clientCustomerId: optionalText(128),
   clientHumanId: optionalText(128),

@@ -39,7 +39,12 @@ export function sqlClientStore(db: Kysely<Database>): ClientStore {
 export function sqlSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
   return {
     async listSigningKeys() {
-      const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
+      const rows = await db
+        .selectFrom('signing_keys')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('kid')
+        .execute();
       return rows.map(signingKeyFromRow);
     },
 
@@ -81,7 +86,11 @@ export function sqlSecretStore(db: Kysely<Database>): SecretStore {
         .values({ name, value: candidate, created_at: now })
         .onConflict((oc) => oc.column('name').doNothing())
         .execute();
-      const row = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('server_secrets')
+        .select('value')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
       return row.value;
     },
   };

@@ -34,7 +34,14 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     async markSent(id, provider, providerMessageId, now) {
       await db
         .updateTable('outbox')
-        .set({ status: 'sent', body: null, sent_at: now, provider, provider_message_id: providerMessageId, last_error: null })
+        .set({
+          status: 'sent',
+          body: null,
+          sent_at: now,
+          provider,
+          provider_message_id: providerMessageId,
+          last_error: null,
+        })
         .where('id', '=', id)
         .execute();
     },
@@ -56,7 +63,12 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async listForFlow(flowId) {
-      const rows = await db.selectFrom('outbox').selectAll().where('flow_id', '=', flowId).orderBy('created_at').execute();
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('flow_id', '=', flowId)
+        .orderBy('created_at')
+        .execute();
       return rows.map(outboxFromRow);
     },
 

@@ -12,7 +12,12 @@ export function sqlStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres', on
   return build(db, engine, false, onClose);
 }
 
-function build(db: Kysely<Database>, engine: 'sqlite' | 'postgres', inTransaction: boolean, onClose: () => Promise<void>): Store {
+function build(
+  db: Kysely<Database>,
+  engine: 'sqlite' | 'postgres',
+  inTransaction: boolean,
+  onClose: () => Promise<void>,
+): Store {
   const store: Store = {
     engine,
     clients: sqlClientStore(db),
