@@ -6,6 +6,7 @@ import type { Config } from './config/load.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
 import type { FlowDeps } from './flows/deps.js';
+import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startMaintenance } from './maintenance.js';
@@ -71,6 +72,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     hash: keyedHash(secret),
     keyring,
     wakeOutbox: () => dispatcher.wake(),
+    events: inProcessFlowEvents(),
   };
   const app = await createApp(deps, logger);
   let maintenance: { stop(): void } | undefined;

@@ -19,6 +19,8 @@ export interface Config {
   flowTtlSeconds: number;
   flowRetentionSeconds: number;
   otpTtlSeconds: number;
+  instantLinkTtlSeconds: number;
+  instantLinkStartReply: 'auto' | 'wait' | 'end';
   otpRetryEntries: number;
   resendMax: number;
   resendCooldownSeconds: number;

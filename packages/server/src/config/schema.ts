@@ -133,6 +133,20 @@ export const configSchema = {
     unit: 'seconds',
     description: 'Lifetime of an SMS one-time code, from send.',
   },
+  instantLinkTtlSeconds: {
+    env: 'INSTANT_LINK_TTL_SECONDS',
+    kind: int(30, 3600),
+    default: '180',
+    unit: 'seconds',
+    description: 'Lifetime of an Instant Link, from send.',
+  },
+  instantLinkStartReply: {
+    env: 'INSTANT_LINK_START_REPLY',
+    kind: { type: 'enum', values: ['auto', 'wait', 'end'] },
+    default: 'auto',
+    description:
+      'Answer to a successful `mobile/instantlink/start`. `wait` keeps the SDK waiting on the status socket (needed by desktop pages without a retry callback); `end` ends the start step (mobile web, or a retry callback that offers resend); `auto` picks `wait` when the browser says `isMobile: false`, else `end`.',
+  },
   otpRetryEntries: {
     env: 'OTP_RETRY_ENTRIES',
     kind: int(0, 10),

@@ -1,5 +1,6 @@
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow } from './complete.js';
+import { isOpen } from './flow-state.js';
 import type { Envelope, FlowDeps } from './deps.js';
 import type { SignatureCheck } from './request-signature.js';
 
@@ -27,7 +28,7 @@ export async function reportClientError(
       at: deps.clock.now(),
     }),
   );
-  const open = flow.state === 'pending' || flow.state === 'otp_sent';
+  const open = isOpen(flow.state);
   if (open && group === 'device/passive' && flow.possessionType === 'mobile' && deps.clock.now() < flow.expiresAt) {
     return { next: 'mobile/otp' };
   }

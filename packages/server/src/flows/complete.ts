@@ -35,10 +35,12 @@ export async function completeWithBoundKey(
   });
 }
 
-/** Ends an open flow as failed with a reason kept for support. */
-export function failFlow(deps: FlowDeps, flowId: string, reason: string): Promise<boolean> {
-  return deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'failed', {
+/** Ends an open flow as failed with a reason kept for support, and tells whoever waits on it. */
+export async function failFlow(deps: FlowDeps, flowId: string, reason: string): Promise<boolean> {
+  const failed = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'failed', {
     failureReason: reason,
     finishedAt: deps.clock.now(),
   });
+  if (failed) deps.events.publish(flowId);
+  return failed;
 }

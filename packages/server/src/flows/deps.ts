@@ -4,6 +4,8 @@ import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
 import type { Keyring } from '../oauth/keyring.js';
 import type { Store } from '../storage/ports.js';
+import type { FlowEvents } from './flow-events.js';
+import { type FlowState, isOpen } from './flow-state.js';
 
 /** Everything a flow function may touch, built once in `main.ts`; tests pass their own. */
 export interface FlowDeps {
@@ -15,6 +17,8 @@ export interface FlowDeps {
   keyring: Keyring;
   /** Tells the SMS dispatcher that committed messages are waiting. */
   wakeOutbox(): void;
+  /** Tells waiting status sockets that a flow changed. */
+  events: FlowEvents;
 }
 
 /** The device protocol's response envelope (wire-protocol §3). */
@@ -34,12 +38,12 @@ export function endWithError(code: number, message: string): Envelope {
  * (the finish callback runs; the backend reads the verdict).
  */
 export function refuseClosedFlow(
-  flow: { state: string; expiresAt: number },
+  flow: { state: FlowState; expiresAt: number },
   now: number,
   allowedTypes?: { possessionType: string; types: readonly string[] },
 ): Envelope | undefined {
   if (now >= flow.expiresAt) return endWithError(10000, 'this verification has expired');
-  if (flow.state !== 'pending' && flow.state !== 'otp_sent') {
+  if (!isOpen(flow.state)) {
     return endWithError(10003, 'this verification has already finished');
   }
   if (allowedTypes && !allowedTypes.types.includes(allowedTypes.possessionType)) {

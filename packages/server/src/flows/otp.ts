@@ -1,10 +1,10 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import { deviceErrors, promptCodes } from '../errors/catalogue.js';
-import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { prompt, resolveRecipient, sendMessage } from './send-message.js';
 
 /**
  * SMS one-time codes (wire-protocol §4.5). `otp/start` sends, resends or changes the number;
@@ -16,123 +16,34 @@ import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './
  * SDKs that show it, and the flow goes on (the user can enter the code already sent).
  */
 
-const prompt = (code: number, message: string, extra: Record<string, unknown> = {}): Envelope => ({
-  next: '',
-  data: { code, message, ...extra },
-});
-
 export async function startOtp(deps: FlowDeps, flow: FlowRecord, mobileNumber: string | undefined): Promise<Envelope> {
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['mobile'] });
   if (refused) return refused;
+  const recipient = resolveRecipient(deps, flow, mobileNumber);
+  if (!('phone' in recipient)) return recipient;
 
-  let phone: string;
-  let cooldownApplies: boolean;
-  if (mobileNumber) {
-    const checked = checkPhoneNumber(mobileNumber, {
-      defaultCountry: deps.config.defaultPhoneCountry,
-      allowedTypes: deps.config.allowedPhoneTypes,
-    });
-    if (!checked.ok) return prompt(promptCodes.PHONE_INVALID, `The phone number ${checked.message}.`);
-    if (flow.phoneFromRequest && checked.e164 !== flow.phone) {
-      return prompt(promptCodes.PHONE_NOT_ALLOWED, 'This verification is for a different phone number.');
-    }
-    phone = checked.e164;
-    // A corrected number is a new recipient: no cooldown, but it still counts against the send cap.
-    cooldownApplies = phone === flow.phone;
-  } else if (flow.sendCount === 0) {
-    if (!flow.phone) return prompt(promptCodes.PHONE_REQUIRED, 'A phone number is required.');
-    phone = flow.phone;
-    cooldownApplies = false;
-  } else {
-    if (!flow.phone) return prompt(promptCodes.PHONE_REQUIRED, 'A phone number is required.');
-    phone = flow.phone;
-    cooldownApplies = true;
-  }
-  return sendCode(deps, flow, phone, cooldownApplies);
-}
-
-async function sendCode(deps: FlowDeps, flow: FlowRecord, phone: string, cooldownApplies: boolean): Promise<Envelope> {
-  const { config } = deps;
-  const now = deps.clock.now();
   const template = flow.smsMessage ?? DEFAULT_OTP_TEMPLATE;
-  const template_ = checkOtpTemplate(template);
-  const code = deps.random.digits(template_.ok ? template_.codeLength : 4);
+  const checked = checkOtpTemplate(template);
+  const code = deps.random.digits(checked.ok ? checked.codeLength : 4);
   const otpHash = deps.hash.hash(`otp:${flow.id}`, code);
-  const expiresAt = now + config.otpTtlSeconds * 1000;
-  const windowMs = config.phoneSendWindowSeconds * 1000;
-
-  const outcome = await deps.store
-    .transaction(async (tx) => {
-      const count = await tx.rateLimits.hit(
-        deps.hash.hash('phone-sends', phone),
-        Math.floor(now / windowMs) * windowMs,
-      );
-      if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
-      const recorded = await tx.flows.recordOtpSent(flow.id, {
-        phone,
+  const expiresAt = now + deps.config.otpTtlSeconds * 1000;
+  const outcome = await sendMessage(deps, flow, {
+    noun: 'code',
+    recipient,
+    body: renderOtp(template, code),
+    expiresAt,
+    record: (tx, lastSentBefore) =>
+      tx.flows.recordOtpSent(flow.id, {
+        phone: recipient.phone,
         otpHash,
         sentAt: now,
         expiresAt,
-        maxSends: 1 + config.resendMax,
-        lastSentBefore: cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null,
-      });
-      if (!recorded) throw new Refusal('flow_limit');
-      await tx.outbox.enqueue({
-        id: deps.random.uuid(),
-        flowId: flow.id,
-        to: phone,
-        body: renderOtp(template, code),
-        status: 'queued',
-        attempts: 0,
-        nextAttemptAt: now,
-        createdAt: now,
-        expiresAt,
-        sentAt: null,
-        provider: null,
-        providerMessageId: null,
-        lastError: null,
-      });
-      return 'sent' as const;
-    })
-    .catch((error: unknown) => {
-      if (error instanceof Refusal) return error.reason;
-      throw error;
-    });
-
-  if (outcome === 'sent') {
-    deps.wakeOutbox();
-    return { next: '' };
-  }
-  if (outcome === 'phone_limit') {
-    return prompt(promptCodes.SEND_LIMIT, 'Too many codes were sent to this number. Try again later.', {
-      retryAfterSeconds: Math.ceil((Math.floor(now / windowMs) * windowMs + windowMs - now) / 1000),
-    });
-  }
-  return explainFlowLimit(deps, flow.id);
-}
-
-/** Why `recordOtpSent` refused: the flow closed, the send cap, or the cooldown. */
-async function explainFlowLimit(deps: FlowDeps, flowId: string): Promise<Envelope> {
-  const now = deps.clock.now();
-  const current = await deps.store.flows.findFlow(flowId);
-  if (!current) return endWithError(deviceErrors.AUTH_FAILURE, 'this verification no longer exists');
-  const refused = refuseClosedFlow(current, now);
-  if (refused) return refused;
-  if (current.sendCount >= 1 + deps.config.resendMax) {
-    return prompt(promptCodes.SEND_LIMIT, 'No more codes can be sent for this verification.');
-  }
-  const nextAt = (current.otpSentAt ?? now) + deps.config.resendCooldownSeconds * 1000;
-  const retryAfterSeconds = Math.max(1, Math.ceil((nextAt - now) / 1000));
-  return prompt(promptCodes.RESEND_TOO_SOON, `Wait ${retryAfterSeconds} seconds before asking for a new code.`, {
-    retryAfterSeconds,
+        maxSends: 1 + deps.config.resendMax,
+        lastSentBefore,
+      }),
   });
-}
-
-class Refusal extends Error {
-  constructor(readonly reason: 'phone_limit' | 'flow_limit') {
-    super(reason);
-  }
+  return outcome.sent ? { next: '' } : outcome.answer;
 }
 
 export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): Promise<Envelope> {

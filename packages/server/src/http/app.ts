@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
@@ -7,7 +8,9 @@ import { installErrorHandling, schemaErrorFormatter } from './errors.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { deviceProtocolRoutes } from './routes/device-protocol.js';
 import { healthRoutes } from './routes/health.js';
+import { instantLinkRoutes } from './routes/instant-link.js';
 import { serverApiRoutes } from './routes/server-api.js';
+import { statusSocketRoute } from './routes/status-socket.js';
 import { tokenRoute } from './routes/token.js';
 
 /** Builds the HTTP app from its dependencies; no business rules live here. */
@@ -41,6 +44,10 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   });
   await app.register(async (scope) => serverApiRoutes(scope, deps));
   await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
+  // Frames are `ping` and nothing else; a tiny limit keeps a socket from buffering megabytes.
+  await app.register(websocket, { options: { maxPayload: 1024 } });
+  await app.register(async (scope) => statusSocketRoute(scope, deps));
+  await app.register(async (scope) => instantLinkRoutes(scope, deps));
   if (deps.config.devSurfaces) await app.register(async (scope) => devInboxRoutes(scope, deps));
   return app;
 }

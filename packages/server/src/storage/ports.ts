@@ -79,6 +79,15 @@ export interface OtpSend {
   lastSentBefore: number | null;
 }
 
+export interface LinkSend {
+  phone: string;
+  linkHash: string;
+  sentAt: number;
+  expiresAt: number;
+  maxSends: number;
+  lastSentBefore: number | null;
+}
+
 export interface OtpAttempt {
   attempts: number;
   otpHash: string | null;
@@ -99,6 +108,18 @@ export interface FlowStore {
    * previous code stops working) and counts the send. Returns false when any condition failed.
    */
   recordOtpSent(flowId: string, send: OtpSend): Promise<boolean>;
+  /**
+   * Records a sent Instant Link, with the same conditions as `recordOtpSent` (state `pending` or
+   * `link_sent`, send cap, cooldown). Replacing the hash voids the previous link.
+   */
+  recordLinkSent(flowId: string, send: LinkSend): Promise<boolean>;
+  /** The flow whose current or spent Instant Link has this hash. */
+  findFlowByLinkHash(linkHash: string): Promise<FlowRecord | undefined>;
+  /**
+   * Consumes an Instant Link: `link_sent` → `verified` iff the hash is still current and unexpired
+   * at `now`. Exactly one of any number of concurrent taps gets `true`.
+   */
+  consumeLink(flowId: string, linkHash: string, now: number): Promise<boolean>;
   /**
    * Counts an OTP entry before it is checked: increments the attempt counter iff the flow is in
    * `otp_sent` and below `maxAttempts`, and returns the new count with the stored hash. Concurrent

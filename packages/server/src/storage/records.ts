@@ -43,9 +43,13 @@ export interface FlowRecord {
   challenge: string;
   deviceId: string | null;
   deviceOutcome: 'registered' | 'verified' | null;
+  /** HMAC of the current one-time code (mobile). */
   otpHash: string | null;
-  otpSentAt: number | null;
+  lastSentAt: number | null;
   otpExpiresAt: number | null;
+  /** HMAC of the current Instant Link token (desktop); kept after use so a second tap finds the flow. */
+  linkHash: string | null;
+  linkExpiresAt: number | null;
   otpAttempts: number;
   sendCount: number;
   proveId: string | null;

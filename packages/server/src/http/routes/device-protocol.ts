@@ -4,15 +4,19 @@ import { issueChallenge } from '../../flows/challenge.js';
 import { reportClientError } from '../../flows/client-errors.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { registerDevice, verifyDevice } from '../../flows/device-key.js';
+import { unregisterDevice } from '../../flows/device-lifecycle.js';
+import { startInstantLink } from '../../flows/instant-link.js';
 import { finishOtp, startOtp } from '../../flows/otp.js';
 import { checkRequestSignature } from '../../flows/request-signature.js';
 import { authenticateFlow, optionalFlow } from '../auth.js';
 import {
   challengeBodySchema,
   errorReportBodySchema,
+  instantLinkStartBodySchema,
   otpFinishBodySchema,
   otpStartBodySchema,
   registerBodySchema,
+  unregisterBodySchema,
   verifyBodySchema,
 } from '../schemas/device-protocol.js';
 
@@ -99,6 +103,20 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
     return finishOtp(deps, await authenticateFlow(deps, request), otp);
   });
 
+  post('/v1/client/mobile/instantlink/start', instantLinkStartBodySchema, async (request) =>
+    startInstantLink(
+      deps,
+      await authenticateFlow(deps, request),
+      request.body as Static<typeof instantLinkStartBodySchema>,
+    ),
+  );
+
+  // No authToken: the request is signed with the device key itself (PA-* headers).
+  post('/v1/client/device/unregister', unregisterBodySchema, async (request) => {
+    const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
+    return unregisterDevice(deps, signature, (request.body as Static<typeof unregisterBodySchema>).deviceId);
+  });
+
   // Inside authenticate() the SDK sends the authToken; for unregister it sends none.
   post('/v1/client/challenge', challengeBodySchema, async (request) => {
     const { deviceId } = request.body as Static<typeof challengeBodySchema>;
@@ -108,25 +126,26 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
   for (const group of ERROR_GROUPS) {
     post(`/v1/client/${group}/error`, errorReportBodySchema, async (request) => {
       const flow = await optionalFlow(deps, request);
-      const signature = await checkRequestSignature(
-        deps,
-        {
-          version: header(request, 'pa-sig-version'),
-          challenge: header(request, 'pa-challenge'),
-          keyId: header(request, 'pa-kid'),
-          signature: header(request, 'pa-signature'),
-        },
-        {
-          path: request.url.split('?')[0] ?? '',
-          query: request.url.split('?')[1] ?? '',
-          rawBody: request.rawBody ?? '',
-        },
-      );
+      const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
       if (signature.status === 'invalid')
         request.log.warn({ reason: signature.reason }, 'error report signature refused');
       return reportClientError(deps, flow, group, request.body as Static<typeof errorReportBodySchema>, signature);
     });
   }
+}
+
+function signatureHeaders(request: FastifyRequest) {
+  return {
+    version: header(request, 'pa-sig-version'),
+    challenge: header(request, 'pa-challenge'),
+    keyId: header(request, 'pa-kid'),
+    signature: header(request, 'pa-signature'),
+  };
+}
+
+function signedRequest(request: FastifyRequest) {
+  const [path = '', query = ''] = request.url.split('?');
+  return { path, query, rawBody: request.rawBody ?? '' };
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

@@ -1,14 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AppError, invalidField } from '../../errors/app-error.js';
+import { bindFlow } from '../../flows/bind.js';
 import type { FlowDeps } from '../../flows/deps.js';
+import { revokeDevice } from '../../flows/device-lifecycle.js';
 import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
 import { findOwnFlow, flowStatus } from '../../flows/status.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
 import { authenticateClient } from '../auth.js';
 import {
+  bindRequestSchema,
   errorBodySchema,
+  revokeRequestSchema,
+  revokeResponseSchema,
   startRequestSchema,
   startResponseSchema,
   statusRequestSchema,
@@ -57,6 +62,8 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
     );
   }
 
+  bindAndRevokeRoutes(app, deps, { ...errors, 403: errorBodySchema, 404: errorBodySchema });
+
   for (const path of ['/v3/mfa-status', '/v3/unify-status']) {
     app.post<{ Body: Static<typeof statusRequestSchema> }>(
       path,
@@ -69,6 +76,29 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       },
     );
   }
+}
+
+function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Record<number, unknown>): void {
+  for (const path of ['/v3/mfa-bind', '/v3/unify-bind']) {
+    app.post<{ Body: Static<typeof bindRequestSchema> }>(
+      path,
+      { bodyLimit: 4096, schema: { body: bindRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
+      async function bindDeviceKey(request) {
+        const { correlationId, phoneNumber } = request.body;
+        return bindFlow(deps, request.clientId, correlationId.toLowerCase(), phoneNumber);
+      },
+    );
+  }
+
+  app.post<{ Body: Static<typeof revokeRequestSchema> }>(
+    '/v3/device/revoke',
+    { bodyLimit: 4096, schema: { body: revokeRequestSchema, response: { 200: revokeResponseSchema, ...errors } } },
+    async function revokeDeviceKey(request) {
+      await revokeDevice(deps, request.clientId, request.body.deviceId);
+      // A real boolean here, unlike the string `success` of the other operations.
+      return { success: true };
+    },
+  );
 }
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */

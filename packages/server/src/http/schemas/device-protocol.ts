@@ -28,6 +28,16 @@ export const otpStartBodySchema = Type.Object({
   mobileNumber: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
 });
 
+export const instantLinkStartBodySchema = Type.Object({
+  sourceIp: Type.Optional(Type.Union([Type.String({ maxLength: 45 }), Type.Null()])),
+  mobileNumber: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+  isMobile: Type.Optional(Type.Boolean()),
+});
+
+export const unregisterBodySchema = Type.Object({
+  deviceId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
 export const otpFinishBodySchema = Type.Object({
   otp: Type.String({ maxLength: 16 }),
 });

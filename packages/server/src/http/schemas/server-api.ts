@@ -56,4 +56,17 @@ export const statusResponseSchema = Type.Object({
   clientRequestId: Type.Optional(Type.String()),
 });
 
+export const bindRequestSchema = Type.Object({
+  correlationId: Type.String({ pattern: UUID }),
+  phoneNumber: Type.String({ minLength: 1, maxLength: 20, pattern: '^[A-Za-z0-9+]*$' }),
+  clientRequestId: optionalText(128),
+});
+
+export const revokeRequestSchema = Type.Object({
+  clientRequestId: Type.String({ maxLength: 128 }),
+  deviceId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]*$' }),
+});
+
+export const revokeResponseSchema = Type.Object({ success: Type.Boolean() });
+
 export const errorBodySchema = Type.Object({ code: Type.Integer(), message: Type.String() });

@@ -12,6 +12,32 @@ import type { Database } from './tables.js';
 export function sqlFlowStore(db: Kysely<Database>): FlowStore {
   const changed = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows > 0n;
 
+  /** One message of a flow (code or link): the state, send cap and cooldown live in the WHERE. */
+  async function recordSend(
+    flowId: string,
+    state: 'otp_sent' | 'link_sent',
+    send: { phone: string; sentAt: number; maxSends: number; lastSentBefore: number | null },
+    secret: Partial<Database['flows']>,
+  ): Promise<boolean> {
+    let query = db
+      .updateTable('flows')
+      .set((eb) => ({
+        ...secret,
+        state,
+        phone: send.phone,
+        last_sent_at: send.sentAt,
+        send_count: eb('send_count', '+', 1),
+      }))
+      .where('id', '=', flowId)
+      .where('state', 'in', ['pending', state])
+      .where('send_count', '<', send.maxSends);
+    if (send.lastSentBefore !== null) {
+      const before = send.lastSentBefore;
+      query = query.where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', before)]));
+    }
+    return changed(await query.executeTakeFirst());
+  }
+
   return {
     async insertFlow(flow) {
       await db.insertInto('flows').values(flowToRow(flow)).execute();
@@ -33,25 +59,32 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async recordOtpSent(flowId, send) {
-      let query = db
+      return recordSend(flowId, 'otp_sent', send, {
+        otp_hash: send.otpHash,
+        otp_expires_at: send.expiresAt,
+        otp_attempts: 0,
+      });
+    },
+
+    async recordLinkSent(flowId, send) {
+      return recordSend(flowId, 'link_sent', send, { link_hash: send.linkHash, link_expires_at: send.expiresAt });
+    },
+
+    async findFlowByLinkHash(linkHash) {
+      const row = await db.selectFrom('flows').selectAll().where('link_hash', '=', linkHash).executeTakeFirst();
+      return row && flowFromRow(row);
+    },
+
+    async consumeLink(flowId, linkHash, now) {
+      const result = await db
         .updateTable('flows')
-        .set((eb) => ({
-          state: 'otp_sent',
-          phone: send.phone,
-          otp_hash: send.otpHash,
-          otp_sent_at: send.sentAt,
-          otp_expires_at: send.expiresAt,
-          otp_attempts: 0,
-          send_count: eb('send_count', '+', 1),
-        }))
+        .set({ state: 'verified', finished_at: now })
         .where('id', '=', flowId)
-        .where('state', 'in', ['pending', 'otp_sent'])
-        .where('send_count', '<', send.maxSends);
-      if (send.lastSentBefore !== null) {
-        const before = send.lastSentBefore;
-        query = query.where((eb) => eb.or([eb('otp_sent_at', 'is', null), eb('otp_sent_at', '<=', before)]));
-      }
-      return changed(await query.executeTakeFirst());
+        .where('state', '=', 'link_sent')
+        .where('link_hash', '=', linkHash)
+        .where('link_expires_at', '>', now)
+        .executeTakeFirst();
+      return changed(result);
     },
 
     async countOtpAttempt(flowId, maxAttempts) {

@@ -57,8 +57,10 @@ const migrations: Record<string, Migration> = {
         .addColumn('device_id', 'text')
         .addColumn('device_outcome', 'text')
         .addColumn('otp_hash', 'text')
-        .addColumn('otp_sent_at', 'bigint')
+        .addColumn('last_sent_at', 'bigint')
         .addColumn('otp_expires_at', 'bigint')
+        .addColumn('link_hash', 'text')
+        .addColumn('link_expires_at', 'bigint')
         .addColumn('otp_attempts', 'integer', (c) => c.notNull())
         .addColumn('send_count', 'integer', (c) => c.notNull())
         .addColumn('prove_id', 'text')
@@ -69,6 +71,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('finished_at', 'bigint')
         .execute();
       await db.schema.createIndex('flows_expires_at').on('flows').column('expires_at').execute();
+      await db.schema.createIndex('flows_link_hash').unique().on('flows').column('link_hash').execute();
 
       await db.schema
         .createTable('devices')

@@ -42,8 +42,10 @@ export interface Database {
     device_id: string | null;
     device_outcome: string | null;
     otp_hash: string | null;
-    otp_sent_at: number | null;
+    last_sent_at: number | null;
     otp_expires_at: number | null;
+    link_hash: string | null;
+    link_expires_at: number | null;
     otp_attempts: number;
     send_count: number;
     prove_id: string | null;

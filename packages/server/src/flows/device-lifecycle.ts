@@ -1,0 +1,36 @@
+import { AppError } from '../errors/app-error.js';
+import { deviceErrors } from '../errors/catalogue.js';
+import type { Envelope, FlowDeps } from './deps.js';
+import type { SignatureCheck } from './request-signature.js';
+
+/**
+ * Ending a device key: by the integrator (`/v3/device/revoke`) or by the browser itself, signed
+ * with that key (`/v1/client/device/unregister`). A revoked key is refused from then on and the
+ * browser is told with 10006, which makes the SDK delete it.
+ */
+
+export async function revokeDevice(deps: FlowDeps, clientId: string, deviceId: string): Promise<void> {
+  // Another client's device, an unknown one and an already revoked one are all "not found".
+  if (!(await deps.store.devices.revokeDevice(deviceId, clientId, deps.clock.now()))) {
+    throw new AppError(8011, 'deviceId is not a current device of this client');
+  }
+}
+
+export async function unregisterDevice(deps: FlowDeps, signature: SignatureCheck, deviceId: string): Promise<Envelope> {
+  if (signature.status === 'unsigned') {
+    return { next: '', error: { code: deviceErrors.PROHIBITED, message: 'unregister must be signed with the device key' } };
+  }
+  if (signature.status === 'invalid') {
+    const device = await deps.store.devices.findDevice(deviceId);
+    if (!device || device.revokedAt !== null) {
+      return { next: '', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+    }
+    return { next: '', error: { code: deviceErrors.AUTH_FAILURE, message: 'the request signature is not valid' } };
+  }
+  // The key may only unregister itself.
+  if (signature.device.id !== deviceId) {
+    return { next: '', error: { code: deviceErrors.PROHIBITED, message: 'a device can only unregister itself' } };
+  }
+  await deps.store.devices.revokeDevice(deviceId, signature.device.clientId, deps.clock.now());
+  return { next: '' };
+}

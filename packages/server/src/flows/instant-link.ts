@@ -1,0 +1,96 @@
+import { DEFAULT_LINK_TEMPLATE, renderLink } from '../sms/templates.js';
+import type { FlowRecord } from '../storage/records.js';
+import { failFlow, recordPossession } from './complete.js';
+import { type Envelope, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { isOpen } from './flow-state.js';
+import { resolveRecipient, sendMessage } from './send-message.js';
+
+/**
+ * Instant Link (wire-protocol §4.6, §5.3): the SMS carries `<PUBLIC_URL>/il/<token>`; tapping it
+ * on the phone proves possession, and the desktop waiting on the status socket finishes. The token
+ * (128 random bits) is stored only as an HMAC, single use, and expires.
+ */
+
+const LINK_PURPOSE = 'instant-link';
+
+export async function startInstantLink(
+  deps: FlowDeps,
+  flow: FlowRecord,
+  body: { mobileNumber?: string | null; isMobile?: boolean },
+): Promise<Envelope> {
+  const now = deps.clock.now();
+  const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['desktop'] });
+  if (refused) return refused;
+  const recipient = resolveRecipient(deps, flow, body.mobileNumber ?? undefined);
+  if (!('phone' in recipient)) return recipient;
+
+  const token = deps.random.token(16);
+  const linkHash = deps.hash.hash(LINK_PURPOSE, token);
+  const expiresAt = now + deps.config.instantLinkTtlSeconds * 1000;
+  const outcome = await sendMessage(deps, flow, {
+    noun: 'link',
+    recipient,
+    body: renderLink(flow.smsMessage ?? DEFAULT_LINK_TEMPLATE, `${deps.config.publicUrl}/il/${token}`),
+    expiresAt,
+    record: (tx, lastSentBefore) =>
+      tx.flows.recordLinkSent(flow.id, {
+        phone: recipient.phone,
+        linkHash,
+        sentAt: now,
+        expiresAt,
+        maxSends: 1 + deps.config.resendMax,
+        lastSentBefore,
+      }),
+  });
+  if (!outcome.sent) return outcome.answer;
+  return startReply(deps.config.instantLinkStartReply, body.isMobile === true, deps.config.instantLinkTtlSeconds);
+}
+
+/**
+ * No single success answer serves every SDK setup (wire-protocol §4.6): `{next:""}` ends the start
+ * step, which a desktop page without a retry callback reads as "finished" before the tap; `data`
+ * without `code`/`message` keeps it waiting on the socket, but hides a retry UI. So: by `isMobile`.
+ */
+function startReply(mode: 'auto' | 'wait' | 'end', isMobile: boolean, ttlSeconds: number): Envelope {
+  const wait = mode === 'wait' || (mode === 'auto' && !isMobile);
+  return wait ? { next: '', data: { linkExpiresInSeconds: ttlSeconds } } : { next: '' };
+}
+
+export type LinkTap =
+  | { outcome: 'unknown' }
+  | { outcome: 'redirect'; location: string; verified: boolean }
+  | { outcome: 'no-target'; verified: boolean };
+
+/**
+ * The phone confirmed the link (a POST from the landing page; GET and HEAD never get here). The
+ * conditional consume decides: of concurrent taps exactly one verifies. A used, replaced, expired
+ * or finished link answers `asc=false`.
+ */
+export async function tapInstantLink(deps: FlowDeps, token: string): Promise<LinkTap> {
+  const flow = await deps.store.flows.findFlowByLinkHash(deps.hash.hash(LINK_PURPOSE, token));
+  if (!flow) return { outcome: 'unknown' };
+  const now = deps.clock.now();
+
+  let verified = false;
+  if (flow.state === 'link_sent' && now < flow.expiresAt) {
+    verified = await deps.store.transaction(async (tx) => {
+      if (!(await tx.flows.consumeLink(flow.id, flow.linkHash as string, now))) return false;
+      const proveId = await recordPossession(deps, tx, flow, flow.phone as string, null);
+      await tx.flows.transition(flow.id, { states: ['verified'] }, 'verified', { proveId });
+      return true;
+    });
+    if (verified) deps.events.publish(flow.id);
+  }
+  if (!verified && isOpen(flow.state) && (now >= (flow.linkExpiresAt ?? 0) || now >= flow.expiresAt)) {
+    await failFlow(deps, flow.id, 'instant link expired');
+  }
+
+  if (!flow.finalTargetUrl) return { outcome: 'no-target', verified };
+  return { outcome: 'redirect', location: appendResult(flow.finalTargetUrl, flow.id, verified), verified };
+}
+
+/** Appends `authId` and `asc` to the integrator's URL as written (its characters are `[A-Za-z0-9-._+=/:?]`). */
+export function appendResult(finalTargetUrl: string, authId: string, verified: boolean): string {
+  const separator = !finalTargetUrl.includes('?') ? '?' : /[?&]$/.test(finalTargetUrl) ? '' : '&';
+  return `${finalTargetUrl}${separator}authId=${encodeURIComponent(authId)}&asc=${verified}`;
+}

@@ -1,0 +1,128 @@
+import { promptCodes } from '../errors/catalogue.js';
+import { checkPhoneNumber } from '../phone/parse-phone.js';
+import type { Store } from '../storage/ports.js';
+import type { FlowRecord } from '../storage/records.js';
+import { type Envelope, type FlowDeps, endWithError, refuseClosedFlow } from './deps.js';
+
+/**
+ * What OTP and Instant Link share: who receives the message, and sending it. A send is one
+ * transaction: the per-number budget, the flow's conditional update (send cap, cooldown, new
+ * secret) and the outbox row commit together or not at all; the dispatcher is woken after commit.
+ */
+
+/** `data` makes the SDK prompt again (for a number or a code); success answers carry none. */
+export const prompt = (code: number, message: string, extra: Record<string, unknown> = {}): Envelope => ({
+  next: '',
+  data: { code, message, ...extra },
+});
+
+export type Recipient = { phone: string; cooldownApplies: boolean };
+
+/**
+ * The number to send to. A non-empty `mobileNumber` is a first entry or a change; an empty or
+ * missing one means the known number: the first send, or a resend once something was sent (the
+ * SDK sends the same bytes for both, so the flow's state tells them apart).
+ */
+export function resolveRecipient(deps: FlowDeps, flow: FlowRecord, mobileNumber: string | undefined): Recipient | Envelope {
+  if (mobileNumber) {
+    const checked = checkPhoneNumber(mobileNumber, {
+      defaultCountry: deps.config.defaultPhoneCountry,
+      allowedTypes: deps.config.allowedPhoneTypes,
+    });
+    if (!checked.ok) return prompt(promptCodes.PHONE_INVALID, `The phone number ${checked.message}.`);
+    if (flow.phoneFromRequest && checked.e164 !== flow.phone) {
+      return prompt(promptCodes.PHONE_NOT_ALLOWED, 'This verification is for a different phone number.');
+    }
+    // A corrected number is a new recipient: no cooldown, but it still counts against the send cap.
+    return { phone: checked.e164, cooldownApplies: checked.e164 === flow.phone };
+  }
+  if (!flow.phone) return prompt(promptCodes.PHONE_REQUIRED, 'A phone number is required.');
+  return { phone: flow.phone, cooldownApplies: flow.sendCount > 0 };
+}
+
+export interface MessageToSend {
+  /** What the user asked for, as refusals name it: "code" or "link". */
+  noun: 'code' | 'link';
+  recipient: Recipient;
+  body: string;
+  expiresAt: number;
+  /** The flow's conditional update inside the send transaction; false refuses the send. */
+  record(tx: Store, lastSentBefore: number | null): Promise<boolean>;
+}
+
+export type SendOutcome = { sent: true } | { sent: false; answer: Envelope };
+
+export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: MessageToSend): Promise<SendOutcome> {
+  const { config } = deps;
+  const now = deps.clock.now();
+  const windowMs = config.phoneSendWindowSeconds * 1000;
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const { phone, cooldownApplies } = message.recipient;
+
+  const outcome = await deps.store
+    .transaction(async (tx) => {
+      const count = await tx.rateLimits.hit(deps.hash.hash('phone-sends', phone), windowStart);
+      if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
+      const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
+      if (!(await message.record(tx, lastSentBefore))) throw new Refusal('flow_limit');
+      await tx.outbox.enqueue({
+        id: deps.random.uuid(),
+        flowId: flow.id,
+        to: phone,
+        body: message.body,
+        status: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        expiresAt: message.expiresAt,
+        sentAt: null,
+        provider: null,
+        providerMessageId: null,
+        lastError: null,
+      });
+    })
+    .then(
+      () => 'sent' as const,
+      (error: unknown) => {
+        if (error instanceof Refusal) return error.reason;
+        throw error;
+      },
+    );
+
+  if (outcome === 'sent') {
+    deps.wakeOutbox();
+    return { sent: true };
+  }
+  if (outcome === 'phone_limit') {
+    return {
+      sent: false,
+      answer: prompt(promptCodes.SEND_LIMIT, `Too many ${message.noun}s were sent to this number. Try again later.`, {
+        retryAfterSeconds: Math.ceil((windowStart + windowMs - now) / 1000),
+      }),
+    };
+  }
+  return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
+}
+
+/** Why the flow refused a send: it closed, the send cap, or the cooldown (and when to retry). */
+async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {
+  const now = deps.clock.now();
+  const current = await deps.store.flows.findFlow(flowId);
+  if (!current) return endWithError(10000, 'this verification no longer exists');
+  const refused = refuseClosedFlow(current, now);
+  if (refused) return refused;
+  if (current.sendCount >= 1 + deps.config.resendMax) {
+    return prompt(promptCodes.SEND_LIMIT, `No more ${noun}s can be sent for this verification.`);
+  }
+  const nextAt = (current.lastSentAt ?? now) + deps.config.resendCooldownSeconds * 1000;
+  const retryAfterSeconds = Math.max(1, Math.ceil((nextAt - now) / 1000));
+  return prompt(promptCodes.RESEND_TOO_SOON, `Wait ${retryAfterSeconds} seconds before asking for a new ${noun}.`, {
+    retryAfterSeconds,
+  });
+}
+
+class Refusal extends Error {
+  constructor(readonly reason: 'phone_limit' | 'flow_limit') {
+    super(reason);
+  }
+}

@@ -1,0 +1,22 @@
+import { deviceErrors } from '../errors/catalogue.js';
+import type { FlowRecord } from '../storage/records.js';
+import type { Envelope } from './deps.js';
+import { isOpen } from './flow-state.js';
+
+/**
+ * The one final frame a waiting status socket receives (wire-protocol §4.7), or undefined while
+ * the flow is still open. `error` + `next: "done"` makes the SDK run the finish callback, so the
+ * integrator reads the verdict server-side either way.
+ */
+export function finalFrame(flow: FlowRecord | undefined, now: number): Envelope | undefined {
+  if (!flow) return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification no longer exists' } };
+  if (isOpen(flow.state)) {
+    return now >= flow.expiresAt
+      ? { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification has expired' } }
+      : undefined;
+  }
+  if (flow.state === 'failed') {
+    return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'the verification did not succeed' } };
+  }
+  return { next: 'done' };
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { FlowDeps } from '../../flows/deps.js';
+import { finalFrame } from '../../flows/status-frame.js';
+import type { FlowRecord } from '../../storage/records.js';
+import { authenticateFlow } from '../auth.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    flow?: FlowRecord;
+  }
+}
+
+/** Longest single timer; a later expiry is re-checked when this fires. */
+const MAX_TIMER_MS = 60_000;
+
+/**
+ * `GET /v1/client/status?token=<authToken>`: the desktop waits here for the phone's tap
+ * (wire-protocol §4.7). Text `ping` → `pong`; exactly one final JSON frame per socket, then the
+ * server closes. Any number of sockets per flow (reloads, tabs); one opened after the tap gets the
+ * result at once. Each socket subscribes before it first reads the flow, so a tap landing between
+ * the two is never missed.
+ */
+export function statusSocketRoute(app: FastifyInstance, deps: FlowDeps): void {
+  app.get<{ Querystring: { token?: string } }>(
+    '/v1/client/status',
+    {
+      websocket: true,
+      // Refuse before the upgrade: a browser sees a failed handshake, never an open socket.
+      preValidation: async (request) => {
+        const token = request.query.token;
+        request.headers.authorization = token ? `Bearer ${token}` : undefined;
+        request.flow = await authenticateFlow(deps, request);
+      },
+    },
+    (socket: WebSocket, request) => {
+      const flowId = (request.flow as FlowRecord).id;
+      let finished = false;
+      let timer: NodeJS.Timeout | undefined;
+
+      const finish = (frame: object) => {
+        if (finished) return;
+        finished = true;
+        cleanup();
+        socket.send(JSON.stringify(frame), () => socket.close(1000));
+      };
+      const check = async () => {
+        if (finished) return;
+        const frame = finalFrame(await deps.store.flows.findFlow(flowId), deps.clock.now());
+        if (frame) finish(frame);
+        else schedule();
+      };
+      const recheck = () => {
+        check().catch((error: unknown) => request.log.error({ err: error }, 'status socket check failed'));
+      };
+      // Wakes the socket at the flow's expiry to send the "expired" frame.
+      const schedule = () => {
+        clearTimeout(timer);
+        const flow = request.flow as FlowRecord;
+        timer = setTimeout(recheck, Math.min(MAX_TIMER_MS, Math.max(1000, flow.expiresAt - deps.clock.now())));
+        timer.unref();
+      };
+      const unsubscribe = deps.events.subscribe(flowId, recheck);
+      const cleanup = () => {
+        unsubscribe();
+        clearTimeout(timer);
+      };
+
+      socket.on('message', (data, isBinary) => {
+        if (isBinary || data.toString() !== 'ping') return;
+        socket.send('pong');
+        // The SDK pings every 30 s: a cheap moment to notice expiry on a clock the timer can't see.
+        recheck();
+      });
+      socket.on('close', cleanup);
+      socket.on('error', cleanup);
+      recheck();
+    },
+  );
+}

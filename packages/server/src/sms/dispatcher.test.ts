@@ -1,0 +1,460 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { manualClock } from '../clock.js';
+import type { OutboxRecord } from '../storage/records.js';
+import { makeSqliteTestStore, type TestStore } from '../test-support/stores.js';
+import { createDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { type SmsProvider, SmsProviderError } from './provider.js';
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const LEASE_MS = 30 * SECOND;
+const silent = pino({ level: 'silent' });
+
+type Outcome = { providerMessageId: string } | SmsProviderError | Error;
+type Sent = { to: string; body: string; idempotencyKey: string };
+
+/**
+ * The provider boundary: records every send and answers with whatever the test scripted next
+ * (success by default). `hold()` makes the next sends wait until the test releases them.
+ */
+function recordingProvider() {
+  const sent: Sent[] = [];
+  const script: Outcome[] = [];
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  let counter = 0;
+  const provider: SmsProvider & {
+    sent: Sent[];
+    next(...outcomes: Outcome[]): void;
+    always(outcome: () => Outcome): void;
+    hold(): void;
+    release(): void;
+  } = {
+    name: 'recording',
+    sent,
+    async send(message) {
+      sent.push({ ...message });
+      if (gate) await gate;
+      const outcome = script.length > 0 ? script.shift() : fallback?.();
+      if (outcome instanceof Error) throw outcome;
+      return outcome ?? { providerMessageId: `prov-${++counter}` };
+    },
+    next(...outcomes) {
+      script.push(...outcomes);
+    },
+    always(outcome) {
+      fallback = outcome;
+    },
+    hold() {
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    release() {
+      gate = undefined;
+      open?.();
+    },
+  };
+  let fallback: (() => Outcome) | undefined;
+  return provider;
+}
+
+const retryable = () => new SmsProviderError('network', 'connection reset', true);
+const rejected = () => new SmsProviderError('rejected', 'unknown destination', false);
+
+describe('SMS dispatcher over a real SQLite outbox', () => {
+  let testStore: TestStore;
+  let clock: ReturnType<typeof manualClock>;
+  let provider: ReturnType<typeof recordingProvider>;
+  const T0 = Date.UTC(2026, 0, 1);
+
+  beforeEach(async () => {
+    testStore = await makeSqliteTestStore();
+    clock = manualClock(T0);
+    provider = recordingProvider();
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    provider.release();
+    await testStore.cleanup();
+  });
+
+  const outbox = () => testStore.store.outbox;
+
+  function dispatcher(overrides: Partial<DispatcherOptions> = {}) {
+    return createDispatcher({
+      outbox: outbox(),
+      provider,
+      clock,
+      logger: silent,
+      pollIntervalMs: 60 * SECOND,
+      maxAttempts: 5,
+      leaseMs: LEASE_MS,
+      ...overrides,
+    });
+  }
+
+  async function enqueue(overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> {
+    const message: OutboxRecord = {
+      id: `msg_${randomBytes(6).toString('hex')}`,
+      flowId: `flow_${randomBytes(6).toString('hex')}`,
+      to: '+12025550143',
+      body: '1234 is your temporary code',
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: clock.now(),
+      createdAt: clock.now(),
+      expiresAt: clock.now() + 2 * MINUTE,
+      sentAt: null,
+      provider: null,
+      providerMessageId: null,
+      lastError: null,
+      ...overrides,
+    };
+    await outbox().enqueue(message);
+    return message;
+  }
+
+  async function stored(message: OutboxRecord): Promise<OutboxRecord> {
+    const rows = await outbox().listForFlow(message.flowId as string);
+    const row = rows.find((m) => m.id === message.id);
+    if (!row) throw new Error(`message ${message.id} vanished`);
+    return row;
+  }
+
+  const sendsOf = (message: OutboxRecord) => provider.sent.filter((s) => s.idempotencyKey === message.id).length;
+
+  describe('outcomes', () => {
+    it('a sent message is marked sent with the provider and its id, and its body is cleared', async () => {
+      const message = await enqueue();
+      provider.next({ providerMessageId: 'SM-42' });
+
+      expect(await dispatcher().runOnce()).toBe(1);
+
+      expect(provider.sent).toEqual([{ to: message.to, body: message.body, idempotencyKey: message.id }]);
+      expect(await stored(message)).toMatchObject({
+        status: 'sent',
+        body: null,
+        attempts: 1,
+        sentAt: clock.now(),
+        provider: 'recording',
+        providerMessageId: 'SM-42',
+        lastError: null,
+      });
+      // Sent is final: nothing is sent again, however late it gets.
+      clock.advance(10 * MINUTE);
+      expect(await dispatcher().runOnce()).toBe(0);
+      expect(provider.sent).toHaveLength(1);
+    });
+
+    it('a retryable failure queues the message again for later, keeps its body and counts the attempt', async () => {
+      const message = await enqueue();
+      provider.next(retryable());
+
+      expect(await dispatcher().runOnce()).toBe(1);
+
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'queued', body: message.body, attempts: 1, sentAt: null });
+      expect(row.lastError).toContain('network');
+      expect(row.lastError).toContain('connection reset');
+      expect(row.nextAttemptAt).toBeGreaterThan(clock.now());
+
+      // Not before it is due…
+      clock.set(row.nextAttemptAt - 1);
+      expect(await dispatcher().runOnce()).toBe(0);
+      expect(sendsOf(message)).toBe(1);
+      // …and then it goes out.
+      clock.set(row.nextAttemptAt);
+      expect(await dispatcher().runOnce()).toBe(1);
+      expect(sendsOf(message)).toBe(2);
+      expect(await stored(message)).toMatchObject({ status: 'sent', attempts: 2, body: null, lastError: null });
+    });
+
+    it('an unexpected (non-SmsProviderError) failure is treated as retryable', async () => {
+      const message = await enqueue();
+      provider.next(new TypeError('fetch failed'));
+
+      await dispatcher().runOnce();
+
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'queued', body: message.body, attempts: 1 });
+      expect(row.lastError).toContain('fetch failed');
+      expect(row.nextAttemptAt).toBeGreaterThan(clock.now());
+    });
+
+    it('a non-retryable failure abandons the message at once and clears its body', async () => {
+      const message = await enqueue();
+      provider.next(rejected());
+
+      await dispatcher().runOnce();
+
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'abandoned', body: null, attempts: 1, sentAt: null });
+      expect(row.lastError).toContain('rejected');
+      clock.advance(MINUTE);
+      expect(await dispatcher().runOnce()).toBe(0);
+      expect(sendsOf(message)).toBe(1);
+    });
+
+    it('gives up after maxAttempts retryable failures: abandoned, exactly maxAttempts sends', async () => {
+      const maxAttempts = 3;
+      const message = await enqueue({ expiresAt: clock.now() + 60 * MINUTE });
+      provider.always(retryable);
+      const d = dispatcher({ maxAttempts });
+
+      for (let i = 0; i < 10; i++) {
+        await d.runOnce();
+        const row = await stored(message);
+        if (row.status !== 'queued') break;
+        clock.set(row.nextAttemptAt);
+      }
+
+      expect(sendsOf(message)).toBe(maxAttempts);
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'abandoned', body: null, attempts: maxAttempts });
+      expect(row.lastError).toContain('network');
+      clock.advance(30 * MINUTE);
+      expect(await d.runOnce()).toBe(0);
+      expect(sendsOf(message)).toBe(maxAttempts);
+    });
+
+    it('an expired message is abandoned without calling the provider', async () => {
+      const message = await enqueue({ expiresAt: clock.now() + MINUTE });
+      clock.advance(MINUTE);
+
+      expect(await dispatcher().runOnce()).toBe(1);
+
+      expect(provider.sent).toEqual([]);
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'abandoned', body: null });
+      expect(row.lastError).toContain('expired');
+    });
+
+    it('a message that expires while waiting for its retry is abandoned, not sent late', async () => {
+      const message = await enqueue({ expiresAt: clock.now() + 5 * SECOND });
+      provider.next(retryable());
+      await dispatcher().runOnce();
+      expect(sendsOf(message)).toBe(1);
+
+      clock.advance(5 * SECOND);
+      await dispatcher().runOnce();
+
+      expect(sendsOf(message)).toBe(1);
+      expect(await stored(message)).toMatchObject({ status: 'abandoned', body: null });
+    });
+  });
+
+  describe('backoff', () => {
+    /** The delay the dispatcher chose after the `attempt`-th failure, with `Math.random` as given. */
+    async function delayAfterFailures(failures: number): Promise<number[]> {
+      const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
+      provider.always(retryable);
+      const d = dispatcher({ maxAttempts: 50 });
+      const delays: number[] = [];
+      for (let i = 0; i < failures; i++) {
+        const failedAt = clock.now();
+        await d.runOnce();
+        const row = await stored(message);
+        expect(row.status).toBe('queued');
+        delays.push(row.nextAttemptAt - failedAt);
+        clock.set(row.nextAttemptAt);
+      }
+      return delays;
+    }
+
+    it('doubles per attempt from 1 s, capped at 60 s; jitter keeps each delay within [50%, 100%]', async () => {
+      const delays = await delayAfterFailures(9);
+      const nominal = [1, 2, 4, 8, 16, 32, 60, 60, 60].map((s) => s * SECOND);
+      delays.forEach((delay, i) => {
+        expect(delay, `after failure ${i + 1}`).toBeGreaterThanOrEqual(nominal[i] / 2);
+        expect(delay, `after failure ${i + 1}`).toBeLessThanOrEqual(nominal[i]);
+      });
+    });
+
+    it('the jitter bounds are exact: the lowest draw waits half, the highest the full backoff', async () => {
+      vi.spyOn(Math, 'random').mockReturnValue(0);
+      expect(await delayAfterFailures(4)).toEqual([500, 1_000, 2_000, 4_000]);
+      vi.spyOn(Math, 'random').mockReturnValue(1 - Number.EPSILON);
+      const high = await delayAfterFailures(4);
+      expect(high).toEqual([1_000, 2_000, 4_000, 8_000]);
+    });
+
+    it('jitter spreads the retries of many messages that failed together', async () => {
+      const messages = await Promise.all(Array.from({ length: 20 }, () => enqueue()));
+      provider.always(retryable);
+      await dispatcher().runOnce();
+      const next = await Promise.all(messages.map(async (m) => (await stored(m)).nextAttemptAt - clock.now()));
+      for (const delay of next) {
+        expect(delay).toBeGreaterThanOrEqual(500);
+        expect(delay).toBeLessThanOrEqual(1_000);
+      }
+      expect(new Set(next).size).toBeGreaterThan(1);
+    });
+  });
+
+  describe('leases and concurrency', () => {
+    it("a crashed sender's claim is taken again after the lease runs out, and sent once", async () => {
+      const message = await enqueue();
+      // A sender claims the row, then dies before recording any outcome.
+      expect(await outbox().claimDue(clock.now(), 10, clock.now() + LEASE_MS)).toHaveLength(1);
+      expect((await stored(message)).status).toBe('sending');
+
+      const d = dispatcher();
+      expect(await d.runOnce()).toBe(0);
+      clock.advance(LEASE_MS - 1);
+      expect(await d.runOnce()).toBe(0);
+      expect(provider.sent).toEqual([]);
+
+      clock.advance(1);
+      expect(await d.runOnce()).toBe(1);
+      expect(sendsOf(message)).toBe(1);
+      expect(await stored(message)).toMatchObject({ status: 'sent', attempts: 2, body: null });
+    });
+
+    it('concurrent runOnce calls send every message exactly once', async () => {
+      const messages = await Promise.all(Array.from({ length: 25 }, () => enqueue()));
+      const d = dispatcher({ batchSize: 4 });
+
+      const handled = await Promise.all(Array.from({ length: 6 }, () => d.runOnce()));
+
+      expect(handled.reduce((a, b) => a + b, 0)).toBe(messages.length);
+      for (const message of messages) expect(sendsOf(message), message.id).toBe(1);
+      expect(provider.sent).toHaveLength(messages.length);
+      for (const message of messages) expect((await stored(message)).status).toBe('sent');
+    });
+
+    it('two dispatchers (two nodes) on one outbox never send a message twice', async () => {
+      const messages = await Promise.all(Array.from({ length: 20 }, () => enqueue()));
+      const a = dispatcher({ batchSize: 3 });
+      const b = dispatcher({ batchSize: 5 });
+
+      await Promise.all([a.runOnce(), b.runOnce(), a.runOnce(), b.runOnce()]);
+
+      for (const message of messages) expect(sendsOf(message), message.id).toBe(1);
+    });
+
+    it("a stale sender's late failure does not undo the delivery made after its lease ran out", async () => {
+      const message = await enqueue({ expiresAt: clock.now() + 10 * MINUTE });
+      let finishFirstSend: (outcome: Outcome) => void = () => undefined;
+      const firstOutcome = new Promise<Outcome>((resolve) => {
+        finishFirstSend = resolve;
+      });
+      let calls = 0;
+      const provider: SmsProvider = {
+        name: 'recording',
+        async send() {
+          calls++;
+          if (calls > 1) return { providerMessageId: 'SM-second' };
+          const outcome = await firstOutcome;
+          if (outcome instanceof Error) throw outcome;
+          return outcome;
+        },
+      };
+      const slowNode = dispatcher({ provider });
+      const otherNode = dispatcher({ provider });
+
+      // The first node claims the row and its provider call hangs past the lease.
+      const stale = slowNode.runOnce();
+      await vi.waitFor(() => expect(calls).toBe(1));
+      clock.advance(LEASE_MS);
+
+      // Another node claims the row again and delivers it.
+      expect(await otherNode.runOnce()).toBe(1);
+      expect(await stored(message)).toMatchObject({ status: 'sent', providerMessageId: 'SM-second' });
+
+      // Then the stale call finally fails. The message was delivered: it must stay sent.
+      finishFirstSend(retryable());
+      await stale;
+      expect(await stored(message)).toMatchObject({ status: 'sent', providerMessageId: 'SM-second' });
+      clock.advance(5 * MINUTE);
+      await otherNode.runOnce();
+      expect(calls).toBe(2);
+      expect((await stored(message)).status).toBe('sent');
+    });
+  });
+
+  describe('the background loop', () => {
+    it('wake() after start() delivers promptly, well before the poll interval', async () => {
+      const d = dispatcher({ pollIntervalMs: 60 * SECOND });
+      d.start();
+      try {
+        // Let the first (empty) pass finish, so only wake() can trigger the next one.
+        await new Promise((r) => setTimeout(r, 50));
+        const message = await enqueue();
+        d.wake();
+        await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+        expect(sendsOf(message)).toBe(1);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    it('start() delivers what is already queued', async () => {
+      const message = await enqueue();
+      const d = dispatcher({ pollIntervalMs: 60 * SECOND });
+      d.start();
+      try {
+        await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+      } finally {
+        await d.stop();
+      }
+    });
+
+    it('a wake() during a pass runs another pass right after it, not after the poll interval', async () => {
+      const first = await enqueue();
+      const d = dispatcher({ pollIntervalMs: 60 * SECOND });
+      provider.hold();
+      d.start();
+      try {
+        await vi.waitFor(() => expect(provider.sent).toHaveLength(1));
+        const second = await enqueue();
+        d.wake();
+        provider.release();
+        await vi.waitFor(async () => expect((await stored(second)).status).toBe('sent'), { timeout: 1_000 });
+        expect(sendsOf(first)).toBe(1);
+        expect(sendsOf(second)).toBe(1);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    it('wake() before start() and after stop() sends nothing', async () => {
+      const d = dispatcher({ pollIntervalMs: 10 });
+      const message = await enqueue();
+      d.wake();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(provider.sent).toEqual([]);
+
+      d.start();
+      await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+      await d.stop();
+
+      const later = await enqueue();
+      d.wake();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sendsOf(later)).toBe(0);
+      expect((await stored(later)).status).toBe('queued');
+    });
+
+    it('stop() waits for the send in flight and its outcome to be recorded', async () => {
+      const message = await enqueue();
+      const d = dispatcher();
+      provider.hold();
+      d.start();
+      await vi.waitFor(() => expect(provider.sent).toHaveLength(1));
+
+      let stopped = false;
+      const stopping = d.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stopped).toBe(false);
+
+      provider.release();
+      await stopping;
+      expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
+    });
+  });
+});
