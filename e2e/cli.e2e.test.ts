@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,12 @@ async function scratch(extra: Record<string, string> = {}): Promise<{ dir: strin
   const dir = await mkdtemp(join(tmpdir(), 'pocketproof-cli-'));
   return {
     dir,
-    env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${join(dir, 'pocketproof.db')}`, LOG_LEVEL: 'silent', ...extra },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: `sqlite:${join(dir, 'pocketproof.db')}`,
+      LOG_LEVEL: 'silent',
+      ...extra,
+    },
   };
 }
 
@@ -152,29 +157,28 @@ describe('pocketproof clients', () => {
     expect(foreign.body.message).toContain('finalTargetUrl');
   });
 
-  it.each([
-    'ftp://files.example.com',
-    'not a url',
-    'javascript:alert(1)',
-  ])('an invalid --redirect-origin (%s) is a usage error (exit 2) naming it, and creates nothing', async (origin) => {
-    const before = (await list()).length;
-    const result = await cli(
-      'clients',
-      'create',
-      '--name',
-      'bad',
-      '--redirect-origin',
-      'https://ok.example.com',
-      '--redirect-origin',
-      origin,
-      '--json',
-    );
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--redirect-origin');
-    expect(result.stderr).toContain(origin);
-    expect(result.stdout).toBe('');
-    expect(await list()).toHaveLength(before);
-  });
+  it.each(['ftp://files.example.com', 'not a url', 'javascript:alert(1)'])(
+    'an invalid --redirect-origin (%s) is a usage error (exit 2) naming it, and creates nothing',
+    async (origin) => {
+      const before = (await list()).length;
+      const result = await cli(
+        'clients',
+        'create',
+        '--name',
+        'bad',
+        '--redirect-origin',
+        'https://ok.example.com',
+        '--redirect-origin',
+        origin,
+        '--json',
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--redirect-origin');
+      expect(result.stderr).toContain(origin);
+      expect(result.stdout).toBe('');
+      expect(await list()).toHaveLength(before);
+    },
+  );
 
   it('list --json shows id, name, origins and creation time, and never a secret or its hash', async () => {
     const created = await createClient('--redirect-origin', 'https://list.example.com');
@@ -462,23 +466,28 @@ describe('pocketproof serve', () => {
 });
 
 describe('pocketproof serve shuts down gracefully on SIGTERM', () => {
-  it('a request in flight when SIGTERM arrives still gets its whole answer, and the exit code is 0', async () => {
+  /**
+   * Sends headers and the first part of a POST /v3/unify body, SIGTERMs the server, then sends the
+   * rest: the request is in flight when the signal lands. Resolves to the answer, the exit code and
+   * how long the server took to exit after the signal.
+   */
+  async function requestAcrossSigterm(agent: Agent | false) {
     const server = await startCli();
     const client = JSON.parse(await server.cli('clients', 'create', '--name', 'drain', '--json'));
     const token = await accessToken(server.url, client.clientId, client.clientSecret);
     const body = JSON.stringify({ possessionType: 'mobile', phoneNumber: PHONE, clientRequestId: 'in-flight' });
     const { port } = new URL(server.url);
 
-    let stopping: Promise<number | null> | undefined;
-    // Headers and half the body go out now; the rest only after the signal, so the request is in flight.
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    let signalledAt = 0;
+    let stopping: Promise<number | null> = Promise.resolve(null);
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(
         {
           host: '127.0.0.1',
           port,
           method: 'POST',
           path: '/v3/unify',
-          agent: false,
+          agent,
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
@@ -498,15 +507,35 @@ describe('pocketproof serve shuts down gracefully on SIGTERM', () => {
       req.on('error', reject);
       req.write(body.slice(0, 20));
       setTimeout(() => {
+        signalledAt = Date.now();
         stopping = server.stop('SIGTERM');
         setTimeout(() => req.end(body.slice(20)), 300);
       }, 300);
     });
-    const response = await answer;
-    expect(response.status).toBe(200);
-    const parsed = JSON.parse(response.text);
-    expect(parsed).toMatchObject({ success: 'pending', correlationId: expect.any(String) });
-    expect(await stopping).toBe(0);
+    const code = await stopping;
+    return { answer, code, exitMs: Date.now() - signalledAt, output: server.output() };
+  }
+
+  it('a request in flight when SIGTERM arrives still gets its whole answer, and the exit code is 0', async () => {
+    const { answer, code } = await requestAcrossSigterm(false);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text)).toMatchObject({ success: 'pending', correlationId: expect.any(String) });
+    expect(code).toBe(0);
+  });
+
+  it('the same over a keep-alive connection (as every SDK uses): answered, then a prompt exit with code 0', async () => {
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const { answer, code, exitMs, output } = await requestAcrossSigterm(agent);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text)).toMatchObject({ success: 'pending', correlationId: expect.any(String) });
+      // The idle keep-alive socket must not hold the drain open until the 10 s forced exit.
+      expect.soft(output).not.toContain('shutdown took over');
+      expect.soft(exitMs).toBeLessThan(5_000);
+      expect(code).toBe(0);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('20 concurrent POST /v3/unify, SIGTERM as the first answers: each gets a whole 200 or never connects', async () => {
@@ -555,8 +584,10 @@ describe('pocketproof serve shuts down gracefully on SIGTERM', () => {
     const code = await server.stop('SIGTERM');
     const outcomes = await Promise.all(requests);
 
+    // Not a 503, 500 or cut-off body: answered in full, or never taken in.
+    expect.soft(outcomes.filter((o) => o.kind === 'bad')).toEqual([]);
+    expect.soft(server.output()).not.toContain('shutdown took over');
     expect(code).toBe(0);
-    expect(outcomes.filter((o) => o.kind === 'bad')).toEqual([]);
     expect(outcomes.filter((o) => o.kind === 'ok').length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type RunningServer, postJson, startCli } from './support.js';
+import { postJson, type RunningServer, startCli } from './support.js';
 
 const PHONE = '+12025550177';
 const FINAL_TARGET = 'https://shop.example/verified?step=2';
@@ -73,7 +73,11 @@ describe('desktop Instant Link end to end', () => {
     const desktop = openSocket(flow.authToken);
     await desktop.opened;
 
-    const started = await postJson(`${server.url}/v1/client/mobile/instantlink/start`, { sourceIp: null, isMobile: false }, flow.authToken);
+    const started = await postJson(
+      `${server.url}/v1/client/mobile/instantlink/start`,
+      { sourceIp: null, isMobile: false },
+      flow.authToken,
+    );
     expect(started.body).toEqual({ next: '', data: { linkExpiresInSeconds: 180 } });
     const link = await latestLink();
     expect(link.startsWith(`${server.url}/il/`)).toBe(true);
@@ -93,7 +97,11 @@ describe('desktop Instant Link end to end', () => {
     expect(pending.body.success).toBe('pending');
 
     // The tap: the landing page's POST.
-    const tap = await fetch(link, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const tap = await fetch(link, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(tap.status).toBe(303);
     expect(tap.headers.get('location')).toBe(`${FINAL_TARGET}&authId=${flow.correlationId}&asc=true`);
 
@@ -117,7 +125,11 @@ describe('desktop Instant Link end to end', () => {
     const flow = await startDesktop();
     const sockets = [openSocket(flow.authToken), openSocket(flow.authToken), openSocket(flow.authToken)];
     await Promise.all(sockets.map((s) => s.opened));
-    await postJson(`${server.url}/v1/client/mobile/instantlink/start`, { sourceIp: null, isMobile: false }, flow.authToken);
+    await postJson(
+      `${server.url}/v1/client/mobile/instantlink/start`,
+      { sourceIp: null, isMobile: false },
+      flow.authToken,
+    );
     await fetch(await latestLink(), { method: 'POST', redirect: 'manual' });
     for (const s of sockets) {
       await s.closed;

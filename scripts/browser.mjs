@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // A command-line stand-in for the browser SDK, for the README walkthrough and for poking at a
-// server by hand. It speaks the device protocol with an authToken from /v3/unify (mobile or none):
-// it registers a P-256 device key on first use (kept in ./data/browser-key.json, like IndexedDB)
-// and verifies it on later runs; when the server asks for an SMS code it sends one and reads the
-// code from the dev inbox (--inbox <phone>) or from your keyboard.
+// server by hand. It speaks the device protocol with an authToken from /v3/unify:
+// - mobile and none: registers a P-256 device key on first use (kept in ./data/browser-key.json,
+//   like IndexedDB) and verifies it on later runs; when the server asks for an SMS code it sends
+//   one and reads the code from the dev inbox (--inbox <phone>) or from your keyboard;
+// - desktop: waits on the status socket like a desktop page, asks for the Instant Link, and with
+//   --inbox also plays the phone: it reads the link from the dev inbox and taps it.
 //
 //   node scripts/browser.mjs <authToken> [--inbox <E.164 phone>] [--phone <number to enter>]
 import { createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
@@ -115,10 +117,50 @@ async function otpStep() {
   }
 }
 
+async function instantLinkStep() {
+  const { default: WebSocket } = await import('ws');
+  const socket = new WebSocket(
+    `${origin.replace(/^http/, 'ws')}/v1/client/status?token=${encodeURIComponent(authToken)}`,
+  );
+  const result = new Promise((resolve) => socket.once('message', (data) => resolve(JSON.parse(String(data)))));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  console.log('waiting on the status socket');
+  const sentAfter = Date.now() - 1000;
+  const body = { sourceIp: null, isMobile: false, ...(values.phone ? { mobileNumber: values.phone } : {}) };
+  const answer = await call('/v1/client/mobile/instantlink/start', body);
+  if (answer.error) return answer.next;
+  if (answer.data?.message)
+    throw new Error(`the server asked for a phone number: ${answer.data.message} (pass --phone)`);
+  if (values.inbox) {
+    const link = await readLink(sentAfter);
+    const tap = await fetch(link, { method: 'POST', redirect: 'manual' });
+    console.log(`phone: tapped ${link} → ${tap.status} ${tap.headers.get('location')}`);
+  } else {
+    console.log(`tap the link in the dev inbox: ${origin}/dev/inbox`);
+  }
+  const frame = await result;
+  console.log(`status socket → ${JSON.stringify(frame)}`);
+  socket.close();
+  return frame.next;
+}
+
+async function readLink(sentAfter) {
+  for (let i = 0; i < 50; i++) {
+    const list = await (
+      await fetch(`${origin}/dev/inbox/messages?to=${encodeURIComponent(values.inbox)}&limit=1`)
+    ).json();
+    const link = list[0]?.createdAt >= sentAfter && /(https?:\/\/\S+\/il\/\S+)/.exec(list[0].body)?.[1];
+    if (link) return link;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no link arrived in the dev inbox');
+}
+
 let next = auth.next;
 for (let steps = 0; steps < 10 && next && next !== 'done'; steps++) {
   if (next === 'device/passive/silent' || next === 'device/passive') next = await deviceStep();
   else if (next === 'mobile/otp') next = await otpStep();
+  else if (next === 'mobile/instantlink') next = await instantLinkStep();
   else throw new Error(`this script does not handle the step ${next}`);
 }
 console.log(

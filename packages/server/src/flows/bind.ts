@@ -2,7 +2,7 @@ import { AppError, invalidField } from '../errors/app-error.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { recordPossession } from './complete.js';
 import type { FlowDeps } from './deps.js';
-import { type StatusResponse, describeFlow, findOwnFlow } from './status.js';
+import { describeFlow, findOwnFlow, type StatusResponse } from './status.js';
 
 /**
  * `/v3/unify-bind` (contract §1.4): for a `none` flow whose status said `possession_required`, the

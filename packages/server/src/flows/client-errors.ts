@@ -1,13 +1,14 @@
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow } from './complete.js';
-import { isOpen } from './flow-state.js';
 import type { Envelope, FlowDeps } from './deps.js';
+import { isOpen } from './flow-state.js';
 import type { SignatureCheck } from './request-signature.js';
 
 /**
  * `/v1/client/<group>/error`: the browser could not finish a step (the user cancelled, WebCrypto
  * failed, the network dropped). The report is recorded on the flow, never trusted beyond that. A
- * device-key failure in a mobile flow falls back to the SMS code; anything else ends the flow.
+ * device-key failure in a mobile flow falls back to the SMS code; a desktop's lost socket leaves the
+ * flow open for the phone; anything else ends the flow.
  */
 export async function reportClientError(
   deps: FlowDeps,
@@ -28,10 +29,11 @@ export async function reportClientError(
       at: deps.clock.now(),
     }),
   );
-  const open = isOpen(flow.state);
-  if (open && group === 'device/passive' && flow.possessionType === 'mobile' && deps.clock.now() < flow.expiresAt) {
-    return { next: 'mobile/otp' };
-  }
+  const open = isOpen(flow.state) && deps.clock.now() < flow.expiresAt;
+  if (open && group === 'device/passive' && flow.possessionType === 'mobile') return { next: 'mobile/otp' };
+  // The desktop lost its socket (a network blip): the phone's tap still counts, so the flow stays
+  // open and the backend keeps reading `pending` until the tap or expiry.
+  if (open && group === 'mobile/instantlink' && flow.possessionType === 'desktop') return { next: 'done' };
   await failFlow(deps, flow.id, `client reported an error in ${group}`);
   return { next: 'done' };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BrowserDevice } from '../test-support/browser-device.js';
-import { type TestServer, createTestServer, readAuthClaims } from '../test-support/test-server.js';
+import { createTestServer, readAuthClaims, type TestServer } from '../test-support/test-server.js';
 
 const PHONE = '+12025550166';
 
@@ -39,7 +39,11 @@ describe('none + bind, returning keys, revoke and unregister', () => {
 
   async function registerNone(device: BrowserDevice, body: Record<string, unknown> = {}) {
     const flow = await start({ possessionType: 'none', ...body });
-    const registered = await t.post('/v1/client/device/passive/register', device.registerBody(flow.chlg), flow.authToken);
+    const registered = await t.post(
+      '/v1/client/device/passive/register',
+      device.registerBody(flow.chlg),
+      flow.authToken,
+    );
     expect(registered.body).toEqual({ next: 'done', data: { deviceId: expect.any(String) } });
     device.deviceId = registered.body.data.deviceId;
     return flow;
@@ -52,13 +56,22 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     expect(await status(flow.correlationId)).toEqual({ success: 'possession_required', phoneNumber: '' });
 
     const bound = await t.post('/v3/unify-bind', { correlationId: flow.correlationId, phoneNumber: PHONE }, token);
-    expect(bound.body).toEqual({ success: 'true', phoneNumber: PHONE, deviceId: device.deviceId, proveId: expect.any(String) });
+    expect(bound.body).toEqual({
+      success: 'true',
+      phoneNumber: PHONE,
+      deviceId: device.deviceId,
+      proveId: expect.any(String),
+    });
     expect((await status(flow.correlationId)).success).toBe('true');
 
     const next = await start({ possessionType: 'none' });
     const verified = await t.post('/v1/client/device/passive/verify', device.verifyBody(next.chlg), next.authToken);
     expect(verified.body).toEqual({ next: 'done' });
-    expect(await status(next.correlationId)).toMatchObject({ success: 'true', phoneNumber: PHONE, deviceId: device.deviceId });
+    expect(await status(next.correlationId)).toMatchObject({
+      success: 'true',
+      phoneNumber: PHONE,
+      deviceId: device.deviceId,
+    });
   });
 
   it('bind before possession_required, or twice, is 403/8003', async () => {
@@ -69,7 +82,9 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     const device = new BrowserDevice();
     const flow = await registerNone(device);
     const binds = await Promise.all(
-      Array.from({ length: 10 }, () => t.post('/v3/mfa-bind', { correlationId: flow.correlationId, phoneNumber: PHONE }, token)),
+      Array.from({ length: 10 }, () =>
+        t.post('/v3/mfa-bind', { correlationId: flow.correlationId, phoneNumber: PHONE }, token),
+      ),
     );
     expect(binds.filter((b) => b.status === 200)).toHaveLength(1);
     expect(binds.filter((b) => b.status === 403)).toHaveLength(9);
@@ -82,7 +97,12 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     const bind = await t.post('/v3/unify-bind', { correlationId: flow.correlationId, phoneNumber: PHONE }, intruder);
     expect(bind).toMatchObject({ status: 400, body: { code: 8008 } });
     const revoke = await t.post('/v3/device/revoke', { clientRequestId: 'r1', deviceId: device.deviceId }, intruder);
-    expect(revoke).toEqual(expect.objectContaining({ status: 404, body: { code: 8011, message: 'deviceId is not a current device of this client' } }));
+    expect(revoke).toEqual(
+      expect.objectContaining({
+        status: 404,
+        body: { code: 8011, message: 'deviceId is not a current device of this client' },
+      }),
+    );
     expect((await t.server.store.devices.findDevice(device.deviceId as string))?.revokedAt).toBeNull();
   });
 
@@ -93,7 +113,9 @@ describe('none + bind, returning keys, revoke and unregister', () => {
 
     const other = '+12025550167';
     const second = await start({ possessionType: 'none', rebind: true });
-    expect((await t.post('/v1/client/device/passive/verify', device.verifyBody(second.chlg), second.authToken)).body).toEqual({ next: 'done' });
+    expect(
+      (await t.post('/v1/client/device/passive/verify', device.verifyBody(second.chlg), second.authToken)).body,
+    ).toEqual({ next: 'done' });
     expect((await status(second.correlationId)).success).toBe('possession_required');
     await t.post('/v3/unify-bind', { correlationId: second.correlationId, phoneNumber: other }, token);
     expect((await t.server.store.devices.findDevice(device.deviceId as string))?.phone).toBe(other);
@@ -120,7 +142,9 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     t.clock.advance(t.config.deviceKeyIdleDays * 86_400_000 - 60_000);
     await refreshToken();
     const used = await start({ possessionType: 'none' });
-    expect((await t.post('/v1/client/device/passive/verify', device.verifyBody(used.chlg), used.authToken)).body).toEqual({ next: 'done' });
+    expect(
+      (await t.post('/v1/client/device/passive/verify', device.verifyBody(used.chlg), used.authToken)).body,
+    ).toEqual({ next: 'done' });
     t.clock.advance(t.config.deviceKeyIdleDays * 86_400_000 + 1000);
     await refreshToken();
     const next = await start({ possessionType: 'none' });
@@ -156,7 +180,10 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     const device = new BrowserDevice();
     await registerNone(device);
     const altered = await signedUnregister(device, device.deviceId as string, (raw) => raw.replace('{', '{ '));
-    expect(altered.first.json()).toEqual({ next: '', error: { code: 10000, message: 'the request signature is not valid' } });
+    expect(altered.first.json()).toEqual({
+      next: '',
+      error: { code: 10000, message: 'the request signature is not valid' },
+    });
 
     const thief = new BrowserDevice();
     thief.deviceId = device.deviceId;
@@ -182,7 +209,8 @@ describe('none + bind, returning keys, revoke and unregister', () => {
     const device = new BrowserDevice();
     await registerNone(device);
     const flow = await start({ possessionType: 'mobile', phoneNumber: PHONE });
-    const challenge = (await t.post('/v1/client/challenge', { deviceId: device.deviceId }, flow.authToken)).body.challenge;
+    const challenge = (await t.post('/v1/client/challenge', { deviceId: device.deviceId }, flow.authToken)).body
+      .challenge;
     const raw = JSON.stringify({ message: 'user cancelled' });
     const report = await t.server.app.inject({
       method: 'POST',

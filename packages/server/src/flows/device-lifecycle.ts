@@ -18,7 +18,10 @@ export async function revokeDevice(deps: FlowDeps, clientId: string, deviceId: s
 
 export async function unregisterDevice(deps: FlowDeps, signature: SignatureCheck, deviceId: string): Promise<Envelope> {
   if (signature.status === 'unsigned') {
-    return { next: '', error: { code: deviceErrors.PROHIBITED, message: 'unregister must be signed with the device key' } };
+    return {
+      next: '',
+      error: { code: deviceErrors.PROHIBITED, message: 'unregister must be signed with the device key' },
+    };
   }
   if (signature.status === 'invalid') {
     const device = await deps.store.devices.findDevice(deviceId);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type TestServer, createTestServer } from '../test-support/test-server.js';
+import { createTestServer, type TestServer } from '../test-support/test-server.js';
 import { appendResult } from './instant-link.js';
 
 const PHONE = '+12025550177';
@@ -17,7 +17,11 @@ describe('Instant Link security and lifecycle', () => {
   afterEach(() => t.close());
 
   async function sentLink(body: Record<string, unknown> = {}) {
-    const started = await t.post('/v3/unify', { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: TARGET, ...body }, token);
+    const started = await t.post(
+      '/v3/unify',
+      { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: TARGET, ...body },
+      token,
+    );
     expect(started.status).toBe(200);
     const authToken: string = started.body.authToken;
     const answer = await t.post('/v1/client/mobile/instantlink/start', { sourceIp: null, isMobile: false }, authToken);
@@ -78,7 +82,11 @@ describe('Instant Link security and lifecycle', () => {
   it('a resend voids the previous link', async () => {
     const first = await sentLink();
     t.clock.advance(t.config.resendCooldownSeconds * 1000);
-    const resent = await t.post('/v1/client/mobile/instantlink/start', { sourceIp: null, mobileNumber: '', isMobile: false }, first.authToken);
+    const resent = await t.post(
+      '/v1/client/mobile/instantlink/start',
+      { sourceIp: null, mobileNumber: '', isMobile: false },
+      first.authToken,
+    );
     expect(resent.body).toEqual({ next: '', data: { linkExpiresInSeconds: 180 } });
     const second = /\/il\/[A-Za-z0-9_-]+/.exec((await t.latestSms(PHONE))?.body ?? '')?.[0] as string;
     expect(second).not.toBe(first.path);
@@ -95,14 +103,30 @@ describe('Instant Link security and lifecycle', () => {
   });
 
   it('a mobile browser gets the plain success reply (isMobile: true)', async () => {
-    const started = await t.post('/v3/unify', { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: TARGET }, token);
-    const answer = await t.post('/v1/client/mobile/instantlink/start', { sourceIp: null, isMobile: true }, started.body.authToken);
+    const started = await t.post(
+      '/v3/unify',
+      { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: TARGET },
+      token,
+    );
+    const answer = await t.post(
+      '/v1/client/mobile/instantlink/start',
+      { sourceIp: null, isMobile: true },
+      started.body.authToken,
+    );
     expect(answer.body).toEqual({ next: '' });
   });
 
   it('open-redirect attempts are refused: finalTargetUrl must match the registered origins', async () => {
-    for (const finalTargetUrl of ['https://evil.example/x', 'https://shop.example.evil.example/x', 'http://shop.example/x']) {
-      const answer = await t.post('/v3/unify', { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl }, token);
+    for (const finalTargetUrl of [
+      'https://evil.example/x',
+      'https://shop.example.evil.example/x',
+      'http://shop.example/x',
+    ]) {
+      const answer = await t.post(
+        '/v3/unify',
+        { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl },
+        token,
+      );
       expect(answer.body).toEqual({
         code: 8001,
         message: "finalTargetUrl must match one of the client's registered redirect origins",
@@ -134,7 +158,11 @@ describe('Instant Link security and lifecycle', () => {
     t.clock.advance(t.config.flowTtlSeconds * 1000);
     socket.send('ping');
     expect(await closed).toBe(1000);
-    expect(frames).toEqual(['pong', 'pong', '{"next":"done","error":{"code":10000,"message":"this verification has expired"}}']);
+    expect(frames).toEqual([
+      'pong',
+      'pong',
+      '{"next":"done","error":{"code":10000,"message":"this verification has expired"}}',
+    ]);
   });
 
   it('appends authId and asc to the target as written', () => {

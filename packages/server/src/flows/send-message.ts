@@ -2,7 +2,7 @@ import { promptCodes } from '../errors/catalogue.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
-import { type Envelope, type FlowDeps, endWithError, refuseClosedFlow } from './deps.js';
+import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 
 /**
  * What OTP and Instant Link share: who receives the message, and sending it. A send is one
@@ -23,7 +23,11 @@ export type Recipient = { phone: string; cooldownApplies: boolean };
  * missing one means the known number: the first send, or a resend once something was sent (the
  * SDK sends the same bytes for both, so the flow's state tells them apart).
  */
-export function resolveRecipient(deps: FlowDeps, flow: FlowRecord, mobileNumber: string | undefined): Recipient | Envelope {
+export function resolveRecipient(
+  deps: FlowDeps,
+  flow: FlowRecord,
+  mobileNumber: string | undefined,
+): Recipient | Envelope {
   if (mobileNumber) {
     const checked = checkPhoneNumber(mobileNumber, {
       defaultCountry: deps.config.defaultPhoneCountry,

@@ -9,7 +9,8 @@ import { isOpen } from './flow-state.js';
  * integrator reads the verdict server-side either way.
  */
 export function finalFrame(flow: FlowRecord | undefined, now: number): Envelope | undefined {
-  if (!flow) return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification no longer exists' } };
+  if (!flow)
+    return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification no longer exists' } };
   if (isOpen(flow.state)) {
     return now >= flow.expiresAt
       ? { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification has expired' } }

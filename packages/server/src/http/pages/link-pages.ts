@@ -47,7 +47,7 @@ export function confirmPage(nonce: string, actionPath: string): string {
 <h1>Confirm it's you</h1>
 <p>Tap continue to finish verifying this phone number.</p>
 <form method="post" action="${actionPath}"><button type="submit">Continue</button></form>`,
-    "document.forms[0].requestSubmit ? document.forms[0].requestSubmit() : document.forms[0].submit();",
+    'document.forms[0].requestSubmit ? document.forms[0].requestSubmit() : document.forms[0].submit();',
   );
 }
 

@@ -31,7 +31,10 @@ export function instantLinkRoutes(app: FastifyInstance, deps: FlowDeps): void {
       ? await tapInstantLink(deps, request.params.token)
       : ({ outcome: 'unknown' } as const);
     if (tap.outcome === 'redirect') {
-      return reply.header('Cache-Control', 'no-store').header('Referrer-Policy', 'no-referrer').redirect(tap.location, 303);
+      return reply
+        .header('Cache-Control', 'no-store')
+        .header('Referrer-Policy', 'no-referrer')
+        .redirect(tap.location, 303);
     }
     reply.headers(pageSecurityHeaders(nonce));
     if (tap.outcome === 'unknown') return reply.status(404).send(notFound(nonce));
