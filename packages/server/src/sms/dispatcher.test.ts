@@ -247,7 +247,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
   });
 
   describe('backoff', () => {
-    /** The delay the dispatcher chose after the `attempt`-th failure, with `Math.random` as given. */
+    /** The delays the dispatcher chose after each of `failures` consecutive failures of one message. */
     async function delayAfterFailures(failures: number): Promise<number[]> {
       const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
       provider.always(retryable);
@@ -267,9 +267,10 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     it('doubles per attempt from 1 s, capped at 60 s; jitter keeps each delay within [50%, 100%]', async () => {
       const delays = await delayAfterFailures(9);
       const nominal = [1, 2, 4, 8, 16, 32, 60, 60, 60].map((s) => s * SECOND);
-      delays.forEach((delay, i) => {
-        expect(delay, `after failure ${i + 1}`).toBeGreaterThanOrEqual(nominal[i] / 2);
-        expect(delay, `after failure ${i + 1}`).toBeLessThanOrEqual(nominal[i]);
+      expect(delays).toHaveLength(nominal.length);
+      nominal.forEach((full, i) => {
+        expect(delays[i], `after failure ${i + 1}`).toBeGreaterThanOrEqual(full / 2);
+        expect(delays[i], `after failure ${i + 1}`).toBeLessThanOrEqual(full);
       });
     });
 
