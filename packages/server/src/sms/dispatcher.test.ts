@@ -25,6 +25,7 @@ function recordingProvider() {
   let gate: Promise<void> | undefined;
   let open: (() => void) | undefined;
   let counter = 0;
+  let fallback: (() => Outcome) | undefined;
   const provider: SmsProvider & {
     sent: Sent[];
     next(...outcomes: Outcome[]): void;
@@ -57,7 +58,6 @@ function recordingProvider() {
       open?.();
     },
   };
-  let fallback: (() => Outcome) | undefined;
   return provider;
 }
 

@@ -47,7 +47,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const now = clock.now();
     const log = logger.child({ messageId: message.id, flowId: message.flowId, attempt: message.attempts });
     if (now >= message.expiresAt || message.body === null) {
-      await outbox.markAbandoned(message.id, 'expired before delivery', now);
+      await outbox.markAbandoned(message.id, message.attempts, 'expired before delivery', now);
       log.warn('sms abandoned: expired before delivery');
       return;
     }
@@ -66,10 +66,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (failure.retryable && message.attempts < maxAttempts) {
         const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
         // Full jitter spreads retries of many messages after one provider outage.
-        await outbox.markRetry(message.id, reason, clock.now() + Math.round(backoff * (0.5 + Math.random() / 2)));
+        const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
+        await outbox.markRetry(message.id, message.attempts, reason, nextAttemptAt);
         log.warn({ provider: provider.name, kind: failure.kind }, 'sms attempt failed; will retry');
       } else {
-        await outbox.markAbandoned(message.id, reason, clock.now());
+        await outbox.markAbandoned(message.id, message.attempts, reason, clock.now());
         log.error({ provider: provider.name, kind: failure.kind }, 'sms abandoned');
       }
     }

@@ -105,7 +105,7 @@ export function describeMessageStores(getStore: GetStore): void {
     it('markRetry queues the message again at nextAttemptAt, keeping its body', async () => {
       const message = await enqueue({ flowId: 'f' });
       await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markRetry(message.id, 'HTTP 503', T0 + MINUTE);
+      await getStore().outbox.markRetry(message.id, 1, 'HTTP 503', T0 + MINUTE);
       expect(await onlyMessage('f')).toEqual({
         ...message,
         status: 'queued',
@@ -117,10 +117,19 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(ids(await getStore().outbox.claimDue(T0 + MINUTE, 10, T0 + 2 * MINUTE))).toEqual([message.id]);
     });
 
+    it('a stale claim cannot retry or abandon a message another claim has since taken over', async () => {
+      const message = await enqueue({ flowId: 'f' });
+      await getStore().outbox.claimDue(T0, 10, T0 + SECOND);
+      await getStore().outbox.claimDue(T0 + SECOND, 10, LEASE);
+      await getStore().outbox.markRetry(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
+      await getStore().outbox.markAbandoned(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
+      expect(await onlyMessage('f')).toMatchObject({ status: 'sending', attempts: 2, lastError: null });
+    });
+
     it('markAbandoned clears the body, keeps the error and is never claimed again', async () => {
       const message = await enqueue({ flowId: 'f' });
       await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 'expired', T0 + SECOND);
+      await getStore().outbox.markAbandoned(message.id, 1, 'expired', T0 + SECOND);
       expect(await onlyMessage('f')).toMatchObject({ status: 'abandoned', body: null, lastError: 'expired' });
       expect(await getStore().outbox.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
     });

@@ -177,8 +177,13 @@ export interface OutboxStore {
    */
   claimDue(now: number, limit: number, leaseUntil: number): Promise<OutboxRecord[]>;
   markSent(id: string, provider: string, providerMessageId: string, now: number): Promise<void>;
-  markRetry(id: string, error: string, nextAttemptAt: number): Promise<void>;
-  markAbandoned(id: string, error: string, now: number): Promise<void>;
+  /**
+   * Queues the message again, iff it is still the claim numbered `attempt`: a sender whose lease ran
+   * out (and whose row another sender re-claimed or delivered) cannot undo the newer outcome.
+   */
+  markRetry(id: string, attempt: number, error: string, nextAttemptAt: number): Promise<void>;
+  /** Gives the message up, under the same claim condition as `markRetry`. */
+  markAbandoned(id: string, attempt: number, error: string, now: number): Promise<void>;
   listForFlow(flowId: string): Promise<OutboxRecord[]>;
   purgeFinishedBefore(before: number): Promise<number>;
 }

@@ -46,19 +46,23 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
         .execute();
     },
 
-    async markRetry(id, error, nextAttemptAt) {
+    async markRetry(id, attempt, error, nextAttemptAt) {
       await db
         .updateTable('outbox')
         .set({ status: 'queued', last_error: error, next_attempt_at: nextAttemptAt })
         .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', attempt)
         .execute();
     },
 
-    async markAbandoned(id, error, now) {
+    async markAbandoned(id, attempt, error, now) {
       await db
         .updateTable('outbox')
         .set({ status: 'abandoned', body: null, last_error: error, next_attempt_at: now })
         .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', attempt)
         .execute();
     },
 
