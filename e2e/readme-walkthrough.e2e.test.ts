@@ -38,7 +38,10 @@ describe('README walkthrough', () => {
     const mobileSteps2to4 = (mobile as string).slice((mobile as string).indexOf('# 2.'));
     const script = [mobile, mobileSteps2to4, desktop, none].join('\n');
 
-    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { PATH: process.env.PATH } });
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+    });
     const verdicts = [...stdout.matchAll(/"success":"(\w+)"/g)].map((m) => m[1]);
     // mobile: start, status; mobile again: start, status; desktop status; none: status, bind.
     expect(verdicts).toEqual(['pending', 'true', 'pending', 'true', 'true', 'possession_required', 'true']);

@@ -13,7 +13,7 @@ import { startMaintenance } from './maintenance.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import { inboxProvider } from './sms/inbox-provider.js';
-import type { SmsProvider } from './sms/provider.js';
+import { type SmsProvider, SmsProviderError } from './sms/provider.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
 
@@ -32,6 +32,14 @@ export interface Server {
   /** Stops accepting requests, lets in-flight ones finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
+
+/** Stands in when no provider is configured; flows refuse to start, so it is never reached. */
+const noProvider: SmsProvider = {
+  name: 'none',
+  async send() {
+    throw new SmsProviderError('invalid_config', 'no SMS provider configured', false);
+  },
+};
 
 export interface BuildOptions {
   clock?: Clock;
@@ -54,10 +62,11 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config.codeHmacSecret ??
     (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
   const keyring = await createKeyring(store, clock, random, config.publicUrl);
-  const provider = options.provider ?? inboxProvider(store.inbox, clock);
+  const provider = options.provider ?? (config.smsProvider === 'inbox' ? inboxProvider(store.inbox, clock) : undefined);
+  if (!provider) logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
     outbox: store.outbox,
-    provider,
+    provider: provider ?? noProvider,
     clock,
     logger: logger.child({ component: 'sms' }),
     pollIntervalMs: config.outboxPollIntervalMs,
@@ -71,6 +80,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config,
     hash: keyedHash(secret),
     keyring,
+    smsConfigured: provider !== undefined,
     wakeOutbox: () => dispatcher.wake(),
     events: inProcessFlowEvents(),
   };
@@ -90,7 +100,15 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     },
     async close() {
       maintenance?.stop();
-      await app.close();
+      // app.close() closes connections idle at that moment; a keep-alive connection busy then
+      // becomes idle later and would hold the process for the keep-alive timeout. Reap those too.
+      const closing = app.close();
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await closing;
+      } finally {
+        clearInterval(reaper);
+      }
       await dispatcher.stop();
       await store.close();
     },

@@ -23,6 +23,10 @@ export function startMaintenance(deps: {
     const flows = await store.flows.purgeFlowsExpiredBefore(now - retentionMs);
     const challenges = await store.challenges.purgeChallengesExpiredBefore(now);
     const messages = await store.outbox.purgeFinishedBefore(now - retentionMs - config.flowTtlSeconds * 1000);
+    // A retired key verifies until every token it signed has expired, then leaves the JWKS.
+    const longestTokenMs =
+      Math.max(config.accessTokenTtlSeconds, config.flowTtlSeconds + config.flowRetentionSeconds) * 1000;
+    await store.signingKeys.deleteSigningKeysRetiredBefore(now - longestTokenMs);
     await keyring.refresh();
     if (flows + challenges + messages > 0) logger.debug({ flows, challenges, messages }, 'purged expired records');
   }

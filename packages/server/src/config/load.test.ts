@@ -29,6 +29,7 @@ describe('configuration', () => {
   it('production turns the developer surfaces off unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).devSurfaces).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', DEV_SURFACES: 'true' }).devSurfaces).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).smsProvider).toBeUndefined();
   });
 
   it('refuses invalid values at boot, naming every bad key', () => {

@@ -11,7 +11,7 @@ export interface Config {
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];
-  smsProvider: 'inbox';
+  smsProvider: 'inbox' | undefined;
   devSurfaces: boolean;
   logLevel: string;
   codeHmacSecret: string | undefined;
@@ -63,6 +63,8 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
 
   const production = raw.nodeEnv === 'production';
   raw.devSurfaces ??= !production;
+  // The dev inbox is a table nobody reads in production: there, no provider is better than a silent one.
+  if (raw.smsProvider === undefined && !production) raw.smsProvider = 'inbox';
   raw.publicUrl = raw.publicUrl === undefined ? `http://localhost:${raw.port}` : raw.publicUrl;
   const origin = normaliseOrigin(String(raw.publicUrl));
   if (origin.ok) raw.publicUrl = origin.value;

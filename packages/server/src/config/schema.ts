@@ -80,8 +80,10 @@ export const configSchema = {
   smsProvider: {
     env: 'SMS_PROVIDER',
     kind: { type: 'enum', values: ['inbox'] },
-    default: 'inbox',
-    description: 'SMS provider. `inbox` stores messages for the dev phone inbox (`/dev/inbox`).',
+    default: undefined,
+    defaultDoc: '`inbox` unless `NODE_ENV=production` (then unset)',
+    description:
+      'SMS provider. `inbox` stores messages for the dev phone inbox (`/dev/inbox`). With none set, starting a mobile or desktop flow answers 503 code 9002.',
   },
   devSurfaces: {
     env: 'DEV_SURFACES',

@@ -1,8 +1,8 @@
 import { type ApiErrorCode, apiErrors } from './catalogue.js';
 
 /**
- * The one error class that leaves a request. Its message is shown to the caller only for 4xx;
- * a 5xx always answers the catalogue's generic text so internals never leak.
+ * The one error class that leaves a request. Its message is written for the caller, except for
+ * 8000 (internal error), which always answers a generic text so internals never leak.
  */
 export class AppError extends Error {
   override name = 'AppError';
@@ -20,7 +20,7 @@ export class AppError extends Error {
   }
 
   get expose(): boolean {
-    return this.status < 500;
+    return this.code !== 8000;
   }
 
   toBody(): { code: number; message: string } {

@@ -15,6 +15,8 @@ export interface FlowDeps {
   config: Config;
   hash: KeyedHash;
   keyring: Keyring;
+  /** False when no SMS provider is configured: flows that send refuse to start (9002). */
+  smsConfigured: boolean;
   /** Tells the SMS dispatcher that committed messages are waiting. */
   wakeOutbox(): void;
   /** Tells waiting status sockets that a flow changed. */

@@ -20,6 +20,9 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
     // Behind a proxy, set trustProxy in a later config; request ids are ours.
     requestIdHeader: false,
     bodyLimit: 4096,
+    // During shutdown, requests already on an open connection are served (with Connection: close)
+    // rather than answered 503 in a shape outside the contract.
+    return503OnClosing: false,
     schemaErrorFormatter,
     ajv: {
       // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.

@@ -65,7 +65,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const reason = `${failure.kind}: ${failure.message}`.slice(0, 500);
       if (failure.retryable && message.attempts < maxAttempts) {
         const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
-        // Full jitter spreads retries of many messages after one provider outage.
+        // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
         const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
         await outbox.markRetry(message.id, message.attempts, reason, nextAttemptAt);
         log.warn({ provider: provider.name, kind: failure.kind }, 'sms attempt failed; will retry');

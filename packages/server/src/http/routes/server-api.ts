@@ -56,6 +56,9 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
           redirectOrigins: client?.redirectOrigins ?? [],
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
+        if (!deps.smsConfigured && checked.value.possessionType !== 'none') {
+          throw new AppError(9002, 'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start');
+        }
         const started = await startFlow(deps, clientId, checked.value);
         return { success: 'pending', ...started };
       },
