@@ -9,6 +9,7 @@ import { devInboxRoutes } from './routes/dev-inbox.js';
 import { deviceProtocolRoutes } from './routes/device-protocol.js';
 import { healthRoutes } from './routes/health.js';
 import { instantLinkRoutes } from './routes/instant-link.js';
+import { sdkRoutes } from './routes/sdk.js';
 import { serverApiRoutes } from './routes/server-api.js';
 import { statusSocketRoute } from './routes/status-socket.js';
 import { tokenRoute } from './routes/token.js';
@@ -39,6 +40,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   });
 
   healthRoutes(app, deps);
+  sdkRoutes(app);
   // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
   await app.register(async (scope) => {
     scope.removeContentTypeParser('text/plain');
