@@ -1,0 +1,65 @@
+// Flow scenarios: virtual users, each running complete flows back to back for the duration, with
+// the latency of every step recorded. This measures what an integrator pays per verification.
+import { Pool } from 'undici';
+import { percentiles } from './percentiles.mjs';
+
+/**
+ * Runs `users` virtual users for `durationSeconds`; `flow(vu, step)` performs one complete flow,
+ * wrapping each request in `step(name, fn)`. A flow that throws counts as an error.
+ */
+export async function measureFlows({ origin, users, durationSeconds, flow, setup }) {
+  const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
+  const request = async (method, path, { body, headers = {} } = {}) => {
+    const response = await pool.request({
+      method,
+      path,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${method} ${path} → ${response.statusCode} ${text.slice(0, 200)}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+
+  const steps = new Map();
+  const totals = [];
+  let flows = 0;
+  let errors = 0;
+  let firstError;
+  const deadline = Date.now() + durationSeconds * 1000;
+  const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
+
+  async function runUser(vu) {
+    while (Date.now() < deadline) {
+      const started = performance.now();
+      try {
+        await flow(vu, request, async (name, fn) => {
+          const t = performance.now();
+          const value = await fn();
+          const list = steps.get(name) ?? [];
+          list.push(performance.now() - t);
+          steps.set(name, list);
+          return value;
+        });
+        flows++;
+        totals.push(performance.now() - started);
+      } catch (error) {
+        errors++;
+        firstError ??= String(error?.message ?? error);
+      }
+    }
+  }
+
+  const began = performance.now();
+  await Promise.all(vus.map(runUser));
+  const seconds = (performance.now() - began) / 1000;
+  await pool.close();
+  return {
+    flowsPerSec: Math.round(flows / seconds),
+    ...percentiles(totals),
+    errors,
+    flows,
+    ...(firstError ? { firstError } : {}),
+    steps: Object.fromEntries([...steps].map(([name, list]) => [name, percentiles(list)])),
+  };
+}

@@ -1,0 +1,101 @@
+// Servers under test, each in its own process on 127.0.0.1, so the load generator (this process)
+// never shares an event loop with them.
+import { execFile, fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const CLI = new URL('../../packages/server/dist/cli/index.js', import.meta.url).pathname;
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url, child, output) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output()}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function track(child) {
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  return () => output.slice(-4000);
+}
+
+/** A plain Node script that listens on PORT. */
+export async function startScript(script, env = {}) {
+  const port = await freePort();
+  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const output = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', () => reject(new Error(`${script} exited:\n${output()}`)));
+  });
+  return { url, pid: child.pid, stop: () => stop(child) };
+}
+
+/** The real `pocketproof serve`, with its own SQLite file unless DATABASE_URL is given. */
+export async function startPocketproof(env = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-pocketproof-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const fullEnv = {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    DATABASE_URL: `sqlite:${join(dir, 'pocketproof.db')}`,
+    ...env,
+  };
+  const child = fork(CLI, ['serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const output = track(child);
+  await waitReady(`${url}/readyz`, child, output);
+  const cli = async (...args) => (await promisify(execFile)(process.execPath, [CLI, ...args], { env: fullEnv })).stdout;
+  return {
+    url,
+    pid: child.pid,
+    cli,
+    output,
+    async stop() {
+      await stop(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export async function residentMb(pid) {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}

@@ -1,0 +1,78 @@
+// Turns one run into bench/results/latest.json and a dated markdown table, with the ratios and the
+// targets of issue 6 checked side by side.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const RESULTS = new URL('../results/', import.meta.url).pathname;
+
+const ratio = (a, b) => (a && b ? Math.round((a / b) * 1000) / 1000 : null);
+
+export function targetsOf(scenarios, ratios) {
+  const flow = scenarios['mobile-otp-flow'];
+  const stepP99s = Object.values(flow?.steps ?? {}).map((s) => s.p99Ms);
+  const checks = [
+    ['unify-start ≥ 0.15 × baseline', ratios.unifyStartVsBaseline, (v) => v >= 0.15],
+    ['status ≥ 0.35 × baseline', ratios.statusVsBaseline, (v) => v >= 0.35],
+    ['mobile-otp-flow ≥ 1,200 flows/s', flow?.flowsPerSec, (v) => v >= 1200],
+    ['mobile-otp-flow ≥ 4 × peer flows/s', ratios.flowVsBetterAuth, (v) => v >= 4],
+    ['p99 of every flow step ≤ 15 ms', Math.max(...stepP99s), (v) => v <= 15],
+    [
+      'zero errors (SQLite scenarios)',
+      ['unify-start', 'status', 'mobile-otp-flow'].reduce((n, k) => n + (scenarios[k]?.errors ?? 0), 0),
+      (v) => v === 0,
+    ],
+  ];
+  return checks.map(([name, value, ok]) => ({ name, value, met: value !== null && value !== undefined && ok(value) }));
+}
+
+export async function writeResults({ machine, settings, scenarios, memory }) {
+  const ratios = {
+    unifyStartVsBaseline: ratio(scenarios['unify-start']?.rps, scenarios.baseline?.rps),
+    statusVsBaseline: ratio(scenarios.status?.rps, scenarios.baseline?.rps),
+    flowVsBetterAuth: ratio(scenarios['mobile-otp-flow']?.flowsPerSec, scenarios['peer-better-auth-flow']?.flowsPerSec),
+  };
+  const targets = targetsOf(scenarios, ratios);
+  const result = { machine, settings, scenarios, ratios, targets, residentMemoryMb: memory };
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const path = join(RESULTS, `${machine.date.slice(0, 10)}-${settings.mode}.md`);
+  await writeFile(path, markdown(result));
+  return { path, targetsMet: targets.every((t) => t.met) };
+}
+
+function markdown({ machine, settings, scenarios, ratios, targets, residentMemoryMb }) {
+  const rows = Object.entries(scenarios).map(([name, s]) => {
+    const rate = s.rps !== undefined ? `${s.rps} req/s` : `${s.flowsPerSec} flows/s`;
+    return `| ${name} | ${rate} | ${s.p50Ms ?? '–'} | ${s.p99Ms ?? '–'} | ${s.errors} |`;
+  });
+  const stepRows = Object.entries(scenarios)
+    .filter(([, s]) => s.steps)
+    .flatMap(([name, s]) => Object.entries(s.steps).map(([step, p]) => `| ${name} | ${step} | ${p.p50Ms} | ${p.p99Ms} |`));
+  return `# Benchmark ${settings.mode} run, ${machine.date.slice(0, 10)}
+
+Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Date: ${machine.date}.
+Settings: ${settings.connections} connections, ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s of warm-up;
+${settings.loadGenerator}. Servers and load generator share the machine's cores.
+Pocketproof runs as \`pocketproof serve\` with LOG_LEVEL=warn and the per-number send limit raised
+(PHONE_SEND_LIMIT=10000 per 1 s) because 50 virtual users reuse 50 numbers.
+
+| scenario | rate | p50 ms | p99 ms | errors |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+Per step of the flow scenarios:
+
+| scenario | step | p50 ms | p99 ms |
+| --- | --- | --- | --- |
+${stepRows.join('\n')}
+
+Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
+mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}.
+
+Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb).map(([k, v]) => `${k} ${v}`).join(', ')}.
+
+| target | value | met |
+| --- | --- | --- |
+${targets.map((t) => `| ${t.name} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
+`;
+}
