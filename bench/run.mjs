@@ -6,11 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startPocketproof, startScript, residentMb } from './lib/processes.mjs';
+import { residentMb, startPocketproof, startScript } from './lib/processes.mjs';
 import { writeResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string' } },
+});
+// --profile <dir>: CPU profiles of the Pocketproof processes (summarise with tools/top-profile.mjs).
+const execArgv = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const settings = {
   mode: values.quick ? 'quick' : 'full',
   connections: 50,
@@ -25,7 +29,7 @@ const scenarios = {};
 const memory = {};
 
 async function pocketproofScenarios(engine, env) {
-  const server = await startPocketproof({ ...pocketproofEnv, ...env });
+  const server = await startPocketproof({ ...pocketproofEnv, ...env }, { execArgv });
   try {
     const creds = await scenario.credentials(server);
     const suffix = engine === 'sqlite' ? '' : `-${engine}`;

@@ -34,7 +34,8 @@ export interface RunningServer {
 
 export async function startCli(env: Record<string, string> = {}): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pocketproof-e2e-'));
-  const port = await freePort();
+  // A fixed PORT (and PUBLIC_URL) lets a restarted server keep the origin its authTokens name.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const fullEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     PORT: String(port),
@@ -42,6 +43,8 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: `sqlite:${join(dir, 'pocketproof.db')}`,
     LOG_LEVEL: 'info',
+    // No demo app on PORT + 1, a port a parallel test may hold; tests that want it pass DEMO_PORT.
+    DEMO_PORT: '0',
     ...env,
   };
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {

@@ -44,7 +44,10 @@ function track(child) {
 /** A plain Node script that listens on PORT. */
 export async function startScript(script, env = {}) {
   const port = await freePort();
-  const child = fork(script, [], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(script, [], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const output = track(child);
   const url = `http://127.0.0.1:${port}`;
   await new Promise((resolve, reject) => {
@@ -55,7 +58,7 @@ export async function startScript(script, env = {}) {
 }
 
 /** The real `pocketproof serve`, with its own SQLite file unless DATABASE_URL is given. */
-export async function startPocketproof(env = {}) {
+export async function startPocketproof(env = {}, { execArgv = [] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-pocketproof-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -65,9 +68,11 @@ export async function startPocketproof(env = {}) {
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
     DATABASE_URL: `sqlite:${join(dir, 'pocketproof.db')}`,
+    // The server alone: no demo app on PORT + 1.
+    DEMO_PORT: '0',
     ...env,
   };
-  const child = fork(CLI, ['serve'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(CLI, ['serve'], { env: fullEnv, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output = track(child);
   await waitReady(`${url}/readyz`, child, output);
   const cli = async (...args) => (await promisify(execFile)(process.execPath, [CLI, ...args], { env: fullEnv })).stdout;

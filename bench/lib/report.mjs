@@ -47,7 +47,9 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
   });
   const stepRows = Object.entries(scenarios)
     .filter(([, s]) => s.steps)
-    .flatMap(([name, s]) => Object.entries(s.steps).map(([step, p]) => `| ${name} | ${step} | ${p.p50Ms} | ${p.p99Ms} |`));
+    .flatMap(([name, s]) =>
+      Object.entries(s.steps).map(([step, p]) => `| ${name} | ${step} | ${p.p50Ms} | ${p.p99Ms} |`),
+    );
   return `# Benchmark ${settings.mode} run, ${machine.date.slice(0, 10)}
 
 Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Date: ${machine.date}.
@@ -69,7 +71,9 @@ ${stepRows.join('\n')}
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
 mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}.
 
-Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb).map(([k, v]) => `${k} ${v}`).join(', ')}.
+Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.
 
 | target | value | met |
 | --- | --- | --- |

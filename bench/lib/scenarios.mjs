@@ -1,7 +1,7 @@
 // The scenarios, each a function of a running server; all use the same connections and duration.
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { measureRequests, warmUp } from './load.mjs';
 import { measureFlows } from './flows.mjs';
+import { measureRequests, warmUp } from './load.mjs';
 
 const json = { 'content-type': 'application/json' };
 
@@ -9,7 +9,12 @@ const json = { 'content-type': 'application/json' };
 const phoneFor = (i) => `+1202555${String(1000 + i).padStart(4, '0')}`;
 
 export async function baseline(url, settings) {
-  const options = { url: `${url}/`, headers: json, body: '{"phone":"+14155550123"}', connections: settings.connections };
+  const options = {
+    url: `${url}/`,
+    headers: json,
+    body: '{"phone":"+14155550123"}',
+    connections: settings.connections,
+  };
   await warmUp(options, settings.warmupSeconds);
   return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
 }
@@ -20,7 +25,11 @@ export async function credentials(server) {
   const response = await fetch(`${server.url}/token`, {
     method: 'POST',
     headers: json,
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }),
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    }),
   });
   return { ...client, accessToken: (await response.json()).access_token };
 }
@@ -29,7 +38,11 @@ export async function token(server, creds, settings) {
   const options = {
     url: `${server.url}/token`,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: creds.clientId,
+      client_secret: creds.clientSecret,
+    }).toString(),
     connections: settings.connections,
   };
   await warmUp(options, Math.min(1, settings.warmupSeconds));
@@ -55,7 +68,12 @@ export async function status(server, creds, settings) {
     body: JSON.stringify({ possessionType: 'mobile', phoneNumber: phoneFor(0) }),
   });
   const { correlationId } = await started.json();
-  const options = { url: `${server.url}/v3/unify-status`, headers, body: JSON.stringify({ correlationId }), connections: settings.connections };
+  const options = {
+    url: `${server.url}/v3/unify-status`,
+    headers,
+    body: JSON.stringify({ correlationId }),
+    connections: settings.connections,
+  };
   await warmUp(options, settings.warmupSeconds);
   return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
 }
@@ -85,12 +103,22 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
       const auth = { authorization: `Bearer ${authToken}` };
       const chlg = JSON.parse(Buffer.from(authToken.split('.')[1], 'base64url')).auth.chlg;
       const key = keyPool[keyIndex++ % keyPool.length];
-      const signature = sign('sha256', Buffer.from(chlg), { key: key.privateKey, dsaEncoding: 'der' }).toString('base64');
-      const registration = { publicKey: { id: crypto.randomUUID(), alg: 'ES256', key: key.pem, uvLevel: 0 }, signature };
-      await step('register', () =>
-        request('POST', '/v1/client/device/passive/register', { body: { deviceName: 'bench', registrations: [registration] }, headers: auth }),
+      const signature = sign('sha256', Buffer.from(chlg), { key: key.privateKey, dsaEncoding: 'der' }).toString(
+        'base64',
       );
-      const sent = await step('otpStart', () => request('POST', '/v1/client/mobile/otp/start', { body: {}, headers: auth }));
+      const registration = {
+        publicKey: { id: crypto.randomUUID(), alg: 'ES256', key: key.pem, uvLevel: 0 },
+        signature,
+      };
+      await step('register', () =>
+        request('POST', '/v1/client/device/passive/register', {
+          body: { deviceName: 'bench', registrations: [registration] },
+          headers: auth,
+        }),
+      );
+      const sent = await step('otpStart', () =>
+        request('POST', '/v1/client/mobile/otp/start', { body: {}, headers: auth }),
+      );
       if (sent.data || sent.error) throw new Error(`otp/start refused: ${JSON.stringify(sent)}`);
       const code = await step('readInbox', async () => {
         for (let i = 0; i < 500; i++) {
@@ -103,7 +131,9 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
         }
         throw new Error('no SMS in the inbox');
       });
-      const finished = await step('otpFinish', () => request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }));
+      const finished = await step('otpFinish', () =>
+        request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }),
+      );
       if (finished.next !== 'done' || finished.error) throw new Error(`otp/finish: ${JSON.stringify(finished)}`);
       const verdict = await step('status', () =>
         request('POST', '/v3/unify-status', { body: { correlationId: started.correlationId }, headers: api }),
@@ -125,7 +155,9 @@ export async function betterAuthFlow(peer, settings) {
       const phone = `+1202${String(vu.i).padStart(3, '0')}${String(vu.round++).padStart(4, '0')}`;
       await step('sendOtp', () => request('POST', '/api/auth/phone-number/send-otp', { body: { phoneNumber: phone } }));
       const { code } = await step('readCode', () => request('GET', `/test/code?phone=${encodeURIComponent(phone)}`));
-      await step('verify', () => request('POST', '/api/auth/phone-number/verify', { body: { phoneNumber: phone, code } }));
+      await step('verify', () =>
+        request('POST', '/api/auth/phone-number/verify', { body: { phoneNumber: phone, code } }),
+      );
     },
   });
 }

@@ -1,15 +1,16 @@
 // The peer: better-auth's phone-number plugin on better-sqlite3 (send OTP + verify), standalone
 // under node:http as its docs show. `sendOTP` records the code so the load generator can read it,
 // as Pocketproof's dev inbox does. Its rate limiter is off, like Pocketproof's limits in the bench.
-import { createServer } from 'node:http';
+
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { toNodeHandler } from 'better-auth/node';
 import { phoneNumber } from 'better-auth/plugins';
+import Database from 'better-sqlite3';
 
 const database = new Database(join(mkdtempSync(join(tmpdir(), 'bench-better-auth-')), 'auth.db'));
 database.pragma('journal_mode = WAL');

@@ -15,7 +15,11 @@ describe('the SDK bundle', () => {
 
   it('exposes the global Pocketproof with the builder when loaded as a script', () => {
     const sandbox: Record<string, unknown> = {};
-    new Function('self', 'globalThis', `${readFileSync(join(dist, 'pocketproof.js'), 'utf8')}; self.Pocketproof = Pocketproof;`)(sandbox, sandbox);
+    new Function(
+      'self',
+      'globalThis',
+      `${readFileSync(join(dist, 'pocketproof.js'), 'utf8')}; self.Pocketproof = Pocketproof;`,
+    )(sandbox, sandbox);
     const sdk = sandbox.Pocketproof as Record<string, unknown>;
     expect(typeof sdk.AuthenticatorBuilder).toBe('function');
     expect(sdk.OtpResult).toEqual({ SUCCESS: 0, RESEND: 1, CHANGE_NUMBER: 2 });
@@ -23,7 +27,9 @@ describe('the SDK bundle', () => {
 
   it('the manifest integrity is the sha384 of the served bundle', () => {
     const manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
-    const digest = createHash('sha384').update(readFileSync(join(dist, 'pocketproof.js'))).digest('base64');
+    const digest = createHash('sha384')
+      .update(readFileSync(join(dist, 'pocketproof.js')))
+      .digest('base64');
     expect(manifest.integrity).toBe(`sha384-${digest}`);
   });
 });

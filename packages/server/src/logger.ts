@@ -28,7 +28,9 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     serializers: {
       req(request: { method: string; url: string; id: string; ip?: string }) {
-        return { id: request.id, method: request.method, path: request.url.split('?')[0] };
+        // The Vonage receipt URL carries a secret token in its path.
+        const path = (request.url.split('?')[0] ?? '').replace(/^(\/sms\/receipts\/vonage\/)[^/]+/, '$1[redacted]');
+        return { id: request.id, method: request.method, path };
       },
     },
   };

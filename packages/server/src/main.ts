@@ -12,8 +12,9 @@ import { loggerOptions } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
-import { inboxProvider } from './sms/inbox-provider.js';
-import { type SmsProvider, SmsProviderError } from './sms/provider.js';
+import type { SmsProvider } from './sms/provider.js';
+import { createProviders } from './sms/providers/index.js';
+import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
 
@@ -33,20 +34,13 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Stands in when no provider is configured; flows refuse to start, so it is never reached. */
-const noProvider: SmsProvider = {
-  name: 'none',
-  async send() {
-    throw new SmsProviderError('invalid_config', 'no SMS provider configured', false);
-  },
-};
-
 export interface BuildOptions {
   clock?: Clock;
   random?: Random;
   logger?: Logger;
   store?: Store;
-  provider?: SmsProvider;
+  /** Replaces the providers `SMS_PROVIDER` selects (in failover order). */
+  providers?: SmsProvider[];
   /** Start the dispatcher loop (default true); tests may drive `dispatcher.runOnce()` themselves. */
   dispatch?: boolean;
 }
@@ -62,15 +56,27 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config.codeHmacSecret ??
     (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
   const keyring = await createKeyring(store, clock, random, config.publicUrl);
-  const provider = options.provider ?? (config.smsProvider === 'inbox' ? inboxProvider(store.inbox, clock) : undefined);
-  if (!provider) logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
+  const smsLogger = logger.child({ component: 'sms' });
+  const providers =
+    options.providers ??
+    createProviders(config, {
+      clock,
+      logger: smsLogger,
+      inbox: store.inbox,
+      onReceipt: receiptRecorder(store.outbox, smsLogger),
+    });
+  if (providers.length === 0)
+    logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
     outbox: store.outbox,
-    provider: provider ?? noProvider,
+    providers,
     clock,
-    logger: logger.child({ component: 'sms' }),
+    logger: smsLogger,
     pollIntervalMs: config.outboxPollIntervalMs,
     maxAttempts: config.outboxMaxAttempts,
+    // A claim must outlast one call to every provider in the failover list, or a slow send could be
+    // claimed (and sent) again by another pass.
+    leaseMs: providers.length * config.smsProviderTimeoutMs + 5_000,
   });
 
   const deps: FlowDeps = {
@@ -80,7 +86,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config,
     hash: keyedHash(secret),
     keyring,
-    smsConfigured: provider !== undefined,
+    smsConfigured: providers.length > 0,
     wakeOutbox: () => dispatcher.wake(),
     events: inProcessFlowEvents(),
   };
@@ -94,6 +100,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     dispatcher,
     logger,
     async listen() {
+      // An SMPP bind opens here; SNS checks its region (a missing one stops the boot).
+      for (const provider of providers) await provider.start?.();
       if (options.dispatch !== false) dispatcher.start();
       maintenance = startMaintenance({ store, clock, config, keyring, logger });
       return app.listen({ port: config.port, host: config.host });
@@ -110,6 +118,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
         clearInterval(reaper);
       }
       await dispatcher.stop();
+      await Promise.all(providers.map((provider) => provider.stop?.()));
       await store.close();
     },
   };

@@ -6,6 +6,7 @@ import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
 import { clientsCommand } from './clients.js';
 import { serveCommand } from './serve.js';
+import { smsCommand } from './sms.js';
 
 const USAGE = `Usage: pocketproof <command> [options]
 
@@ -18,6 +19,8 @@ Commands:
   clients rotate-secret <clientId> [--json]
   keys rotate                             start signing with a new key (old ones keep verifying)
   config check                            print the resolved configuration, secrets redacted
+  sms test --to <number> [--provider <name>] [--wait-seconds <n>] [--json]
+                                          send one test message through SMS_PROVIDER and report each provider call
 
 Configuration comes from the environment (and CONFIG_FILE); see docs/config.md.`;
 
@@ -30,6 +33,9 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       'redirect-origin': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      to: { type: 'string' },
+      provider: { type: 'string' },
+      'wait-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
     case 'keys':
       if (sub !== 'rotate') break;
       return rotateKeys(config.databaseUrl);
+    case 'sms':
+      return smsCommand(config, sub, values);
     case 'config':
       if (sub !== 'check') break;
       console.log(JSON.stringify(describeConfig(config), null, 2));

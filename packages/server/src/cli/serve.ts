@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { buildServer } from '../main.js';
+import { type DemoApp, startDemoApp } from './demo-app.js';
 import { ensureDemoClient } from './demo-client.js';
 
 /** `pocketproof serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
@@ -12,10 +13,13 @@ export async function serveCommand(config: Config): Promise<number> {
   if (config.devSurfaces) {
     demo = await ensureDemoClient(server.store, server.deps.clock, demoClientPath(config));
   }
-  await server.listen();
+  const address = await server.listen();
+  let demoApp: DemoApp | undefined;
+  if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
 
   const lines = [`Pocketproof is listening on ${config.publicUrl} (database: ${server.store.engine})`];
   if (config.devSurfaces) {
+    if (demoApp) lines.push(`  Demo app:        ${demoApp.url}/`);
     lines.push(`  Dev phone inbox: ${config.publicUrl}/dev/inbox`);
     if (demo) {
       lines.push(`  Demo client:     client_id=${demo.clientId} client_secret=${demo.clientSecret}`);
@@ -34,13 +38,15 @@ export async function serveCommand(config: Config): Promise<number> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    Promise.resolve(demoApp?.close())
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -11,7 +11,7 @@ export function renderConfigDocs(): string {
         : kind.type === 'int'
           ? `integer ${kind.min}–${kind.max}`
           : kind.type === 'list'
-            ? 'comma-separated list'
+            ? `comma-separated list${kind.values ? ` of ${kind.values.map((v) => `\`${v}\``).join(', ')}` : ''}`
             : kind.type === 'bool'
               ? 'boolean'
               : 'string';

@@ -12,7 +12,7 @@ describe('configuration', () => {
       publicUrl: 'http://localhost:8080',
       databaseUrl: 'sqlite:./data/pocketproof.db',
       region: 'us',
-      smsProvider: 'inbox',
+      smsProvider: ['inbox'],
       devSurfaces: true,
       flowTtlSeconds: 900,
       otpTtlSeconds: 120,
@@ -29,7 +29,7 @@ describe('configuration', () => {
   it('production turns the developer surfaces off unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).devSurfaces).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', DEV_SURFACES: 'true' }).devSurfaces).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production' }).smsProvider).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production' }).smsProvider).toEqual([]);
   });
 
   it('refuses invalid values at boot, naming every bad key', () => {

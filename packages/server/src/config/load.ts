@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type ConfigEntry, type ConfigKey, configSchema } from './schema.js';
+import { smsConfigProblems } from '../sms/providers/index.js';
+import { type ConfigEntry, type ConfigKey, configSchema, type SmsProviderName } from './schema.js';
 
 /** The validated, frozen configuration passed down from the composition root. */
 export interface Config {
@@ -11,8 +12,11 @@ export interface Config {
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];
-  smsProvider: 'inbox' | undefined;
+  /** In failover order; empty when none is configured (then flows that send refuse to start). */
+  smsProvider: readonly SmsProviderName[];
   devSurfaces: boolean;
+  /** 0 when the demo app is off. */
+  demoPort: number;
   logLevel: string;
   codeHmacSecret: string | undefined;
   deviceNamespace: string;
@@ -31,6 +35,25 @@ export interface Config {
   challengeTtlSeconds: number;
   outboxPollIntervalMs: number;
   outboxMaxAttempts: number;
+  smsProviderTimeoutMs: number;
+  smsWebOtpDomain: string | undefined;
+  twilioAccountSid: string | undefined;
+  twilioAuthToken: string | undefined;
+  twilioFrom: string | undefined;
+  twilioMessagingServiceSid: string | undefined;
+  twilioBaseUrl: string;
+  vonageApiKey: string | undefined;
+  vonageApiSecret: string | undefined;
+  vonageFrom: string | undefined;
+  vonageBaseUrl: string;
+  vonageSignatureSecret: string | undefined;
+  vonageSignatureMethod: 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha512';
+  snsSenderId: string | undefined;
+  snsOriginationNumber: string | undefined;
+  smppUrl: string | undefined;
+  smppSourceAddr: string | undefined;
+  smsWebhookUrl: string | undefined;
+  smsWebhookSecret: string | undefined;
   cleanupIntervalSeconds: number;
 }
 
@@ -63,8 +86,13 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
 
   const production = raw.nodeEnv === 'production';
   raw.devSurfaces ??= !production;
+  // The demo app sits beside the server on the next port; it only exists with the dev surfaces.
+  if (!raw.devSurfaces) raw.demoPort = 0;
+  else raw.demoPort ??= raw.port === 0 || raw.port === 65535 ? 0 : Number(raw.port) + 1;
+  if (raw.demoPort !== 0 && raw.demoPort === raw.port)
+    problems.push('DEMO_PORT: must differ from PORT (0 turns it off)');
   // The dev inbox is a table nobody reads in production: there, no provider is better than a silent one.
-  if (raw.smsProvider === undefined && !production) raw.smsProvider = 'inbox';
+  raw.smsProvider ??= Object.freeze(production ? [] : ['inbox']);
   raw.publicUrl = raw.publicUrl === undefined ? `http://localhost:${raw.port}` : raw.publicUrl;
   const origin = normaliseOrigin(String(raw.publicUrl));
   if (origin.ok) raw.publicUrl = origin.value;
@@ -78,6 +106,11 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.deviceNamespace))) {
     problems.push('DEVICE_NAMESPACE: must be 1-64 characters of A-Z a-z 0-9 . _ -');
   }
+  if (raw.smsWebOtpDomain !== undefined && !isHostName(String(raw.smsWebOtpDomain))) {
+    problems.push('SMS_WEBOTP_DOMAIN: must be a host name such as example.com (no scheme, port or path)');
+  }
+  // Each selected provider checks its own keys, so a deployment missing one fails here, not on the first send.
+  if (problems.length === 0) problems.push(...smsConfigProblems(raw as unknown as Config));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return Object.freeze(raw) as unknown as Config;
 }
@@ -124,17 +157,30 @@ function parseValue(entry: ConfigEntry, text: string): Parsed {
       return kind.values.includes(text)
         ? { ok: true, value: text }
         : { ok: false, problem: `must be one of ${kind.values.join(', ')}, got "${text}"` };
-    case 'list':
-      return {
-        ok: true,
-        value: Object.freeze(
-          text
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      };
+    case 'list': {
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const allowed = kind.values;
+      const unknown = allowed ? items.filter((item) => !allowed.includes(item)) : [];
+      if (unknown.length > 0) {
+        return {
+          ok: false,
+          problem: `${unknown.map((u) => `"${u}"`).join(', ')} is not one of ${allowed?.join(', ')}`,
+        };
+      }
+      if (allowed && new Set(items).size !== items.length) return { ok: false, problem: 'lists a value twice' };
+      return { ok: true, value: Object.freeze(items) };
+    }
   }
+}
+
+function isHostName(text: string): boolean {
+  return (
+    text.length <= 253 &&
+    /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(text)
+  );
 }
 
 /** `auth.endp` must be a bare serialised origin or the browser's WebSocket origin check fails. */

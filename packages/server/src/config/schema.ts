@@ -9,7 +9,7 @@ export type ConfigKind =
   | { type: 'int'; min: number; max: number }
   | { type: 'bool' }
   | { type: 'enum'; values: readonly string[] }
-  | { type: 'list' };
+  | { type: 'list'; values?: readonly string[] };
 
 export interface ConfigEntry {
   env: string;
@@ -24,6 +24,10 @@ export interface ConfigEntry {
 }
 
 const int = (min: number, max: number): ConfigKind => ({ type: 'int', min, max });
+
+/** SMS providers, one file each in `sms/providers/`, with a setup page in `docs/providers/`. */
+export const smsProviderNames = ['twilio', 'vonage', 'sns', 'smpp', 'webhook', 'inbox'] as const;
+export type SmsProviderName = (typeof smsProviderNames)[number];
 const DAY = 86_400;
 
 export const configSchema = {
@@ -79,18 +83,28 @@ export const configSchema = {
   },
   smsProvider: {
     env: 'SMS_PROVIDER',
-    kind: { type: 'enum', values: ['inbox'] },
+    kind: { type: 'list', values: smsProviderNames },
     default: undefined,
     defaultDoc: '`inbox` unless `NODE_ENV=production` (then unset)',
     description:
-      'SMS provider. `inbox` stores messages for the dev phone inbox (`/dev/inbox`). With none set, starting a mobile or desktop flow answers 503 code 9002.',
+      'SMS provider, or an ordered list for failover: with `twilio,vonage` Vonage sends whatever Twilio could not. Setup per provider: `docs/providers/<name>.md`. `inbox` stores messages for the dev phone inbox (`/dev/inbox`). With none set, starting a mobile or desktop flow answers 503 code 9002.',
   },
   devSurfaces: {
     env: 'DEV_SURFACES',
     kind: { type: 'bool' },
     default: undefined,
     defaultDoc: '`true` unless `NODE_ENV=production`',
-    description: 'Serve the dev phone inbox (`/dev/inbox`) and create the demo client on start.',
+    description:
+      'Serve the dev phone inbox (`/dev/inbox`), create the demo client and start the demo app (`DEMO_PORT`).',
+  },
+  demoPort: {
+    env: 'DEMO_PORT',
+    kind: int(0, 65535),
+    default: undefined,
+    defaultDoc: '`PORT + 1` when developer surfaces are on',
+    unit: 'TCP port',
+    description:
+      'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
   },
   logLevel: {
     env: 'LOG_LEVEL',
@@ -219,6 +233,139 @@ export const configSchema = {
     default: '5',
     unit: 'attempts',
     description: 'Delivery attempts per message before it is abandoned.',
+  },
+  smsProviderTimeoutMs: {
+    env: 'SMS_PROVIDER_TIMEOUT_MS',
+    kind: int(500, 60_000),
+    default: '10000',
+    unit: 'milliseconds',
+    description:
+      'How long one call to a provider may take. Past it the call counts as a network failure: the next provider in `SMS_PROVIDER` is tried, or the message is retried later.',
+  },
+  smsWebOtpDomain: {
+    env: 'SMS_WEBOTP_DOMAIN',
+    kind: { type: 'string' },
+    default: undefined,
+    unit: 'host name',
+    description:
+      'Adds the origin-bound line `@<domain> #<code>` as the last line of OTP messages, so browsers (WebOTP) and phones offer the code for autofill on that site. Added only when the message stays within 160 characters.',
+  },
+  twilioAccountSid: {
+    env: 'TWILIO_ACCOUNT_SID',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'Twilio account SID (`AC…`). Required with `SMS_PROVIDER` `twilio`.',
+  },
+  twilioAuthToken: {
+    env: 'TWILIO_AUTH_TOKEN',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    description: 'Twilio auth token: authenticates sends and verifies `X-Twilio-Signature` on status callbacks.',
+  },
+  twilioFrom: {
+    env: 'TWILIO_FROM',
+    kind: { type: 'string' },
+    default: undefined,
+    description:
+      'Sender: a Twilio number in E.164 or an alphanumeric sender ID. This or `TWILIO_MESSAGING_SERVICE_SID`.',
+  },
+  twilioMessagingServiceSid: {
+    env: 'TWILIO_MESSAGING_SERVICE_SID',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'Twilio Messaging Service (`MG…`) that picks the sender. Used instead of `TWILIO_FROM` when set.',
+  },
+  twilioBaseUrl: {
+    env: 'TWILIO_BASE_URL',
+    kind: { type: 'string' },
+    default: 'https://api.twilio.com',
+    unit: 'URL',
+    description: 'Twilio REST API base URL (change only for a test double or a proxy).',
+  },
+  vonageApiKey: {
+    env: 'VONAGE_API_KEY',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'Vonage API key. Required with `SMS_PROVIDER` `vonage`.',
+  },
+  vonageApiSecret: {
+    env: 'VONAGE_API_SECRET',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    description: 'Vonage API secret. Also keys the token in the delivery-receipt URL.',
+  },
+  vonageFrom: {
+    env: 'VONAGE_FROM',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'Sender: a Vonage number (digits, no `+`) or an alphanumeric sender ID of at most 11 characters.',
+  },
+  vonageBaseUrl: {
+    env: 'VONAGE_BASE_URL',
+    kind: { type: 'string' },
+    default: 'https://rest.nexmo.com',
+    unit: 'URL',
+    description: 'Vonage SMS API base URL (change only for a test double or a proxy).',
+  },
+  vonageSignatureSecret: {
+    env: 'VONAGE_SIGNATURE_SECRET',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    description:
+      'Vonage signature secret. When set, delivery receipts must carry a valid `sig` (signed webhooks, enabled on the Vonage account).',
+  },
+  vonageSignatureMethod: {
+    env: 'VONAGE_SIGNATURE_METHOD',
+    kind: { type: 'enum', values: ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] },
+    default: 'md5hash',
+    description: 'Signature method chosen for the Vonage account (dashboard, API settings).',
+  },
+  snsSenderId: {
+    env: 'SNS_SENDER_ID',
+    kind: { type: 'string' },
+    default: undefined,
+    description:
+      'Amazon SNS sender ID (`AWS.SNS.SMS.SenderID`), where the destination country supports one. Region and credentials come from the standard AWS configuration (`AWS_REGION`, `AWS_PROFILE`, roles; `AWS_ENDPOINT_URL_SNS`).',
+  },
+  snsOriginationNumber: {
+    env: 'SNS_ORIGINATION_NUMBER',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'Amazon SNS origination number in E.164 (`AWS.MM.SMS.OriginationNumber`), when the account has one.',
+  },
+  smppUrl: {
+    env: 'SMPP_URL',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    unit: 'URL',
+    description:
+      'SMSC to bind to: `smpp://system_id:password@host:port` (`ssmpp://` for TLS). Required with `SMS_PROVIDER` `smpp`.',
+  },
+  smppSourceAddr: {
+    env: 'SMPP_SOURCE_ADDR',
+    kind: { type: 'string' },
+    default: undefined,
+    description: 'SMPP `source_addr`: a number in E.164 or an alphanumeric sender ID of at most 11 characters.',
+  },
+  smsWebhookUrl: {
+    env: 'SMS_WEBHOOK_URL',
+    kind: { type: 'string' },
+    default: undefined,
+    unit: 'URL',
+    description:
+      'Where the `webhook` provider POSTs `{ messageId, to, body }` as JSON, signed in `X-Pocketproof-Signature`.',
+  },
+  smsWebhookSecret: {
+    env: 'SMS_WEBHOOK_SECRET',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    description:
+      'Shared secret of the `webhook` provider (at least 32 characters): signs its requests and verifies receipts posted to `/sms/receipts/webhook`.',
   },
   cleanupIntervalSeconds: {
     env: 'CLEANUP_INTERVAL_SECONDS',

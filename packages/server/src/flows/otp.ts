@@ -1,6 +1,6 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import { deviceErrors, promptCodes } from '../errors/catalogue.js';
-import { checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
+import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
@@ -31,7 +31,7 @@ export async function startOtp(deps: FlowDeps, flow: FlowRecord, mobileNumber: s
   const outcome = await sendMessage(deps, flow, {
     noun: 'code',
     recipient,
-    body: renderOtp(template, code),
+    body: appendWebOtpLine(renderOtp(template, code), deps.config.smsWebOtpDomain, code),
     expiresAt,
     record: (tx, lastSentBefore) =>
       tx.flows.recordOtpSent(flow.id, {

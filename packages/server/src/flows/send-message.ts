@@ -83,6 +83,9 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
         provider: null,
         providerMessageId: null,
         lastError: null,
+        deliveryStatus: 'queued',
+        deliveryUpdatedAt: null,
+        deliveryError: null,
       });
     })
     .then(

@@ -5,12 +5,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { deviceProtocolRoutes } from './routes/device-protocol.js';
 import { healthRoutes } from './routes/health.js';
 import { instantLinkRoutes } from './routes/instant-link.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { serverApiRoutes } from './routes/server-api.js';
+import { smsReceiptRoutes } from './routes/sms-receipts.js';
 import { statusSocketRoute } from './routes/status-socket.js';
 import { tokenRoute } from './routes/token.js';
 
@@ -53,6 +55,10 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   await app.register(websocket, { options: { maxPayload: 1024 } });
   await app.register(async (scope) => statusSocketRoute(scope, deps));
   await app.register(async (scope) => instantLinkRoutes(scope, deps));
-  if (deps.config.devSurfaces) await app.register(async (scope) => devInboxRoutes(scope, deps));
+  if (deps.config.devSurfaces) {
+    await app.register(async (scope) => devInboxRoutes(scope, deps));
+    demoRedirectRoute(app, deps);
+  }
+  await app.register(async (scope) => smsReceiptRoutes(scope, deps));
   return app;
 }

@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { DEVICE_AUDIENCE } from '../flows/auth-token.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { API_AUDIENCE } from '../oauth/access-token.js';
-import type { FlowRecord } from '../storage/records.js';
+import type { ClientRecord, FlowRecord } from '../storage/records.js';
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -16,14 +16,14 @@ function bearer(request: FastifyRequest): string | undefined {
  * The server API's guard: a valid access token from `/token` whose client still exists. Deleting
  * a client cuts off its unexpired tokens at once.
  */
-export async function authenticateClient(deps: FlowDeps, request: FastifyRequest): Promise<string> {
+export async function authenticateClient(deps: FlowDeps, request: FastifyRequest): Promise<ClientRecord> {
   const token = bearer(request);
   if (!token) throw new AppError(8002, 'Authorization: Bearer <access_token> is required');
   const payload = await deps.keyring.verify(token, API_AUDIENCE);
   if (!payload?.sub) throw new AppError(8002, 'access token is invalid or expired');
   const client = await deps.store.clients.findClient(payload.sub);
   if (!client) throw new AppError(8002, 'access token is invalid or expired');
-  return client.id;
+  return client;
 }
 
 /**

@@ -33,10 +33,14 @@ interface LoadedKey {
 }
 
 const REFRESH_ON_UNKNOWN_KID_MS = 10_000;
+/** Verified tokens remembered, so a client polling status with one token pays one ECDSA verify. */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 export async function createKeyring(store: Store, clock: Clock, random: Random, issuer: string): Promise<Keyring> {
   let keys: LoadedKey[] = [];
   let lastRefresh = 0;
+  // Insertion-ordered: the oldest entry is evicted first. Entries are only trusted until `exp`.
+  const verified = new Map<string, JWTPayload>();
 
   async function load(): Promise<void> {
     let records = await store.signingKeys.listSigningKeys();
@@ -68,6 +72,12 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
     },
 
     async verify(token, audience, graceSeconds = 0) {
+      const cacheKey = `${audience} ${graceSeconds} ${token}`;
+      const known = verified.get(cacheKey);
+      if (known) {
+        if ((known.exp ?? 0) + graceSeconds > clock.now() / 1000) return known;
+        verified.delete(cacheKey);
+      }
       try {
         const { payload } = await jwtVerify(
           token,
@@ -82,6 +92,10 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
           },
           { algorithms: ['ES256'], issuer, audience, currentDate: new Date(clock.now()), clockTolerance: graceSeconds },
         );
+        if (payload.exp !== undefined) {
+          if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+          verified.set(cacheKey, payload);
+        }
         return payload;
       } catch {
         return undefined;

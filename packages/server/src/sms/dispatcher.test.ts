@@ -86,7 +86,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
   function dispatcher(overrides: Partial<DispatcherOptions> = {}) {
     return createDispatcher({
       outbox: outbox(),
-      provider,
+      providers: [provider],
       clock,
       logger: silent,
       pollIntervalMs: 60 * SECOND,
@@ -111,6 +111,9 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       provider: null,
       providerMessageId: null,
       lastError: null,
+      deliveryStatus: 'queued',
+      deliveryUpdatedAt: null,
+      deliveryError: null,
       ...overrides,
     };
     await outbox().enqueue(message);
@@ -228,8 +231,39 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
 
       expect(provider.sent).toEqual([]);
       const row = await stored(message);
-      expect(row).toMatchObject({ status: 'abandoned', body: null });
+      expect(row).toMatchObject({ status: 'abandoned', body: null, deliveryStatus: 'failed' });
       expect(row.lastError).toContain('expired');
+      expect(await outbox().listAttempts(message.id)).toEqual([
+        {
+          messageId: message.id,
+          attempt: 1,
+          step: 0,
+          provider: null,
+          outcome: 'expired',
+          errorKind: null,
+          error: 'expired before delivery',
+          providerMessageId: null,
+          at: clock.now(),
+        },
+      ]);
+    });
+
+    it('every provider call is in the attempt log, with the error class and the scrubbed reason', async () => {
+      const message = await enqueue();
+      provider.next(new SmsProviderError('rejected', 'The number +12025550143 is unreachable', false, '21612'));
+
+      await dispatcher().runOnce();
+
+      expect(await outbox().listAttempts(message.id)).toEqual([
+        expect.objectContaining({
+          attempt: 1,
+          provider: 'recording',
+          outcome: 'failed',
+          errorKind: 'rejected',
+          error: 'rejected (21612): The number [number] is unreachable',
+        }),
+      ]);
+      expect((await stored(message)).lastError).toBe('rejected (21612): The number [number] is unreachable');
     });
 
     it('a message that expires while waiting for its retry is abandoned, not sent late', async () => {
@@ -353,8 +387,8 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
           return outcome;
         },
       };
-      const slowNode = dispatcher({ provider });
-      const otherNode = dispatcher({ provider });
+      const slowNode = dispatcher({ providers: [provider] });
+      const otherNode = dispatcher({ providers: [provider] });
 
       // The first node claims the row and its provider call hangs past the lease.
       const stale = slowNode.runOnce();

@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { OutboxStore } from '../storage/ports.js';
-import type { OutboxRecord } from '../storage/records.js';
-import { type SmsProvider, SmsProviderError } from './provider.js';
+import type { OutboxAttempt, OutboxRecord } from '../storage/records.js';
+import { type ProviderTry, sendWithFailover } from './failover.js';
+import { describeFailure, type SmsProvider } from './provider.js';
 
 /**
  * Moves messages from the durable outbox to the provider. Flows only enqueue (in the same
  * transaction as their state change) and call `wake()` after commit; this loop claims due rows,
  * sends them, and records the outcome. A claim is a lease: if the process dies mid-send, the row is
  * claimed again once the lease runs out, so delivery is at-least-once, keyed by the message id.
+ * Each claim tries the providers in failover order; every provider call is logged and written to
+ * the message's attempt log.
  */
 export interface Dispatcher {
   /** Runs a pass soon (coalesced). Call after committing new messages. */
@@ -18,11 +21,14 @@ export interface Dispatcher {
   stop(): Promise<void>;
   /** One pass over due messages; returns how many were handled. For tests and the CLI. */
   runOnce(): Promise<number>;
+  /** Delivers one message the caller has already claimed (status `sending`, lease set); for `sms test`. */
+  deliver(message: OutboxRecord): Promise<void>;
 }
 
 export interface DispatcherOptions {
   outbox: OutboxStore;
-  provider: SmsProvider;
+  /** In failover order. */
+  providers: readonly SmsProvider[];
   clock: Clock;
   logger: Logger;
   pollIntervalMs: number;
@@ -35,7 +41,7 @@ const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { outbox, provider, clock, logger, maxAttempts } = options;
+  const { outbox, providers, clock, logger, maxAttempts } = options;
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
@@ -46,33 +52,55 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
     const log = logger.child({ messageId: message.id, flowId: message.flowId, attempt: message.attempts });
+    const record = (entry: Omit<OutboxAttempt, 'messageId' | 'attempt' | 'at'>) =>
+      outbox
+        .recordAttempt({ messageId: message.id, attempt: message.attempts, at: clock.now(), ...entry })
+        .catch((error: unknown) => log.error({ err: error }, 'sms attempt log not written'));
+
     if (now >= message.expiresAt || message.body === null) {
       await outbox.markAbandoned(message.id, message.attempts, 'expired before delivery', now);
+      await record({
+        step: 0,
+        provider: null,
+        outcome: 'expired',
+        errorKind: null,
+        error: 'expired before delivery',
+        providerMessageId: null,
+      });
       log.warn('sms abandoned: expired before delivery');
       return;
     }
-    try {
-      const { providerMessageId } = await provider.send({
-        to: message.to,
-        body: message.body,
-        idempotencyKey: message.id,
+
+    const onTry = async (t: ProviderTry) => {
+      const error = t.error ? describeFailure(t.error) : null;
+      await record({
+        step: t.step,
+        provider: t.provider,
+        outcome: t.outcome,
+        errorKind: t.error?.kind ?? null,
+        error,
+        providerMessageId: t.providerMessageId ?? null,
       });
-      await outbox.markSent(message.id, provider.name, providerMessageId, clock.now());
-      log.info({ provider: provider.name }, 'sms sent');
-    } catch (error) {
-      const failure =
-        error instanceof SmsProviderError ? error : new SmsProviderError('unexpected', String(error), true);
-      const reason = `${failure.kind}: ${failure.message}`.slice(0, 500);
-      if (failure.retryable && message.attempts < maxAttempts) {
-        const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
-        // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
-        const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
-        await outbox.markRetry(message.id, message.attempts, reason, nextAttemptAt);
-        log.warn({ provider: provider.name, kind: failure.kind }, 'sms attempt failed; will retry');
-      } else {
-        await outbox.markAbandoned(message.id, message.attempts, reason, clock.now());
-        log.error({ provider: provider.name, kind: failure.kind }, 'sms abandoned');
-      }
+      if (t.error) log.warn({ provider: t.provider, kind: t.error.kind, error }, 'sms provider call failed');
+    };
+    const result = await sendWithFailover(
+      providers,
+      { to: message.to, body: message.body, idempotencyKey: message.id },
+      onTry,
+    );
+
+    if (result.ok) {
+      await outbox.markSent(message.id, result.provider, result.providerMessageId, clock.now());
+      log.info({ provider: result.provider, providerMessageId: result.providerMessageId }, 'sms sent');
+    } else if (result.retryable && message.attempts < maxAttempts) {
+      const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
+      // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
+      const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
+      await outbox.markRetry(message.id, message.attempts, result.reason, nextAttemptAt);
+      log.warn({ kind: result.kind, retryInMs: nextAttemptAt - clock.now() }, 'sms attempt failed; will retry');
+    } else {
+      await outbox.markAbandoned(message.id, message.attempts, result.reason, clock.now());
+      log.error({ kind: result.kind, error: result.reason }, 'sms abandoned');
     }
   }
 
@@ -129,5 +157,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await running;
     },
     runOnce: pass,
+    deliver,
   };
 }

@@ -40,6 +40,20 @@ export function renderLink(template: string, url: string): string {
   return template.replace(HASH_RUNS, () => url);
 }
 
+/**
+ * The origin-bound one-time code line (WebOTP; iOS and Android autofill): `@<domain> #<code>` as
+ * the last line, so the browser offers the code only on that site. Added after a blank line, or
+ * a single line break if that is what fits, and left out when the message would pass 160.
+ */
+export function appendWebOtpLine(message: string, domain: string | undefined, code: string): string {
+  if (!domain) return message;
+  for (const separator of ['\n\n', '\n']) {
+    const candidate = `${message}${separator}@${domain} #${code}`;
+    if (templateLength(candidate) <= MAX_TEMPLATE_LENGTH) return candidate;
+  }
+  return message;
+}
+
 /** Count in code points, as a person reads the message. */
 export function templateLength(template: string): number {
   return [...template].length;

@@ -135,6 +135,9 @@ export function anOutboxMessage(overrides: Partial<OutboxRecord> = {}): OutboxRe
     provider: null,
     providerMessageId: null,
     lastError: null,
+    deliveryStatus: 'queued',
+    deliveryUpdatedAt: null,
+    deliveryError: null,
     ...overrides,
   };
 }

@@ -30,6 +30,9 @@ export function describeMessageStores(getStore: GetStore): void {
         provider: 'twilio',
         providerMessageId: 'SM123',
         lastError: 'earlier timeout',
+        deliveryStatus: 'delivered',
+        deliveryUpdatedAt: T0 + 9,
+        deliveryError: null,
       });
       await enqueue({ flowId: 'flow_b' });
       await enqueue({ flowId: null });
@@ -99,6 +102,8 @@ export function describeMessageStores(getStore: GetStore): void {
         provider: 'twilio',
         providerMessageId: 'SM123',
         lastError: null,
+        deliveryStatus: 'sent',
+        deliveryUpdatedAt: T0 + SECOND,
       });
     });
 
@@ -130,7 +135,13 @@ export function describeMessageStores(getStore: GetStore): void {
       const message = await enqueue({ flowId: 'f' });
       await getStore().outbox.claimDue(T0, 10, LEASE);
       await getStore().outbox.markAbandoned(message.id, 1, 'expired', T0 + SECOND);
-      expect(await onlyMessage('f')).toMatchObject({ status: 'abandoned', body: null, lastError: 'expired' });
+      expect(await onlyMessage('f')).toMatchObject({
+        status: 'abandoned',
+        body: null,
+        lastError: 'expired',
+        deliveryStatus: 'failed',
+        deliveryUpdatedAt: T0 + SECOND,
+      });
       expect(await getStore().outbox.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
     });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeDeliveryStores } from './conformance-delivery.js';
 import {
   aClient,
   aDevice,
@@ -32,6 +33,7 @@ export function runStoreConformance(name: string, make: MakeStore): void {
     describeFlowStore(getStore);
     describeDevices(getStore);
     describeMessageStores(getStore);
+    describeDeliveryStores(getStore);
     describeTransactions(getStore);
   });
 }

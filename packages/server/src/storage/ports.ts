@@ -1,9 +1,11 @@
 import type { FlowState } from '../flows/flow-state.js';
 import type {
   ClientRecord,
+  DeliveryReceipt,
   DeviceRecord,
   FlowRecord,
   InboxMessage,
+  OutboxAttempt,
   OutboxRecord,
   SigningKeyRecord,
 } from './records.js';
@@ -176,15 +178,29 @@ export interface OutboxStore {
    * Safe across processes: on PostgreSQL rows are picked with FOR UPDATE SKIP LOCKED.
    */
   claimDue(now: number, limit: number, leaseUntil: number): Promise<OutboxRecord[]>;
+  /** Records the provider that took the message; delivery becomes `sent` unless a receipt already said more. */
   markSent(id: string, provider: string, providerMessageId: string, now: number): Promise<void>;
   /**
    * Queues the message again, iff it is still the claim numbered `attempt`: a sender whose lease ran
    * out (and whose row another sender re-claimed or delivered) cannot undo the newer outcome.
    */
   markRetry(id: string, attempt: number, error: string, nextAttemptAt: number): Promise<void>;
-  /** Gives the message up, under the same claim condition as `markRetry`. */
+  /** Gives the message up (delivery `failed`), under the same claim condition as `markRetry`. */
   markAbandoned(id: string, attempt: number, error: string, now: number): Promise<void>;
+  findMessage(id: string): Promise<OutboxRecord | undefined>;
+  /**
+   * Applies a delivery receipt to the message it names: by our id when the receipt carries it, else
+   * by (provider, providerMessageId). One conditional statement: `delivered`, `undelivered` and a
+   * provider's `failed` are final and never replaced. Returns false when no message took it.
+   */
+  recordDelivery(receipt: DeliveryReceipt): Promise<boolean>;
+  /** Appends one provider call to the message's attempt log. */
+  recordAttempt(attempt: OutboxAttempt): Promise<void>;
+  /** The attempt log of one message, in the order the calls were made. */
+  listAttempts(messageId: string): Promise<OutboxAttempt[]>;
+  /** Oldest first; each record carries its delivery status, so this is a flow's SMS history. */
   listForFlow(flowId: string): Promise<OutboxRecord[]>;
+  /** Deletes sent and abandoned messages created before `before`, with their attempt logs. */
   purgeFinishedBefore(before: number): Promise<number>;
 }
 

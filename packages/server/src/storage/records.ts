@@ -76,6 +76,13 @@ export interface DeviceRecord {
 
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'abandoned';
 
+/**
+ * Whether the message reached the phone, as far as we know: `queued` until a provider accepts it,
+ * `sent` once one did, then what the provider's delivery receipt says. `failed` is also set when the
+ * outbox gives a message up. `delivered` and `undelivered` are final.
+ */
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';
+
 export interface OutboxRecord {
   id: string;
   flowId: string | null;
@@ -92,6 +99,38 @@ export interface OutboxRecord {
   provider: string | null;
   providerMessageId: string | null;
   lastError: string | null;
+  deliveryStatus: DeliveryStatus;
+  /** When `deliveryStatus` last changed after enqueueing (a send, a receipt, giving up). */
+  deliveryUpdatedAt: number | null;
+  /** The provider's error code or reason from its receipt, when it said the message did not arrive. */
+  deliveryError: string | null;
+}
+
+/** One provider call for one claim of a message (a claim tries each failover provider at most once). */
+export interface OutboxAttempt {
+  messageId: string;
+  /** The claim number (the message's `attempts` when it was tried). */
+  attempt: number;
+  /** The provider's place in the failover order within this attempt, from 0. */
+  step: number;
+  /** Null when no provider was called (the message had expired). */
+  provider: string | null;
+  outcome: 'sent' | 'failed' | 'expired';
+  errorKind: string | null;
+  error: string | null;
+  providerMessageId: string | null;
+  at: number;
+}
+
+/** What a provider's delivery receipt says about one message. */
+export interface DeliveryReceipt {
+  provider: string;
+  providerMessageId: string;
+  /** Our message id, when the provider echoes it (callback URL, client reference): matched first. */
+  messageId?: string;
+  status: Exclude<DeliveryStatus, 'queued'>;
+  error: string | null;
+  at: number;
 }
 
 export interface InboxMessage {

@@ -55,12 +55,18 @@ export function messagePage(nonce: string, title: string, text: string): string 
   return page(nonce, title, `<h1>${title}</h1><p>${text}</p>`);
 }
 
+/**
+ * `form-action` also governs where the confirm form's POST may redirect (browsers enforce it on
+ * the 303), and that is the integrator's `finalTargetUrl` on another origin: with `'self'` alone
+ * the tap counts but the phone never lands. The target was checked at flow start, and the page
+ * holds no content a visitor controls, so any http(s) destination is allowed.
+ */
 export function pageSecurityHeaders(nonce: string): Record<string, string> {
   return {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Robots-Tag': 'noindex, nofollow',
-    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; form-action 'self' https: http:; base-uri 'none'; frame-ancestors 'none'`,
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, createTestServer } from '../../test-support/test-server.js';
+import { createTestServer, type TestServer } from '../../test-support/test-server.js';
 
 describe('serving the browser SDK', () => {
   let t: TestServer;

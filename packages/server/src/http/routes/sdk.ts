@@ -15,19 +15,23 @@ export function sdkRoutes(app: FastifyInstance): void {
     app.log.warn('the browser SDK is not built (npm run build): /sdk/* answers 404');
     return;
   }
-  const serve = (body: string, type: string, cacheControl: string) => (_request: unknown, reply: import('fastify').FastifyReply) =>
-    reply
-      .header('Content-Type', type)
-      .header('Cache-Control', cacheControl)
-      .header('Access-Control-Allow-Origin', '*')
-      .header('Cross-Origin-Resource-Policy', 'cross-origin')
-      .header('ETag', `"${bundle.manifest.integrity}"`)
-      .send(body);
+  const serve =
+    (body: string, type: string, cacheControl: string) => (_request: unknown, reply: import('fastify').FastifyReply) =>
+      reply
+        .header('Content-Type', type)
+        .header('Cache-Control', cacheControl)
+        .header('Access-Control-Allow-Origin', '*')
+        .header('Cross-Origin-Resource-Policy', 'cross-origin')
+        .header('ETag', `"${bundle.manifest.integrity}"`)
+        .send(body);
 
   const js = 'application/javascript; charset=utf-8';
   app.get('/sdk/pocketproof.js', serve(bundle.iife, js, 'public, max-age=300'));
   app.get('/sdk/pocketproof.mjs', serve(bundle.esm, js, 'public, max-age=300'));
-  app.get(`/sdk/v${bundle.manifest.version}/pocketproof.js`, serve(bundle.iife, js, 'public, max-age=31536000, immutable'));
+  app.get(
+    `/sdk/v${bundle.manifest.version}/pocketproof.js`,
+    serve(bundle.iife, js, 'public, max-age=31536000, immutable'),
+  );
   app.get('/sdk/manifest.json', serve(JSON.stringify(bundle.manifest), 'application/json; charset=utf-8', 'no-cache'));
 }
 

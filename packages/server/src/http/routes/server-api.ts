@@ -8,6 +8,7 @@ import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
 import { findOwnFlow, flowStatus } from '../../flows/status.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
+import type { ClientRecord } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
 import {
   bindRequestSchema,
@@ -23,6 +24,7 @@ import {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The API client authenticated by its access token. */
+    client: ClientRecord;
     clientId: string;
   }
 }
@@ -37,8 +39,10 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
   app.removeContentTypeParser('text/plain');
   // Authenticate before the body is parsed or validated: callers without a token learn nothing.
   app.decorateRequest('clientId', '');
+  app.decorateRequest('client');
   app.addHook('onRequest', async (request) => {
-    request.clientId = await authenticateClient(deps, request);
+    request.client = await authenticateClient(deps, request);
+    request.clientId = request.client.id;
   });
   const errors = { 400: errorBodySchema, 401: errorBodySchema, 500: errorBodySchema };
 
@@ -48,12 +52,11 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       path,
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
-        const clientId = request.clientId;
-        const client = await deps.store.clients.findClient(clientId);
+        const { client, clientId } = request;
         const checked = checkStartRequest(request.body, {
           config: deps.config,
           seedEra,
-          redirectOrigins: client?.redirectOrigins ?? [],
+          redirectOrigins: client.redirectOrigins,
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {

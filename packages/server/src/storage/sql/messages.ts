@@ -1,7 +1,15 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { InboxStore, OutboxStore } from '../ports.js';
+import type { OutboxAttempt } from '../records.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
+
+/**
+ * A receipt never replaces what the phone's network said (`delivered`, `undelivered`) nor a
+ * provider's `failed`; our own `failed` (we gave the message up) yields to a receipt, because an
+ * earlier attempt whose answer we lost may have gone through after all.
+ */
+const RECEIPT_MAY_UPDATE = sql<boolean>`(delivery_status not in ('delivered', 'undelivered', 'failed') or (status = 'abandoned' and delivery_status = 'failed'))`;
 
 /** The SMS outbox and the dev inbox. */
 export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): OutboxStore {
@@ -41,6 +49,9 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
           provider,
           provider_message_id: providerMessageId,
           last_error: null,
+          // A receipt may beat the provider's answer here: keep what it said.
+          delivery_status: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_status else 'sent' end`,
+          delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
         })
         .where('id', '=', id)
         .execute();
@@ -59,11 +70,76 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     async markAbandoned(id, attempt, error, now) {
       await db
         .updateTable('outbox')
-        .set({ status: 'abandoned', body: null, last_error: error, next_attempt_at: now })
+        .set({
+          status: 'abandoned',
+          body: null,
+          last_error: error,
+          next_attempt_at: now,
+          delivery_status: 'failed',
+          delivery_updated_at: now,
+        })
         .where('id', '=', id)
         .where('status', '=', 'sending')
         .where('attempts', '=', attempt)
         .execute();
+    },
+
+    async findMessage(id) {
+      const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? outboxFromRow(row) : undefined;
+    },
+
+    async recordDelivery(receipt) {
+      let query = db
+        .updateTable('outbox')
+        .set({ delivery_status: receipt.status, delivery_updated_at: receipt.at, delivery_error: receipt.error })
+        .where(RECEIPT_MAY_UPDATE);
+      query =
+        receipt.messageId !== undefined
+          ? query.where('id', '=', receipt.messageId)
+          : query.where('provider', '=', receipt.provider).where('provider_message_id', '=', receipt.providerMessageId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async recordAttempt(attempt) {
+      await db
+        .insertInto('outbox_attempts')
+        .values({
+          message_id: attempt.messageId,
+          attempt: attempt.attempt,
+          step: attempt.step,
+          provider: attempt.provider,
+          outcome: attempt.outcome,
+          error_kind: attempt.errorKind,
+          error: attempt.error,
+          provider_message_id: attempt.providerMessageId,
+          at: attempt.at,
+        })
+        .execute();
+    },
+
+    async listAttempts(messageId) {
+      const rows = await db
+        .selectFrom('outbox_attempts')
+        .selectAll()
+        .where('message_id', '=', messageId)
+        .orderBy('attempt')
+        .orderBy('step')
+        .execute();
+      return rows.map(
+        (r): OutboxAttempt => ({
+          messageId: r.message_id,
+          attempt: r.attempt,
+          step: r.step,
+          provider: r.provider,
+          outcome: r.outcome as OutboxAttempt['outcome'],
+          errorKind: r.error_kind,
+          error: r.error,
+          providerMessageId: r.provider_message_id,
+          at: Number(r.at),
+        }),
+      );
     },
 
     async listForFlow(flowId) {
@@ -82,6 +158,15 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
         .where('status', 'in', ['sent', 'abandoned'])
         .where('created_at', '<', before)
         .executeTakeFirst();
+      // Then the attempt log of every message that is gone (also any a crash left behind).
+      await db
+        .deleteFrom('outbox_attempts')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.id', '=', 'outbox_attempts.message_id')),
+          ),
+        )
+        .execute();
       return Number(result.numDeletedRows);
     },
   };

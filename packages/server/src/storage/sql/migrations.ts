@@ -139,6 +139,45 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0002_sms_delivery': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // One column per statement: SQLite's ALTER TABLE adds a single column at a time.
+      await db.schema
+        .alterTable('outbox')
+        .addColumn('delivery_status', 'text', (c) => c.notNull().defaultTo('queued'))
+        .execute();
+      await db.schema.alterTable('outbox').addColumn('delivery_updated_at', 'bigint').execute();
+      await db.schema.alterTable('outbox').addColumn('delivery_error', 'text').execute();
+      await db.updateTable('outbox').set({ delivery_status: 'sent' }).where('status', '=', 'sent').execute();
+      await db.updateTable('outbox').set({ delivery_status: 'failed' }).where('status', '=', 'abandoned').execute();
+      // Receipts name a message by the provider's id.
+      await db.schema
+        .createIndex('outbox_provider_message')
+        .on('outbox')
+        .columns(['provider', 'provider_message_id'])
+        .execute();
+
+      await db.schema
+        .createTable('outbox_attempts')
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('error_kind', 'text')
+        .addColumn('error', 'text')
+        .addColumn('provider_message_id', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('outbox_attempts_message')
+        .on('outbox_attempts')
+        .columns(['message_id', 'attempt', 'step'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

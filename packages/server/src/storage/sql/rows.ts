@@ -1,6 +1,7 @@
 import type { FlowState } from '../../flows/flow-state.js';
 import type {
   ClientRecord,
+  DeliveryStatus,
   DeviceRecord,
   FlowRecord,
   OutboxRecord,
@@ -170,6 +171,9 @@ export function outboxToRow(m: OutboxRecord): Row<'outbox'> {
     provider: m.provider,
     provider_message_id: m.providerMessageId,
     last_error: m.lastError,
+    delivery_status: m.deliveryStatus,
+    delivery_updated_at: m.deliveryUpdatedAt,
+    delivery_error: m.deliveryError,
   };
 }
 
@@ -188,5 +192,8 @@ export function outboxFromRow(r: Row<'outbox'>): OutboxRecord {
     provider: r.provider,
     providerMessageId: r.provider_message_id,
     lastError: r.last_error,
+    deliveryStatus: r.delivery_status as DeliveryStatus,
+    deliveryUpdatedAt: num(r.delivery_updated_at),
+    deliveryError: r.delivery_error,
   };
 }

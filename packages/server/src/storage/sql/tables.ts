@@ -83,6 +83,20 @@ export interface Database {
     provider: string | null;
     provider_message_id: string | null;
     last_error: string | null;
+    delivery_status: string;
+    delivery_updated_at: number | null;
+    delivery_error: string | null;
+  };
+  outbox_attempts: {
+    message_id: string;
+    attempt: number;
+    step: number;
+    provider: string | null;
+    outcome: string;
+    error_kind: string | null;
+    error: string | null;
+    provider_message_id: string | null;
+    at: number;
   };
   dev_inbox: { id: string; to_phone: string; body: string; created_at: number };
   rate_limits: { key: string; window_start: number; count: number };

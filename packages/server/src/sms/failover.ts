@@ -1,0 +1,69 @@
+import {
+  asProviderError,
+  describeFailure,
+  type OutgoingSms,
+  type SmsProvider,
+  type SmsProviderError,
+} from './provider.js';
+
+/**
+ * Failover across an ordered list of providers, within one delivery attempt: the first provider
+ * that accepts the message ends it. A failure moves on to the next provider unless it says the
+ * message itself was refused (`rejected`: another provider would refuse it too). The attempt as a
+ * whole may be retried later if any provider's failure was retryable.
+ */
+
+export interface ProviderTry {
+  provider: string;
+  /** Place in the failover order, from 0. */
+  step: number;
+  outcome: 'sent' | 'failed';
+  providerMessageId?: string;
+  error?: SmsProviderError;
+}
+
+export type FailoverResult =
+  | { ok: true; provider: string; providerMessageId: string }
+  | { ok: false; retryable: boolean; kind: SmsProviderError['kind']; reason: string };
+
+export function worthFailingOver(error: SmsProviderError): boolean {
+  return error.kind !== 'rejected';
+}
+
+export async function sendWithFailover(
+  providers: readonly SmsProvider[],
+  message: OutgoingSms,
+  /** Called after each provider call; must not throw. */
+  onTry: (attempt: ProviderTry) => Promise<void>,
+): Promise<FailoverResult> {
+  const failures: { provider: string; error: SmsProviderError }[] = [];
+  for (const [step, provider] of providers.entries()) {
+    let providerMessageId: string;
+    try {
+      ({ providerMessageId } = await provider.send(message));
+    } catch (thrown) {
+      const error = asProviderError(thrown);
+      failures.push({ provider: provider.name, error });
+      await onTry({ provider: provider.name, step, outcome: 'failed', error });
+      if (!worthFailingOver(error)) break;
+      continue;
+    }
+    await onTry({ provider: provider.name, step, outcome: 'sent', providerMessageId });
+    return { ok: true, provider: provider.name, providerMessageId };
+  }
+
+  const last = failures.at(-1);
+  if (!last) return { ok: false, retryable: false, kind: 'invalid_config', reason: 'invalid_config: no SMS provider' };
+  return {
+    ok: false,
+    retryable: failures.some((f) => f.error.retryable) && worthFailingOver(last.error),
+    kind: last.error.kind,
+    reason:
+      failures.length === 1
+        ? describeFailure(last.error)
+        : failures
+            .map((f) => `${f.provider}: ${describeFailure(f.error)}`)
+            .join('; ')
+            .slice(0, 1000),
+  };
+}

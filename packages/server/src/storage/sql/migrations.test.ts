@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createPostgresTestDatabase } from '../../test-support/postgres.js';
+import type { Store } from '../ports.js';
+import { migrationProvider } from './migrations.js';
+import { postgresStore } from './postgres.js';
+import { sqliteStore } from './sqlite.js';
+
+/**
+ * Upgrades, not fresh installs: a database at 0001 holding outbox rows is migrated to the latest
+ * schema, on each engine, and its rows read back with a delivery status that matches their state.
+ */
+interface Engine {
+  name: string;
+  /** A raw connection to a new, empty database, the store over the same database, and cleanup. */
+  open(): Promise<{ db: Kysely<any>; schema?: string; store: () => Store; cleanup(): Promise<void> }>;
+}
+
+const engines: Engine[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = await mkdtemp(join(tmpdir(), 'pocketproof-migrate-'));
+      const path = join(dir, 'old.db');
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path) }) });
+      return { db, store: () => sqliteStore(path), cleanup: () => rm(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const database = await createPostgresTestDatabase();
+      const db = new Kysely<any>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url }) }),
+      });
+      return { db, schema: database.schema, store: () => postgresStore(database.url), cleanup: database.drop };
+    },
+  },
+];
+
+describe.each(engines)('migration 0002_sms_delivery on $name', ({ open }) => {
+  it('keeps existing outbox rows and gives each a delivery status from its state', async () => {
+    const { db, schema, store, cleanup } = await open();
+    let opened: Store | undefined;
+    try {
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
+      const first = await migrator.migrateTo('0001_initial');
+      expect(first.error).toBeUndefined();
+      const row = (id: string, status: string) => ({
+        id,
+        flow_id: 'flow-old',
+        to_phone: '+12025550143',
+        body: status === 'queued' ? 'pending text' : null,
+        status,
+        attempts: 1,
+        next_attempt_at: 1,
+        created_at: 1,
+        expires_at: 2,
+        sent_at: status === 'sent' ? 1 : null,
+        provider: status === 'sent' ? 'inbox' : null,
+        provider_message_id: status === 'sent' ? 'p-1' : null,
+        last_error: null,
+      });
+      await db
+        .insertInto('outbox')
+        .values([row('m-sent', 'sent'), row('m-abandoned', 'abandoned'), row('m-queued', 'queued')])
+        .execute();
+
+      const latest = await migrator.migrateToLatest();
+      expect(latest.error).toBeUndefined();
+      expect(latest.results?.map((r) => r.migrationName)).toEqual(['0002_sms_delivery']);
+      await db.destroy();
+
+      opened = store();
+      expect(await opened.migrate()).toEqual([]);
+      const statuses = Object.fromEntries(
+        (await opened.outbox.listForFlow('flow-old')).map((m) => [m.id, [m.status, m.deliveryStatus, m.body]]),
+      );
+      expect(statuses).toEqual({
+        'm-sent': ['sent', 'sent', null],
+        'm-abandoned': ['abandoned', 'failed', null],
+        'm-queued': ['queued', 'queued', 'pending text'],
+      });
+      expect(
+        await opened.outbox.recordDelivery({
+          provider: 'inbox',
+          providerMessageId: 'p-1',
+          status: 'delivered',
+          error: null,
+          at: 3,
+        }),
+      ).toBe(true);
+      expect(await opened.outbox.listAttempts('m-sent')).toEqual([]);
+    } finally {
+      await opened?.close();
+      await db.destroy().catch(() => undefined);
+      await cleanup();
+    }
+  });
+});
