@@ -90,6 +90,19 @@ describe.each([
     );
     expect(status.body).toMatchObject({ success: 'true', phoneNumber: PHONE, deviceId: device.deviceId });
 
+    // Support's view of the flow: state, delivery, attempts; no number, no message text.
+    const shown = JSON.parse(await server.cli('flows', 'show', first.body.correlationId, '--json'));
+    expect(shown).toMatchObject({ state: 'verified', status: 'true', phone: '+1202•••••43' });
+    expect(shown.messages).toEqual([
+      expect.objectContaining({
+        status: 'sent',
+        provider: 'inbox',
+        attempts: [expect.objectContaining({ outcome: 'sent' })],
+      }),
+    ]);
+    expect(JSON.stringify(shown)).not.toContain('2025550143');
+    expect(JSON.stringify(shown)).not.toContain(code);
+
     const sent = (await inbox()).length;
     const second = await postJson(
       `${server.url}/v3/unify`,

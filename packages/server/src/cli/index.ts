@@ -5,6 +5,7 @@ import { cryptoRandom } from '../crypto/random.js';
 import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
 import { clientsCommand } from './clients.js';
+import { flowsCommand } from './flows.js';
 import { serveCommand } from './serve.js';
 import { smsCommand } from './sms.js';
 
@@ -17,6 +18,7 @@ Commands:
   clients list [--json]
   clients delete <clientId>
   clients rotate-secret <clientId> [--json]
+  flows show <correlationId> [--json]     a flow's state and its messages' delivery status and attempts
   keys rotate                             start signing with a new key (old ones keep verifying)
   config check                            print the resolved configuration, secrets redacted
   sms test --to <number> [--provider <name>] [--wait-seconds <n>] [--json]
@@ -61,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'clients':
       return clientsCommand(config, sub, rest, values);
+    case 'flows':
+      return flowsCommand(config, sub, rest, values.json ?? false);
     case 'keys':
       if (sub !== 'rotate') break;
       return rotateKeys(config.databaseUrl);

@@ -1,0 +1,79 @@
+import type { Config } from '../config/load.js';
+import { statusOf } from '../flows/flow-state.js';
+import { openStore } from '../storage/open-store.js';
+
+/**
+ * `pocketproof flows show <correlationId>`: what support needs to answer "did the text arrive?" —
+ * the flow's state and every message with its delivery status and attempts. Numbers are masked
+ * and message bodies (which may hold live codes) are never shown.
+ */
+export async function flowsCommand(
+  config: Config,
+  action: string | undefined,
+  args: string[],
+  json: boolean,
+): Promise<number> {
+  const [id] = args;
+  if (action !== 'show' || !id) {
+    console.error('usage: pocketproof flows show <correlationId> [--json]');
+    return 2;
+  }
+  const store = openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    const flow = await store.flows.findFlow(id.toLowerCase());
+    if (!flow) {
+      console.error(`no flow ${id} (unknown, or purged after FLOW_RETENTION_SECONDS)`);
+      return 1;
+    }
+    const messages = await store.outbox.listForFlow(flow.id);
+    const report = {
+      correlationId: flow.id,
+      clientId: flow.clientId,
+      possessionType: flow.possessionType,
+      state: flow.state,
+      status: statusOf(flow.state, flow.expiresAt, Date.now()),
+      phone: mask(flow.phone),
+      failureReason: flow.failureReason,
+      createdAt: new Date(flow.createdAt).toISOString(),
+      expiresAt: new Date(flow.expiresAt).toISOString(),
+      messages: await Promise.all(
+        messages.map(async (m) => ({
+          id: m.id,
+          to: mask(m.to),
+          status: m.status,
+          deliveryStatus: m.deliveryStatus,
+          deliveryError: m.deliveryError,
+          provider: m.provider,
+          providerMessageId: m.providerMessageId,
+          attempts: (await store.outbox.listAttempts(m.id)).map((a) => ({
+            attempt: a.attempt,
+            provider: a.provider,
+            outcome: a.outcome,
+            error: a.errorKind,
+            at: new Date(a.at).toISOString(),
+          })),
+        })),
+      ),
+    };
+    if (json) console.log(JSON.stringify(report));
+    else {
+      console.log(
+        `${report.correlationId}  ${report.possessionType}  ${report.state} (status ${report.status})  ${report.phone ?? '-'}`,
+      );
+      for (const m of report.messages) {
+        console.log(
+          `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} attempts)`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** +12025550143 → +1202•••••43 */
+function mask(phone: string | null): string | null {
+  return phone === null ? null : `${phone.slice(0, 5)}${'•'.repeat(Math.max(0, phone.length - 7))}${phone.slice(-2)}`;
+}
