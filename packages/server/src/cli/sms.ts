@@ -6,6 +6,7 @@ import { type SmsProviderName, smsProviderNames } from '../config/schema.js';
 import { loggerOptions } from '../logger.js';
 import { normalisePhone } from '../phone/parse-phone.js';
 import { createDispatcher } from '../sms/dispatcher.js';
+import { queuedMessage } from '../sms/outbox-message.js';
 import { createProviders } from '../sms/providers/index.js';
 import { receiptRecorder } from '../sms/receipts.js';
 import { openStore } from '../storage/open-store.js';
@@ -62,23 +63,18 @@ export async function smsCommand(config: Config, action: string | undefined, opt
     const now = systemClock.now();
     const leaseMs = providers.length * config.smsProviderTimeoutMs + 5_000;
     const message: OutboxRecord = {
-      id: randomUUID(),
-      flowId: null,
-      to,
-      body: `Pocketproof test message from ${new URL(config.publicUrl).host}: SMS delivery works.`,
+      ...queuedMessage({
+        id: randomUUID(),
+        flowId: null,
+        to,
+        body: `Pocketproof test message from ${new URL(config.publicUrl).host}: SMS delivery works.`,
+        now,
+        expiresAt: now + 10 * 60_000,
+      }),
       // Claimed by this command from the start, so a running server's dispatcher leaves it alone.
       status: 'sending',
       attempts: 1,
       nextAttemptAt: now + leaseMs,
-      createdAt: now,
-      expiresAt: now + 10 * 60_000,
-      sentAt: null,
-      provider: null,
-      providerMessageId: null,
-      lastError: null,
-      deliveryStatus: 'queued',
-      deliveryUpdatedAt: null,
-      deliveryError: null,
     };
     await store.outbox.enqueue(message);
     const dispatcher = createDispatcher({

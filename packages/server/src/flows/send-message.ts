@@ -1,5 +1,6 @@
 import { promptCodes } from '../errors/catalogue.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
+import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
@@ -69,24 +70,16 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
       if (!(await message.record(tx, lastSentBefore))) throw new Refusal('flow_limit');
-      await tx.outbox.enqueue({
-        id: deps.random.uuid(),
-        flowId: flow.id,
-        to: phone,
-        body: message.body,
-        status: 'queued',
-        attempts: 0,
-        nextAttemptAt: now,
-        createdAt: now,
-        expiresAt: message.expiresAt,
-        sentAt: null,
-        provider: null,
-        providerMessageId: null,
-        lastError: null,
-        deliveryStatus: 'queued',
-        deliveryUpdatedAt: null,
-        deliveryError: null,
-      });
+      await tx.outbox.enqueue(
+        queuedMessage({
+          id: deps.random.uuid(),
+          flowId: flow.id,
+          to: phone,
+          body: message.body,
+          now,
+          expiresAt: message.expiresAt,
+        }),
+      );
     })
     .then(
       () => 'sent' as const,
