@@ -36,3 +36,19 @@ const show = (map, n) =>
     .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
     .join('\n');
 console.log(`by package:\n${show(byPackage, 15)}\n\nby function:\n${show(byFunction, Number(rows))}`);
+
+// Inclusive time: the share of samples whose stack contains the function (each counted once).
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map();
+for (const [id, us] of self) {
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    const { functionName, url, lineNumber } = byId.get(cur).callFrame;
+    const fn = `${functionName || '(anonymous)'} ${url.replace(/.*node_modules\//, 'nm:').replace(/.*\/packages\//, '')}:${lineNumber + 1}`;
+    if (seen.has(fn)) continue;
+    seen.add(fn);
+    inclusive.set(fn, (inclusive.get(fn) ?? 0) + us);
+  }
+}
+console.log(`\ninclusive:\n${show(inclusive, Number(rows))}`);
