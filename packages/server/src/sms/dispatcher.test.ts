@@ -5,6 +5,7 @@ import { manualClock } from '../clock.js';
 import type { OutboxRecord } from '../storage/records.js';
 import { makeSqliteTestStore, type TestStore } from '../test-support/stores.js';
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { queuedMessage } from './outbox-message.js';
 import { type SmsProvider, SmsProviderError } from './provider.js';
 
 const SECOND = 1_000;
@@ -98,22 +99,14 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
 
   async function enqueue(overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> {
     const message: OutboxRecord = {
-      id: `msg_${randomBytes(6).toString('hex')}`,
-      flowId: `flow_${randomBytes(6).toString('hex')}`,
-      to: '+12025550143',
-      body: '1234 is your temporary code',
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: clock.now(),
-      createdAt: clock.now(),
-      expiresAt: clock.now() + 2 * MINUTE,
-      sentAt: null,
-      provider: null,
-      providerMessageId: null,
-      lastError: null,
-      deliveryStatus: 'queued',
-      deliveryUpdatedAt: null,
-      deliveryError: null,
+      ...queuedMessage({
+        id: `msg_${randomBytes(6).toString('hex')}`,
+        flowId: `flow_${randomBytes(6).toString('hex')}`,
+        to: '+12025550143',
+        body: '1234 is your temporary code',
+        now: clock.now(),
+        expiresAt: clock.now() + 2 * MINUTE,
+      }),
       ...overrides,
     };
     await outbox().enqueue(message);

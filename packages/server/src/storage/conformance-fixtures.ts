@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach } from 'vitest';
+import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from './ports.js';
 import type { ClientRecord, DeviceRecord, FlowRecord, OutboxRecord } from './records.js';
 
@@ -122,22 +123,14 @@ export function aDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord {
 /** A queued message due at T0. */
 export function anOutboxMessage(overrides: Partial<OutboxRecord> = {}): OutboxRecord {
   return {
-    id: uid('msg'),
-    flowId: null,
-    to: '+12025550123',
-    body: 'Your code is 123456',
-    status: 'queued',
-    attempts: 0,
-    nextAttemptAt: T0,
-    createdAt: T0,
-    expiresAt: T0 + 5 * MINUTE,
-    sentAt: null,
-    provider: null,
-    providerMessageId: null,
-    lastError: null,
-    deliveryStatus: 'queued',
-    deliveryUpdatedAt: null,
-    deliveryError: null,
+    ...queuedMessage({
+      id: uid('msg'),
+      flowId: null,
+      to: '+12025550123',
+      body: 'Your code is 123456',
+      now: T0,
+      expiresAt: T0 + 5 * MINUTE,
+    }),
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { manualClock } from '../clock.js';
 import { type Config, loadConfig } from '../config/load.js';
 import { createDispatcher, type Dispatcher } from '../sms/dispatcher.js';
+import { queuedMessage } from '../sms/outbox-message.js';
 import type { SmsProvider } from '../sms/provider.js';
 import type { Store } from '../storage/ports.js';
 import type { OutboxAttempt, OutboxRecord } from '../storage/records.js';
@@ -61,22 +62,14 @@ export async function outboxHarness(
     dispatcher,
     async enqueue(overrides = {}) {
       const record: OutboxRecord = {
-        id: randomUUID(),
-        flowId: `flow_${randomUUID()}`,
-        to: '+12025550143',
-        body: '123456 is your code',
-        status: 'queued',
-        attempts: 0,
-        nextAttemptAt: clock.now(),
-        createdAt: clock.now(),
-        expiresAt: clock.now() + 10 * 60_000,
-        sentAt: null,
-        provider: null,
-        providerMessageId: null,
-        lastError: null,
-        deliveryStatus: 'queued',
-        deliveryUpdatedAt: null,
-        deliveryError: null,
+        ...queuedMessage({
+          id: randomUUID(),
+          flowId: `flow_${randomUUID()}`,
+          to: '+12025550143',
+          body: '123456 is your code',
+          now: clock.now(),
+          expiresAt: clock.now() + 10 * 60_000,
+        }),
         ...overrides,
       };
       await store.outbox.enqueue(record);
