@@ -8,16 +8,28 @@ import { promisify } from 'node:util';
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
 const run = promisify(execFile);
 
-/** A free loopback port, found by binding port 0 and releasing it. */
+const handedOut = new Set<number>();
+
+/**
+ * A free loopback port, found by binding port 0 and releasing it. The kernel may offer a released
+ * port again at once, so a port this process already handed out (to a server not yet listening,
+ * e.g. the demo beside its server) is never returned twice.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /**
