@@ -25,11 +25,6 @@ export async function findOwnFlow(deps: FlowDeps, clientId: string, correlationI
 }
 
 /** `/v3/unify-status`: the verdict, idempotent until the flow is purged. */
-export async function flowStatus(deps: FlowDeps, clientId: string, correlationId: string): Promise<StatusResponse> {
-  const flow = await findOwnFlow(deps, clientId, correlationId);
-  return describeFlow(flow, deps.clock.now());
-}
-
 export function describeFlow(flow: FlowRecord, now: number): StatusResponse {
   const success = statusOf(flow.state, flow.expiresAt, now);
   const response: StatusResponse = { success, phoneNumber: flow.phone ?? '' };

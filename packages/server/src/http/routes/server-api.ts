@@ -6,9 +6,9 @@ import type { FlowDeps } from '../../flows/deps.js';
 import { revokeDevice } from '../../flows/device-lifecycle.js';
 import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
-import { findOwnFlow, flowStatus } from '../../flows/status.js';
+import { describeFlow, findOwnFlow } from '../../flows/status.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
-import type { ClientRecord } from '../../storage/records.js';
+import type { ClientRecord, FlowRecord } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
 import {
   bindRequestSchema,
@@ -25,7 +25,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The API client authenticated by its access token. */
     client: ClientRecord;
-    clientId: string;
   }
 }
 
@@ -38,11 +37,9 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
   // JSON only: without this, Fastify's text/plain parser would hand the schema a string.
   app.removeContentTypeParser('text/plain');
   // Authenticate before the body is parsed or validated: callers without a token learn nothing.
-  app.decorateRequest('clientId', '');
   app.decorateRequest('client');
   app.addHook('onRequest', async (request) => {
     request.client = await authenticateClient(deps, request);
-    request.clientId = request.client.id;
   });
   const errors = { 400: errorBodySchema, 401: errorBodySchema, 500: errorBodySchema };
 
@@ -52,7 +49,7 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       path,
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
-        const { client, clientId } = request;
+        const { client } = request;
         const checked = checkStartRequest(request.body, {
           config: deps.config,
           seedEra,
@@ -62,7 +59,7 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {
           throw new AppError(9002, 'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start');
         }
-        const started = await startFlow(deps, clientId, checked.value);
+        const started = await startFlow(deps, client.id, checked.value);
         return { success: 'pending', ...started };
       },
     );
@@ -75,10 +72,10 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       path,
       { bodyLimit: 4096, schema: { body: statusRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
       async function checkStatus(request) {
-        const clientId = request.clientId;
         const { correlationId, phoneNumber } = request.body;
-        if (phoneNumber) await checkSeedEraPhone(deps, clientId, correlationId, phoneNumber);
-        return flowStatus(deps, clientId, correlationId.toLowerCase());
+        const flow = await findOwnFlow(deps, request.client.id, correlationId.toLowerCase());
+        if (phoneNumber) checkSeedEraPhone(deps, flow, phoneNumber);
+        return describeFlow(flow, deps.clock.now());
       },
     );
   }
@@ -91,7 +88,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
       { bodyLimit: 4096, schema: { body: bindRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
       async function bindDeviceKey(request) {
         const { correlationId, phoneNumber } = request.body;
-        return bindFlow(deps, request.clientId, correlationId.toLowerCase(), phoneNumber);
+        return bindFlow(deps, request.client.id, correlationId.toLowerCase(), phoneNumber);
       },
     );
   }
@@ -100,7 +97,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
     '/v3/device/revoke',
     { bodyLimit: 4096, schema: { body: revokeRequestSchema, response: { 200: revokeResponseSchema, ...errors } } },
     async function revokeDeviceKey(request) {
-      await revokeDevice(deps, request.clientId, request.body.deviceId);
+      await revokeDevice(deps, request.client.id, request.body.deviceId);
       // A real boolean here, unlike the string `success` of the other operations.
       return { success: true };
     },
@@ -108,8 +105,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
 }
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
-async function checkSeedEraPhone(deps: FlowDeps, clientId: string, correlationId: string, phoneNumber: string) {
-  const flow = await findOwnFlow(deps, clientId, correlationId.toLowerCase());
+function checkSeedEraPhone(deps: FlowDeps, flow: FlowRecord, phoneNumber: string): void {
   const e164 = normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {

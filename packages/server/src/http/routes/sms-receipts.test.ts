@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queuedMessage } from '../../sms/outbox-message.js';
 import { vonageReceiptToken } from '../../sms/providers/vonage.js';
 import { pocketproofSignature, twilioSignature, vonageSignature } from '../../sms/signatures.js';
 import type { OutboxRecord } from '../../storage/records.js';
@@ -38,22 +39,17 @@ describe('delivery receipt callbacks', () => {
   async function sentMessage(provider: string, providerMessageId: string): Promise<OutboxRecord> {
     const now = t.clock.now();
     const message: OutboxRecord = {
-      id: randomUUID(),
-      flowId: `flow-${randomUUID()}`,
-      to: PHONE,
-      body: '123456 is your code',
+      ...queuedMessage({
+        id: randomUUID(),
+        flowId: `flow-${randomUUID()}`,
+        to: PHONE,
+        body: '123456 is your code',
+        now,
+        expiresAt: now + 120_000,
+      }),
       status: 'sending',
       attempts: 1,
       nextAttemptAt: now + 30_000,
-      createdAt: now,
-      expiresAt: now + 120_000,
-      sentAt: null,
-      provider: null,
-      providerMessageId: null,
-      lastError: null,
-      deliveryStatus: 'queued',
-      deliveryUpdatedAt: null,
-      deliveryError: null,
     };
     await t.server.store.outbox.enqueue(message);
     await t.server.store.outbox.markSent(message.id, provider, providerMessageId, now);
