@@ -11,8 +11,16 @@ import { writeResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+    // --scenarios a,b: run only these (by name without the -postgres suffix), e.g. while profiling.
+    scenarios: { type: 'string' },
+  },
 });
+const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
+const wanted = (name) => !chosen || chosen.has(name);
 // --profile <dir>: CPU profiles of the Pocketproof processes (summarise with tools/top-profile.mjs).
 const execArgv = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const settings = {
@@ -39,6 +47,7 @@ async function pocketproofScenarios(engine, env) {
       ['status', scenario.status],
       ['mobile-otp-flow', scenario.mobileOtpFlow],
     ]) {
+      if (!wanted(name)) continue;
       log(`${name}${suffix}`);
       scenarios[`${name}${suffix}`] = await run(server, creds, settings);
       log(JSON.stringify(scenarios[`${name}${suffix}`]));
@@ -70,20 +79,24 @@ async function postgresSchema() {
 }
 
 log(`bench ${settings.mode}: ${settings.connections} connections, ${settings.durationSeconds} s per scenario`);
-const baselineServer = await startScript(new URL('./servers/baseline.mjs', import.meta.url).pathname);
-log('baseline');
-scenarios.baseline = await scenario.baseline(baselineServer.url, settings);
-log(JSON.stringify(scenarios.baseline));
-await baselineServer.stop();
+if (wanted('baseline')) {
+  const baselineServer = await startScript(new URL('./servers/baseline.mjs', import.meta.url).pathname);
+  log('baseline');
+  scenarios.baseline = await scenario.baseline(baselineServer.url, settings);
+  log(JSON.stringify(scenarios.baseline));
+  await baselineServer.stop();
+}
 
 if (values.only !== 'postgres') await pocketproofScenarios('sqlite', {});
 
-const peer = await startScript(new URL('./servers/better-auth.mjs', import.meta.url).pathname);
-log('peer-better-auth-flow');
-scenarios['peer-better-auth-flow'] = await scenario.betterAuthFlow(peer, settings);
-log(JSON.stringify(scenarios['peer-better-auth-flow']));
-memory['peer-better-auth'] = await residentMb(peer.pid);
-await peer.stop();
+if (wanted('peer-better-auth-flow')) {
+  const peer = await startScript(new URL('./servers/better-auth.mjs', import.meta.url).pathname);
+  log('peer-better-auth-flow');
+  scenarios['peer-better-auth-flow'] = await scenario.betterAuthFlow(peer, settings);
+  log(JSON.stringify(scenarios['peer-better-auth-flow']));
+  memory['peer-better-auth'] = await residentMb(peer.pid);
+  await peer.stop();
+}
 
 if (values.only !== 'sqlite') {
   const database = await postgresSchema();
@@ -100,6 +113,11 @@ const machine = {
   node: process.version,
   date: new Date().toISOString(),
 };
+if (chosen) {
+  // A partial run is for investigation: it never replaces the committed results.
+  log('partial run (--scenarios): results not written');
+  process.exit(0);
+}
 const { path, targetsMet } = await writeResults({ machine, settings, scenarios, memory });
 log(`wrote ${path}`);
 if (!targetsMet) process.exitCode = 1;

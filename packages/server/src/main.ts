@@ -10,6 +10,7 @@ import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startMaintenance } from './maintenance.js';
+import { flowTokens } from './oauth/flow-token.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import type { SmsProvider } from './sms/provider.js';
@@ -86,6 +87,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config,
     hash: keyedHash(secret),
     keyring,
+    flowTokens: flowTokens(secret, config.publicUrl, clock),
     smsConfigured: providers.length > 0,
     wakeOutbox: () => dispatcher.wake(),
     events: inProcessFlowEvents(),

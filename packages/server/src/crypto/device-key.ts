@@ -4,16 +4,46 @@ import { createPublicKey, type KeyObject, verify } from 'node:crypto';
  * Device keys are ECDSA P-256, sent as an SPKI PEM; signatures are standard base64 of ASN.1 DER
  * (not raw r||s) over SHA-256 of the UTF-8 message. See wire-protocol §4.2-§4.4.
  */
-export function parseDevicePublicKey(pem: string): KeyObject | undefined {
-  if (pem.length > 512 || !pem.includes('-----BEGIN PUBLIC KEY-----')) return undefined;
+export interface DevicePublicKey {
+  key: KeyObject;
+  /** The canonical PEM we store: one base64 line of SPKI DER, as browsers send it. */
+  pem: string;
+}
+
+/**
+ * The SPKI DER of every uncompressed P-256 key starts with these 27 bytes (SEQUENCE, the
+ * id-ecPublicKey and prime256v1 OIDs, the BIT STRING header and the 0x04 "uncompressed" marker),
+ * followed by the 32-byte x and y coordinates.
+ */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+const P256_SPKI_LENGTH = P256_SPKI_PREFIX.length + 64;
+const PEM_BODY = /^-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
+
+export function parseDevicePublicKey(pem: string): DevicePublicKey | undefined {
+  if (pem.length > 512) return undefined;
+  const body = PEM_BODY.exec(pem.trim())?.[1];
+  if (!body) return undefined;
+  const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
   try {
-    const key = createPublicKey({ key: pem, format: 'pem' });
+    // What browsers send: import the point from its coordinates. OpenSSL's PEM/DER decoders cost
+    // about twice as much, and exporting the key again for the canonical form as much once more.
+    // The import still checks that the point is on the curve.
+    if (der.length === P256_SPKI_LENGTH && der.subarray(0, P256_SPKI_PREFIX.length).equals(P256_SPKI_PREFIX)) {
+      const x = der.subarray(P256_SPKI_PREFIX.length, P256_SPKI_PREFIX.length + 32).toString('base64url');
+      const y = der.subarray(P256_SPKI_PREFIX.length + 32).toString('base64url');
+      const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+      return { key, pem: pemOf(der) };
+    }
+    // Anything else (a compressed point, say) goes through OpenSSL's general decoder.
+    const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return undefined;
-    return key;
+    return { key, pem: pemOf(key.export({ type: 'spki', format: 'der' })) };
   } catch {
     return undefined;
   }
 }
+
+const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -29,10 +59,4 @@ export function verifyDeviceSignature(key: KeyObject, message: string, signature
   } catch {
     return false;
   }
-}
-
-/** The canonical PEM we store: one base64 line of SPKI DER, as browsers send it. */
-export function canonicalPem(key: KeyObject): string {
-  const der = key.export({ type: 'spki', format: 'der' });
-  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 }

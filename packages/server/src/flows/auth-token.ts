@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { Keyring } from '../oauth/keyring.js';
+import type { FlowTokens } from '../oauth/flow-token.js';
 import type { FlowRecord } from '../storage/records.js';
 
 /** Audience of authTokens, so an access token never passes as one and the reverse. */
@@ -16,7 +16,7 @@ export function deviceNamespace(config: Config, clientId: string): string {
  * (the bare public origin), `chlg` (the per-flow challenge the device key signs), `next` (the first
  * step) and `subs` (the enabled authenticators). Mobile Auth (`mob.inst`) is never advertised.
  */
-export function mintAuthToken(keyring: Keyring, config: Config, flow: FlowRecord, nowMs: number): string {
+export function mintAuthToken(tokens: FlowTokens, config: Config, flow: FlowRecord, nowMs: number): string {
   const phoneKnown = flow.phone !== null;
   const device = { auths: { pasv: { cdt: false } } };
   const steps = {
@@ -25,7 +25,7 @@ export function mintAuthToken(keyring: Keyring, config: Config, flow: FlowRecord
     none: { next: 'device/passive/silent', subs: { dev: device } },
   }[flow.possessionType];
 
-  return keyring.sign({
+  return tokens.mint({
     iss: config.publicUrl,
     sub: flow.id,
     aud: DEVICE_AUDIENCE,

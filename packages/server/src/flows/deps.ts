@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
+import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
@@ -14,7 +15,10 @@ export interface FlowDeps {
   random: Random;
   config: Config;
   hash: KeyedHash;
+  /** Signs access tokens (ES256, published in the JWKS). */
   keyring: Keyring;
+  /** Signs and checks authTokens (HS256: only this server reads their signature). */
+  flowTokens: FlowTokens;
   /** False when no SMS provider is configured: flows that send refuse to start (9002). */
   smsConfigured: boolean;
   /** Tells the SMS dispatcher that committed messages are waiting. */

@@ -47,5 +47,5 @@ export async function startFlow(
     finishedAt: null,
   };
   await deps.store.flows.insertFlow(flow);
-  return { correlationId: flow.id, authToken: mintAuthToken(deps.keyring, deps.config, flow, now) };
+  return { correlationId: flow.id, authToken: mintAuthToken(deps.flowTokens, deps.config, flow, now) };
 }

@@ -40,8 +40,8 @@ export async function authenticateFlow(deps: FlowDeps, request: FastifyRequest):
 export async function optionalFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord | undefined> {
   const token = bearer(request);
   if (!token) return undefined;
-  const payload = await deps.keyring.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
-  if (!payload?.sub) throw new AppError(8002, 'authToken is invalid');
+  const payload = deps.flowTokens.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
+  if (!payload) throw new AppError(8002, 'authToken is invalid');
   const flow = await deps.store.flows.findFlow(payload.sub);
   if (!flow) throw new AppError(8002, 'authToken is invalid or its flow has been purged');
   return flow;

@@ -1,0 +1,66 @@
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { constantTimeEqual } from '../crypto/keyed-hash.js';
+import { signingInput } from './jws.js';
+
+/**
+ * authTokens are HS256 JWTs. Only this server (every node sharing the database's secret) ever
+ * checks one: browser SDKs decode the claims and never verify them (wire-protocol §1.3), so a
+ * public-key signature would buy nothing and costs about 70 µs of CPU per flow (ES256 sign and
+ * verify) against about 3 µs for HMAC. Access tokens stay ES256, verifiable by anyone via the JWKS.
+ *
+ * Verification is strict rather than general: the header must be exactly the one we issue (so no
+ * other `alg`, `none` included, is ever considered), the signature is compared in constant time,
+ * and `iss`, `aud`, `sub` and `exp` must be present and right.
+ */
+export interface FlowTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  [claim: string]: unknown;
+}
+
+export interface FlowTokens {
+  mint(claims: FlowTokenClaims): string;
+  /** The claims of a genuine token for `audience`, not expired more than `graceSeconds` ago. */
+  verify(token: string, audience: string, graceSeconds?: number): FlowTokenClaims | undefined;
+}
+
+const HEADER = { alg: 'HS256', typ: 'JWT' };
+const ENCODED_HEADER = Buffer.from(JSON.stringify(HEADER)).toString('base64url');
+const MAX_TOKEN_LENGTH = 4096;
+
+/** `secret` is the server secret; the signing key is derived from it for this one purpose. */
+export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTokens {
+  const key = createHmac('sha256', secret).update('pocketproof authToken HS256 v1').digest();
+  const mac = (input: string) => createHmac('sha256', key).update(input).digest();
+
+  return {
+    mint(claims) {
+      const input = signingInput(HEADER, claims);
+      return `${input}.${mac(input).toString('base64url')}`;
+    },
+
+    verify(token, audience, graceSeconds = 0) {
+      if (token.length > MAX_TOKEN_LENGTH) return undefined;
+      const parts = token.split('.');
+      if (parts.length !== 3 || parts[0] !== ENCODED_HEADER) return undefined;
+      const [, payload = '', signature = ''] = parts;
+      // Compared as text: a second spelling of the same signature bytes is not the same token.
+      const expected = mac(`${ENCODED_HEADER}.${payload}`).toString('base64url');
+      if (!constantTimeEqual(signature, expected)) return undefined;
+      let claims: Partial<FlowTokenClaims>;
+      try {
+        claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      } catch {
+        return undefined;
+      }
+      if (typeof claims !== 'object' || claims === null) return undefined;
+      if (claims.iss !== issuer || claims.aud !== audience || typeof claims.sub !== 'string') return undefined;
+      if (typeof claims.exp !== 'number' || claims.exp + graceSeconds <= clock.now() / 1000) return undefined;
+      return claims as FlowTokenClaims;
+    },
+  };
+}
