@@ -121,15 +121,12 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
       );
       if (sent.data || sent.error) throw new Error(`otp/start refused: ${JSON.stringify(sent)}`);
       const code = await step('readInbox', async () => {
-        for (let i = 0; i < 500; i++) {
-          const [latest] = await request('GET', `/dev/inbox/messages?to=%2B${vu.phone.slice(1)}&limit=1`);
-          if (latest && latest.id !== vu.lastMessageId) {
-            vu.lastMessageId = latest.id;
-            return /\b(\d{4})\b/.exec(latest.body)[1];
-          }
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        throw new Error('no SMS in the inbox');
+        // A long poll: the dev inbox answers as soon as the message is stored.
+        const after = vu.lastMessageId ? `&after=${vu.lastMessageId}` : '';
+        const [latest] = await request('GET', `/dev/inbox/messages?to=%2B${vu.phone.slice(1)}&limit=1&wait=10${after}`);
+        if (!latest) throw new Error('no SMS in the inbox');
+        vu.lastMessageId = latest.id;
+        return /\b(\d{4})\b/.exec(latest.body)[1];
       });
       const finished = await step('otpFinish', () =>
         request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }),

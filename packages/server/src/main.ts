@@ -13,6 +13,7 @@ import { startMaintenance } from './maintenance.js';
 import { flowTokens } from './oauth/flow-token.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
+import { inboxArrivals } from './sms/inbox-arrivals.js';
 import type { SmsProvider } from './sms/provider.js';
 import { createProviders } from './sms/providers/index.js';
 import { receiptRecorder } from './sms/receipts.js';
@@ -58,18 +59,21 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
   const keyring = await createKeyring(store, clock, random, config.publicUrl);
   const smsLogger = logger.child({ component: 'sms' });
+  const arrivals = inboxArrivals();
   const providers =
     options.providers ??
     createProviders(config, {
       clock,
       logger: smsLogger,
       inbox: store.inbox,
+      inboxArrivals: arrivals,
       onReceipt: receiptRecorder(store.outbox, smsLogger),
     });
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
     outbox: store.outbox,
+    inTransaction: (fn) => store.transaction((tx) => fn(tx.outbox)),
     providers,
     clock,
     logger: smsLogger,
@@ -91,6 +95,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     smsConfigured: providers.length > 0,
     wakeOutbox: () => dispatcher.wake(),
     events: inProcessFlowEvents(),
+    inboxArrivals: arrivals,
   };
   const app = await createApp(deps, logger);
   let maintenance: { stop(): void } | undefined;

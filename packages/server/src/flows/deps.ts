@@ -4,6 +4,7 @@ import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
+import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
 import { type FlowState, isOpen } from './flow-state.js';
@@ -25,6 +26,8 @@ export interface FlowDeps {
   wakeOutbox(): void;
   /** Tells waiting status sockets that a flow changed. */
   events: FlowEvents;
+  /** Tells dev-inbox readers waiting for a message (`?wait=`) that one arrived. */
+  inboxArrivals: InboxArrivals;
 }
 
 /** The device protocol's response envelope (wire-protocol §3). */

@@ -485,4 +485,35 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
     });
   });
+
+  describe('settling outcomes', () => {
+    const inStoreTransaction: DispatcherOptions['inTransaction'] = (fn) =>
+      testStore.store.transaction((tx) => fn(tx.outbox));
+
+    it('the outcomes of one pass are written in one transaction, each with its attempt log', async () => {
+      const messages = await Promise.all(Array.from({ length: 10 }, () => enqueue()));
+      const transactions = vi.fn(inStoreTransaction);
+      expect(await dispatcher({ inTransaction: transactions }).runOnce()).toBe(10);
+
+      expect(transactions).toHaveBeenCalledTimes(1);
+      for (const message of messages) {
+        expect(await stored(message)).toMatchObject({ status: 'sent', body: null, provider: 'recording' });
+        expect(await outbox().listAttempts(message.id)).toEqual([
+          expect.objectContaining({ attempt: 1, step: 0, provider: 'recording', outcome: 'sent' }),
+        ]);
+      }
+    });
+
+    it('if the shared transaction fails, every outcome is still written on its own', async () => {
+      const messages = await Promise.all(Array.from({ length: 3 }, () => enqueue()));
+      const failing: DispatcherOptions['inTransaction'] = async () => {
+        throw new Error('database hiccup');
+      };
+      expect(await dispatcher({ inTransaction: failing }).runOnce()).toBe(3);
+      for (const message of messages) {
+        expect(await stored(message)).toMatchObject({ status: 'sent' });
+        expect(await outbox().listAttempts(message.id)).toHaveLength(1);
+      }
+    });
+  });
 });

@@ -35,13 +35,47 @@ export interface DispatcherOptions {
   maxAttempts: number;
   batchSize?: number;
   leaseMs?: number;
+  /** Runs `fn` in one transaction (default: none); outcomes of one tick are written together. */
+  inTransaction?: (fn: (outbox: OutboxStore) => Promise<void>) => Promise<void>;
+}
+
+interface Settlement {
+  tries: OutboxAttempt[];
+  mark: (outbox: OutboxStore) => Promise<void>;
 }
 
 const BASE_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
 
+/**
+ * Batches the items handed in during one tick into one `flush`; each caller's promise settles with
+ * the flush its item went into.
+ */
+function coalesce<T>(flush: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let queue: { item: T; done: () => void; failed: (error: unknown) => void }[] = [];
+  return (item) =>
+    new Promise<void>((done, failed) => {
+      if (queue.length === 0) {
+        setImmediate(() => {
+          const batch = queue;
+          queue = [];
+          flush(batch.map((entry) => entry.item)).then(
+            () => {
+              for (const entry of batch) entry.done();
+            },
+            (error: unknown) => {
+              for (const entry of batch) entry.failed(error);
+            },
+          );
+        });
+      }
+      queue.push({ item, done, failed });
+    });
+}
+
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { outbox, providers, clock, logger, maxAttempts } = options;
+  const inTransaction = options.inTransaction ?? ((fn) => fn(outbox));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
@@ -52,14 +86,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
     const log = logger.child({ messageId: message.id, flowId: message.flowId, attempt: message.attempts });
-    const record = (entry: Omit<OutboxAttempt, 'messageId' | 'attempt' | 'at'>) =>
-      outbox
-        .recordAttempt({ messageId: message.id, attempt: message.attempts, at: clock.now(), ...entry })
-        .catch((error: unknown) => log.error({ err: error }, 'sms attempt log not written'));
+    const tries: OutboxAttempt[] = [];
+    const tried = (entry: Omit<OutboxAttempt, 'messageId' | 'attempt' | 'at'>) =>
+      tries.push({ messageId: message.id, attempt: message.attempts, at: clock.now(), ...entry });
 
     if (now >= message.expiresAt || message.body === null) {
-      await outbox.markAbandoned(message.id, message.attempts, 'expired before delivery', now);
-      await record({
+      tried({
         step: 0,
         provider: null,
         outcome: 'expired',
@@ -67,13 +99,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         error: 'expired before delivery',
         providerMessageId: null,
       });
+      await settle({
+        tries,
+        mark: (o) => o.markAbandoned(message.id, message.attempts, 'expired before delivery', now),
+      });
       log.warn('sms abandoned: expired before delivery');
       return;
     }
 
     const onTry = async (t: ProviderTry) => {
       const error = t.error ? describeFailure(t.error) : null;
-      await record({
+      tried({
         step: t.step,
         provider: t.provider,
         outcome: t.outcome,
@@ -90,19 +126,47 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     );
 
     if (result.ok) {
-      await outbox.markSent(message.id, result.provider, result.providerMessageId, clock.now());
+      const sentAt = clock.now();
+      await settle({ tries, mark: (o) => o.markSent(message.id, result.provider, result.providerMessageId, sentAt) });
       log.info({ provider: result.provider, providerMessageId: result.providerMessageId }, 'sms sent');
     } else if (result.retryable && message.attempts < maxAttempts) {
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
       // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
       const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
-      await outbox.markRetry(message.id, message.attempts, result.reason, nextAttemptAt);
+      await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
       log.warn({ kind: result.kind, retryInMs: nextAttemptAt - clock.now() }, 'sms attempt failed; will retry');
     } else {
-      await outbox.markAbandoned(message.id, message.attempts, result.reason, clock.now());
+      const at = clock.now();
+      await settle({ tries, mark: (o) => o.markAbandoned(message.id, message.attempts, result.reason, at) });
       log.error({ kind: result.kind, error: result.reason }, 'sms abandoned');
     }
   }
+
+  /**
+   * Writes a message's attempt log and its outcome. Outcomes that finish in the same tick (a whole
+   * batch to a fast provider) share one transaction: one commit instead of two per message. A
+   * failed attempt-log write is logged and never holds back the outcome.
+   */
+  const settle = coalesce<Settlement>(async (settlements) => {
+    const write = async (o: OutboxStore, { tries, mark }: Settlement) => {
+      for (const attempt of tries) {
+        await o
+          .recordAttempt(attempt)
+          .catch((error: unknown) =>
+            logger.error({ err: error, messageId: attempt.messageId }, 'sms attempt log not written'),
+          );
+      }
+      await mark(o);
+    };
+    try {
+      await inTransaction(async (o) => {
+        for (const settlement of settlements) await write(o, settlement);
+      });
+    } catch {
+      // One bad write must not lose the others (PostgreSQL aborts the whole transaction): one by one.
+      for (const settlement of settlements) await write(outbox, settlement);
+    }
+  });
 
   async function pass(): Promise<number> {
     let handled = 0;

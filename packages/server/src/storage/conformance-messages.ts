@@ -174,6 +174,17 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(await getStore().inbox.listMessages('+12025550001', 2)).toEqual([a3, a2]);
       expect(await getStore().inbox.listMessages('+12025550999', 10)).toEqual([]);
     });
+
+    it('lists only messages with an id after the one given', async () => {
+      const a1 = message('m1', '+12025550001', T0);
+      const b1 = message('m2', '+12025550002', T0 + 1);
+      const a2 = message('m3', '+12025550001', T0 + 2);
+      for (const m of [a1, b1, a2]) await getStore().inbox.insertMessage(m);
+
+      expect(await getStore().inbox.listMessages('+12025550001', 10, 'm1')).toEqual([a2]);
+      expect(await getStore().inbox.listMessages(undefined, 10, 'm1')).toEqual([a2, b1]);
+      expect(await getStore().inbox.listMessages('+12025550001', 10, 'm3')).toEqual([]);
+    });
   });
 
   describe('rateLimits', () => {

@@ -206,8 +206,8 @@ export interface OutboxStore {
 
 export interface InboxStore {
   insertMessage(message: InboxMessage): Promise<void>;
-  /** Newest first; only messages to `to` when given. */
-  listMessages(to: string | undefined, limit: number): Promise<InboxMessage[]>;
+  /** Newest first; only messages to `to` when given, and only those with an id after `after`. */
+  listMessages(to: string | undefined, limit: number, after?: string): Promise<InboxMessage[]>;
 }
 
 export interface RateLimitStore {

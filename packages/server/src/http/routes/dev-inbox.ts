@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { FlowDeps } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
+import { RECHECK_MS } from '../../sms/inbox-arrivals.js';
 import { inboxPage } from '../pages/inbox-page.js';
 
 /**
@@ -17,11 +18,15 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
         querystring: Type.Object({
           to: Type.Optional(Type.String({ maxLength: 20 })),
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+          // An id from an earlier answer: only messages stored after it.
+          after: Type.Optional(Type.String({ pattern: '^[0-9a-z]{1,40}$' })),
+          // Seconds to wait for a message when there is none yet (a long poll; at most 30).
+          wait: Type.Optional(Type.String({ pattern: '^([0-9]|[12][0-9]|30)$' })),
         }),
       },
     },
     async (request, reply) => {
-      const { to, limit } = request.query as { to?: string; limit?: string };
+      const { to, limit, after, wait } = request.query as Record<string, string | undefined>;
       let recipient: string | undefined;
       if (to) {
         // A raw `+` in a query string decodes as a space: put it back.
@@ -30,7 +35,15 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
         if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
       }
       reply.header('Cache-Control', 'no-store');
-      return deps.store.inbox.listMessages(recipient, Math.min(Number(limit ?? 50), 200));
+      const count = Math.min(Number(limit ?? 50), 200);
+      // Wall-clock time on purpose: a long poll waits for real, whatever clock the flows run on.
+      const deadline = Date.now() + Number(wait ?? 0) * 1000;
+      for (;;) {
+        const messages = await deps.store.inbox.listMessages(recipient, count, after);
+        const left = deadline - Date.now();
+        if (messages.length > 0 || left <= 0 || request.raw.destroyed) return messages;
+        await deps.inboxArrivals.next(recipient, Math.min(left, RECHECK_MS));
+      }
     },
   );
 

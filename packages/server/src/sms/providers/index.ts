@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/load.js';
 import type { SmsProviderName } from '../../config/schema.js';
 import type { InboxStore } from '../../storage/ports.js';
+import type { InboxArrivals } from '../inbox-arrivals.js';
 import type { ReceiptSink, SmsProvider } from '../provider.js';
 import { inboxProvider } from './inbox.js';
 import { smppConfigProblems, smppProvider } from './smpp.js';
@@ -16,6 +17,8 @@ export interface ProviderDeps {
   clock: Clock;
   logger: Logger;
   inbox: InboxStore;
+  /** Told of each message the inbox provider stores, for readers waiting on the dev inbox. */
+  inboxArrivals?: InboxArrivals;
   /** Where receipts that arrive outside HTTP (SMPP deliver_sm) go. */
   onReceipt: ReceiptSink;
 }
@@ -32,7 +35,7 @@ const modules: Record<SmsProviderName, ProviderModule> = {
   sns: { check: snsConfigProblems, create: (config) => snsProvider(config) },
   smpp: { check: smppConfigProblems, create: smppProvider },
   webhook: { check: webhookConfigProblems, create: webhookProvider },
-  inbox: { check: () => [], create: (_config, deps) => inboxProvider(deps.inbox, deps.clock) },
+  inbox: { check: () => [], create: (_config, deps) => inboxProvider(deps.inbox, deps.clock, deps.inboxArrivals) },
 };
 
 /** Problems with the keys of every provider `SMS_PROVIDER` selects. */

@@ -181,9 +181,10 @@ export function sqlInboxStore(db: Kysely<Database>): InboxStore {
         .execute();
     },
 
-    async listMessages(to, limit) {
+    async listMessages(to, limit, after) {
       let query = db.selectFrom('dev_inbox').selectAll();
       if (to !== undefined) query = query.where('to_phone', '=', to);
+      if (after !== undefined) query = query.where('id', '>', after);
       const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map((r) => ({ id: r.id, to: r.to_phone, body: r.body, createdAt: Number(r.created_at) }));
     },
