@@ -53,30 +53,35 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   if (flow.state !== 'otp_sent') return endWithError(deviceErrors.MISSING_COMPLETION, 'no code has been sent yet');
 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
-  // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.
-  const attempt = await deps.store.flows.countOtpAttempt(flow.id, maxAttempts);
-  if (!attempt) return afterCapOrRace(deps, flow.id);
-  if (attempt.otpExpiresAt === null || now >= attempt.otpExpiresAt || attempt.otpHash === null) {
-    await failFlow(deps, flow.id, 'code expired');
-    return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
-  }
-
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);
-  if (constantTimeEqual(entered, attempt.otpHash)) {
-    const phone = flow.phone;
-    const won = await deps.store.transaction(async (tx) => {
-      // The conditional consume is the race gate: one correct entry wins, replays find it spent.
-      if (!(await tx.flows.consumeOtp(flow.id, attempt.otpHash as string, now))) return false;
-      const current = await tx.flows.findFlow(flow.id);
-      const proveId = await recordPossession(deps, tx, flow, current?.phone ?? phone ?? '', current?.deviceId ?? null);
-      await tx.flows.transition(flow.id, { states: ['verified'] }, 'verified', { proveId });
-      return true;
-    });
-    if (won) return { next: 'done' };
-    return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
-  }
+  // One transaction, committed whatever the code: the attempt always counts.
+  const outcome = await deps.store.transaction(async (tx) => {
+    // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.
+    const attempt = await tx.flows.countOtpAttempt(flow.id, maxAttempts);
+    if (!attempt) return { kind: 'uncounted' } as const;
+    if (attempt.otpExpiresAt === null || now >= attempt.otpExpiresAt || attempt.otpHash === null) {
+      return { kind: 'expired' } as const;
+    }
+    if (!constantTimeEqual(entered, attempt.otpHash)) return { kind: 'wrong', attempts: attempt.attempts } as const;
+    // The conditional consume is the race gate: one correct entry wins, replays find it spent.
+    if (!(await tx.flows.consumeOtp(flow.id, attempt.otpHash, now))) return { kind: 'spent' } as const;
+    const proveId = await recordPossession(deps, tx, flow, attempt.phone ?? '', attempt.deviceId);
+    await tx.flows.transition(flow.id, { states: ['verified'] }, 'verified', { proveId });
+    return { kind: 'verified' } as const;
+  });
 
-  const left = maxAttempts - attempt.attempts;
+  switch (outcome.kind) {
+    case 'verified':
+      return { next: 'done' };
+    case 'spent':
+      return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
+    case 'uncounted':
+      return afterCapOrRace(deps, flow.id);
+    case 'expired':
+      await failFlow(deps, flow.id, 'code expired');
+      return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
+  }
+  const left = maxAttempts - outcome.attempts;
   if (left > 0) {
     return prompt(promptCodes.OTP_WRONG, `The code is not correct. ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
       attemptsLeft: left,

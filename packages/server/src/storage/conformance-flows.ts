@@ -176,9 +176,10 @@ export function describeFlowStore(getStore: GetStore): void {
   });
 
   describe('flows: countOtpAttempt', () => {
-    it('increments the counter and returns the new count with the stored hash and expiry', async () => {
-      const flow = await insertOtpSentFlow(getStore());
-      const expected = { otpHash: 'hash-1', otpExpiresAt: T0 + 5 * MINUTE };
+    it('increments the counter and returns the new count with the stored hash, expiry, number and key', async () => {
+      const flow = await insertOtpSentFlow(getStore(), { deviceId: 'dev_1' });
+      expect(flow.phone).not.toBeNull();
+      const expected = { otpHash: 'hash-1', otpExpiresAt: T0 + 5 * MINUTE, phone: flow.phone, deviceId: flow.deviceId };
       expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toEqual({ attempts: 1, ...expected });
       expect(await getStore().flows.countOtpAttempt(flow.id, 4)).toEqual({ attempts: 2, ...expected });
       expect((await reloadFlow(getStore(), flow.id)).otpAttempts).toBe(2);

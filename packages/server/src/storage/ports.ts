@@ -94,6 +94,9 @@ export interface OtpAttempt {
   attempts: number;
   otpHash: string | null;
   otpExpiresAt: number | null;
+  /** The flow's number and device key as of this attempt (a number change or a key may be newer than a read before). */
+  phone: string | null;
+  deviceId: string | null;
 }
 
 export interface FlowStore {

@@ -1,7 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import type { ClientStore, RateLimitStore, SecretStore, SigningKeyStore } from '../ports.js';
+import { precompiled } from './precompiled.js';
 import { clientFromRow, clientToRow, signingKeyFromRow } from './rows.js';
 import type { Database } from './tables.js';
+
+const selectClient = precompiled<Database['clients'], [string]>(1, (db, id) =>
+  db
+    .selectFrom('clients')
+    .selectAll()
+    .where('id', '=', id as never),
+);
 
 /** API clients, signing keys, server secrets and rate-limit counters. */
 export function sqlClientStore(db: Kysely<Database>): ClientStore {
@@ -11,7 +19,7 @@ export function sqlClientStore(db: Kysely<Database>): ClientStore {
     },
 
     async findClient(id) {
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectClient(db, id)).rows;
       return row && clientFromRow(row);
     },
 

@@ -1,7 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { FlowStore } from '../ports.js';
+import { precompiled, precompiledInsert } from './precompiled.js';
 import { flowFromRow, flowToRow } from './rows.js';
 import type { Database } from './tables.js';
+
+const insertFlowRow = precompiledInsert('flows');
+const selectFlow = precompiled<Database['flows'], [string]>(1, (db, id) =>
+  db
+    .selectFrom('flows')
+    .selectAll()
+    .where('id', '=', id as never),
+);
+const attachDeviceToFlow = precompiled<never, [string, string, string]>(3, (db, flowId, deviceId, outcome) =>
+  db
+    .updateTable('flows')
+    .set({ device_id: deviceId as never, device_outcome: outcome as never })
+    .where('id', '=', flowId as never)
+    .where('device_id', 'is', null),
+);
+const countAttempt = precompiled<
+  Pick<Database['flows'], 'otp_attempts' | 'otp_hash' | 'otp_expires_at' | 'phone' | 'device_id'>,
+  [string, number]
+>(2, (db, flowId, maxAttempts) =>
+  db
+    .updateTable('flows')
+    .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
+    .where('id', '=', flowId as never)
+    .where('state', '=', 'otp_sent')
+    .where('otp_attempts', '<', maxAttempts as never)
+    .returning(['otp_attempts', 'otp_hash', 'otp_expires_at', 'phone', 'device_id']),
+);
 
 /**
  * Flow storage. Every state change is one conditional UPDATE whose WHERE clause carries the rule
@@ -40,22 +68,16 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
 
   return {
     async insertFlow(flow) {
-      await db.insertInto('flows').values(flowToRow(flow)).execute();
+      await insertFlowRow(db, flowToRow(flow));
     },
 
     async findFlow(id) {
-      const row = await db.selectFrom('flows').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectFlow(db, id)).rows;
       return row && flowFromRow(row);
     },
 
     async attachDevice(flowId, deviceId, outcome) {
-      const result = await db
-        .updateTable('flows')
-        .set({ device_id: deviceId, device_outcome: outcome })
-        .where('id', '=', flowId)
-        .where('device_id', 'is', null)
-        .executeTakeFirst();
-      return changed(result);
+      return ((await attachDeviceToFlow(db, flowId, deviceId, outcome)).numAffectedRows ?? 0n) > 0n;
     },
 
     async recordOtpSent(flowId, send) {
@@ -88,19 +110,14 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async countOtpAttempt(flowId, maxAttempts) {
-      const row = await db
-        .updateTable('flows')
-        .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
-        .where('id', '=', flowId)
-        .where('state', '=', 'otp_sent')
-        .where('otp_attempts', '<', maxAttempts)
-        .returning(['otp_attempts', 'otp_hash', 'otp_expires_at'])
-        .executeTakeFirst();
+      const [row] = (await countAttempt(db, flowId, maxAttempts)).rows;
       if (!row) return undefined;
       return {
         attempts: row.otp_attempts,
         otpHash: row.otp_hash,
         otpExpiresAt: row.otp_expires_at === null ? null : Number(row.otp_expires_at),
+        phone: row.phone,
+        deviceId: row.device_id,
       };
     },
 

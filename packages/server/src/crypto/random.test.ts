@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { alphanumericToken, cryptoRandom } from './random.js';
+
+describe('cryptoRandom', () => {
+  it('tokens have the asked-for length and never repeat, across many pool refills', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      const token = cryptoRandom.token(32);
+      expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+      seen.add(token);
+    }
+    expect(seen.size).toBe(5_000);
+  });
+
+  it('tokens larger than the pool are still random and whole', () => {
+    const a = cryptoRandom.token(5_000);
+    expect(Buffer.from(a, 'base64url')).toHaveLength(5_000);
+    expect(a).not.toBe(cryptoRandom.token(5_000));
+  });
+
+  it('bytes are spread evenly (no stuck or reused pool region)', () => {
+    const counts = new Array(256).fill(0);
+    for (let i = 0; i < 2_000; i++) for (const b of Buffer.from(cryptoRandom.token(64), 'base64url')) counts[b]++;
+    // 128,000 bytes: each value is expected 500 times; 350..650 is far outside chance.
+    expect(Math.min(...counts)).toBeGreaterThan(350);
+    expect(Math.max(...counts)).toBeLessThan(650);
+  });
+
+  it('digits are decimal of the asked-for length; challenges are alphanumeric', () => {
+    expect(cryptoRandom.digits(6)).toMatch(/^[0-9]{6}$/);
+    expect(alphanumericToken(cryptoRandom, 24)).toMatch(/^[A-Za-z0-9]{32}$/);
+  });
+});

@@ -1,0 +1,66 @@
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Database } from './tables.js';
+
+/**
+ * A query built and compiled once, then run with new values: for the few statements every request
+ * makes. Building and compiling a query with kysely costs a few microseconds per call, more than
+ * SQLite needs to run a primary-key lookup, and rebuilds the same SQL text every time.
+ *
+ * `build` receives one placeholder per argument and uses them where values go. The placeholders
+ * are marker objects; after compiling, each is found in the parameter list, so the SQL text and the
+ * parameter order stay kysely's own for each dialect. The compiled form is cached per dialect.
+ */
+export type Placeholder = { readonly placeholder: number };
+
+export function precompiled<Row, Args extends unknown[]>(
+  arity: Args['length'],
+  build: (db: Kysely<Database>, ...placeholders: Placeholder[]) => Compilable<Row>,
+): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
+  const byDialect = new WeakMap<object, { compiled: CompiledQuery<Row>; slots: (number | { value: unknown })[] }>();
+
+  function compile(db: Kysely<Database>) {
+    const placeholders = Array.from({ length: arity }, (_, i): Placeholder => ({ placeholder: i }));
+    const compiled = build(db, ...placeholders).compile();
+    const slots = compiled.parameters.map((value) => {
+      const index = placeholders.indexOf(value as Placeholder);
+      return index >= 0 ? index : { value };
+    });
+    for (let i = 0; i < arity; i++) {
+      if (!slots.includes(i)) throw new Error(`precompiled query does not use placeholder ${i}: ${compiled.sql}`);
+    }
+    return { compiled, slots };
+  }
+
+  return (db, ...args) => {
+    // The adapter (dialect) is shared by a database and its transactions.
+    const dialect = db.getExecutor().adapter;
+    let entry = byDialect.get(dialect);
+    if (!entry) {
+      entry = compile(db);
+      byDialect.set(dialect, entry);
+    }
+    const parameters = entry.slots.map((slot) => (typeof slot === 'number' ? args[slot] : slot.value));
+    return db.executeQuery({ ...entry.compiled, parameters });
+  };
+}
+
+/**
+ * `INSERT INTO table (…) VALUES (…)` of a whole row, precompiled per set of columns (rows from one
+ * `…ToRow` function always have the same columns, in the same order).
+ */
+export function precompiledInsert<T extends keyof Database & string>(table: T) {
+  const byColumns = new Map<string, (db: Kysely<Database>, ...values: unknown[]) => Promise<QueryResult<unknown>>>();
+  return (db: Kysely<Database>, row: Record<string, unknown>): Promise<QueryResult<unknown>> => {
+    const columns = Object.keys(row);
+    const key = columns.join(',');
+    let insert = byColumns.get(key);
+    if (!insert) {
+      insert = precompiled(columns.length, (d, ...placeholders) =>
+        // biome-ignore lint/suspicious/noExplicitAny: the row's columns are the table's, typed by its caller.
+        d.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, placeholders[i]])) as any),
+      );
+      byColumns.set(key, insert);
+    }
+    return insert(db, ...Object.values(row));
+  };
+}
