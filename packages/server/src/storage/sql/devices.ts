@@ -1,13 +1,36 @@
 import type { Kysely } from 'kysely';
 import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
+import { precompiled, precompiledInsert } from './precompiled.js';
 import { deviceFromRow, deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
+
+const insertDeviceRow = precompiledInsert('devices');
+const bindDeviceRow = precompiled<never, [string, number, string]>(3, (db, phone, now, id) =>
+  db
+    .updateTable('devices')
+    .set({ phone: phone as never, bound_at: now as never, last_used_at: now as never })
+    .where('id', '=', id as never)
+    .where('revoked_at', 'is', null),
+);
+const insertProveIdIfNew = precompiled<never, [string, string, string, number]>(4, (db, clientId, phone, id, now) =>
+  db
+    .insertInto('prove_ids')
+    .values({ client_id: clientId as never, phone: phone as never, prove_id: id as never, created_at: now as never })
+    .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing()),
+);
+const selectProveId = precompiled<{ prove_id: string }, [string, string]>(2, (db, clientId, phone) =>
+  db
+    .selectFrom('prove_ids')
+    .select('prove_id')
+    .where('client_id', '=', clientId as never)
+    .where('phone', '=', phone as never),
+);
 
 /** Device keys, the stable per-person ids, and request-signing challenges. */
 export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
   return {
     async insertDevice(device) {
-      await db.insertInto('devices').values(deviceToRow(device)).execute();
+      await insertDeviceRow(db, deviceToRow(device));
     },
 
     async findDevice(id) {
@@ -16,13 +39,7 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
     },
 
     async bindDevice(id, phone, now) {
-      const result = await db
-        .updateTable('devices')
-        .set({ phone, bound_at: now, last_used_at: now })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return ((await bindDeviceRow(db, phone, now, id)).numAffectedRows ?? 0n) > 0n;
     },
 
     async touchDevice(id, now) {
@@ -46,17 +63,9 @@ export function sqlProveIdStore(db: Kysely<Database>): ProveIdStore {
   return {
     async getOrCreateProveId(clientId, phone, candidate, now) {
       // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
-      await db
-        .insertInto('prove_ids')
-        .values({ client_id: clientId, phone, prove_id: candidate, created_at: now })
-        .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing())
-        .execute();
-      const row = await db
-        .selectFrom('prove_ids')
-        .select('prove_id')
-        .where('client_id', '=', clientId)
-        .where('phone', '=', phone)
-        .executeTakeFirstOrThrow();
+      await insertProveIdIfNew(db, clientId, phone, candidate, now);
+      const [row] = (await selectProveId(db, clientId, phone)).rows;
+      if (!row) throw new Error('prove id vanished after insert');
       return row.prove_id;
     },
   };

@@ -30,6 +30,14 @@ const countAttempt = precompiled<
     .where('otp_attempts', '<', maxAttempts as never)
     .returning(['otp_attempts', 'otp_hash', 'otp_expires_at', 'phone', 'device_id']),
 );
+const consumeOtpHash = precompiled<never, [number, string, string]>(3, (db, now, flowId, otpHash) =>
+  db
+    .updateTable('flows')
+    .set({ state: 'verified', otp_hash: null, finished_at: now as never })
+    .where('id', '=', flowId as never)
+    .where('state', '=', 'otp_sent')
+    .where('otp_hash', '=', otpHash as never),
+);
 
 /**
  * Flow storage. Every state change is one conditional UPDATE whose WHERE clause carries the rule
@@ -122,14 +130,7 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async consumeOtp(flowId, otpHash, now) {
-      const result = await db
-        .updateTable('flows')
-        .set({ state: 'verified', otp_hash: null, finished_at: now })
-        .where('id', '=', flowId)
-        .where('state', '=', 'otp_sent')
-        .where('otp_hash', '=', otpHash)
-        .executeTakeFirst();
-      return changed(result);
+      return ((await consumeOtpHash(db, now, flowId, otpHash)).numAffectedRows ?? 0n) > 0n;
     },
 
     async transition(flowId, guard, to, fields = {}) {

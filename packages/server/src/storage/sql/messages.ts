@@ -1,8 +1,57 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { InboxStore, OutboxStore } from '../ports.js';
 import type { OutboxAttempt } from '../records.js';
+import { precompiled, precompiledInsert } from './precompiled.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
+
+const insertOutboxRow = precompiledInsert('outbox');
+const insertAttemptRow = precompiledInsert('outbox_attempts');
+const insertInboxRow = precompiledInsert('dev_inbox');
+const markSentRow = precompiled<never, [number, string, string, string]>(
+  4,
+  (db, now, provider, providerMessageId, id) =>
+    db
+      .updateTable('outbox')
+      .set({
+        status: 'sent',
+        body: null,
+        sent_at: now as never,
+        provider: provider as never,
+        provider_message_id: providerMessageId as never,
+        last_error: null,
+        // A receipt may beat the provider's answer here: keep what it said.
+        delivery_status: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_status else 'sent' end`,
+        delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
+      })
+      .where('id', '=', id as never),
+);
+/** The dev inbox, newest first, in its four shapes (with or without a recipient and a starting id). */
+const listInbox = {
+  all: precompiled<Database['dev_inbox'], [number]>(1, (db, limit) => newestInbox(db.selectFrom('dev_inbox'), limit)),
+  to: precompiled<Database['dev_inbox'], [string, number]>(2, (db, to, limit) =>
+    newestInbox(db.selectFrom('dev_inbox').where('to_phone', '=', to as never), limit),
+  ),
+  after: precompiled<Database['dev_inbox'], [string, number]>(2, (db, after, limit) =>
+    newestInbox(db.selectFrom('dev_inbox').where('id', '>', after as never), limit),
+  ),
+  toAfter: precompiled<Database['dev_inbox'], [string, string, number]>(3, (db, to, after, limit) =>
+    newestInbox(
+      db
+        .selectFrom('dev_inbox')
+        .where('to_phone', '=', to as never)
+        .where('id', '>', after as never),
+      limit,
+    ),
+  ),
+};
+function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: unknown) {
+  return query
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit as never);
+}
 
 /**
  * A receipt never replaces what the phone's network said (`delivered`, `undelivered`) nor a
@@ -15,7 +64,7 @@ const RECEIPT_MAY_UPDATE = sql<boolean>`(delivery_status not in ('delivered', 'u
 export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): OutboxStore {
   return {
     async enqueue(message) {
-      await db.insertInto('outbox').values(outboxToRow(message)).execute();
+      await insertOutboxRow(db, outboxToRow(message));
     },
 
     async claimDue(now, limit, leaseUntil) {
@@ -40,21 +89,7 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async markSent(id, provider, providerMessageId, now) {
-      await db
-        .updateTable('outbox')
-        .set({
-          status: 'sent',
-          body: null,
-          sent_at: now,
-          provider,
-          provider_message_id: providerMessageId,
-          last_error: null,
-          // A receipt may beat the provider's answer here: keep what it said.
-          delivery_status: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_status else 'sent' end`,
-          delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
-        })
-        .where('id', '=', id)
-        .execute();
+      await markSentRow(db, now, provider, providerMessageId, id);
     },
 
     async markRetry(id, attempt, error, nextAttemptAt) {
@@ -103,20 +138,17 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async recordAttempt(attempt) {
-      await db
-        .insertInto('outbox_attempts')
-        .values({
-          message_id: attempt.messageId,
-          attempt: attempt.attempt,
-          step: attempt.step,
-          provider: attempt.provider,
-          outcome: attempt.outcome,
-          error_kind: attempt.errorKind,
-          error: attempt.error,
-          provider_message_id: attempt.providerMessageId,
-          at: attempt.at,
-        })
-        .execute();
+      await insertAttemptRow(db, {
+        message_id: attempt.messageId,
+        attempt: attempt.attempt,
+        step: attempt.step,
+        provider: attempt.provider,
+        outcome: attempt.outcome,
+        error_kind: attempt.errorKind,
+        error: attempt.error,
+        provider_message_id: attempt.providerMessageId,
+        at: attempt.at,
+      });
     },
 
     async listAttempts(messageId) {
@@ -175,17 +207,23 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
 export function sqlInboxStore(db: Kysely<Database>): InboxStore {
   return {
     async insertMessage(message) {
-      await db
-        .insertInto('dev_inbox')
-        .values({ id: message.id, to_phone: message.to, body: message.body, created_at: message.createdAt })
-        .execute();
+      await insertInboxRow(db, {
+        id: message.id,
+        to_phone: message.to,
+        body: message.body,
+        created_at: message.createdAt,
+      });
     },
 
     async listMessages(to, limit, after) {
-      let query = db.selectFrom('dev_inbox').selectAll();
-      if (to !== undefined) query = query.where('to_phone', '=', to);
-      if (after !== undefined) query = query.where('id', '>', after);
-      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const { rows } =
+        to === undefined
+          ? after === undefined
+            ? await listInbox.all(db, limit)
+            : await listInbox.after(db, after, limit)
+          : after === undefined
+            ? await listInbox.to(db, to, limit)
+            : await listInbox.toAfter(db, to, after, limit);
       return rows.map((r) => ({ id: r.id, to: r.to_phone, body: r.body, createdAt: Number(r.created_at) }));
     },
   };
