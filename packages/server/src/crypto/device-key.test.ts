@@ -11,13 +11,13 @@ function browserKey() {
 }
 
 describe('device public keys', () => {
-  it('a browser-style P-256 SPKI PEM parses, stays canonical and verifies its signatures', () => {
+  it('a browser-style P-256 SPKI PEM parses, stays canonical and verifies its signatures', async () => {
     const { privateKey, pem } = browserKey();
     const parsed = parseDevicePublicKey(pem);
     expect(parsed?.pem).toBe(pem);
     const signature = sign('sha256', Buffer.from('chlg'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-    expect(verifyDeviceSignature(parsed?.key as never, 'chlg', signature)).toBe(true);
-    expect(verifyDeviceSignature(parsed?.key as never, 'other', signature)).toBe(false);
+    expect(await verifyDeviceSignature(parsed?.key as never, 'chlg', signature)).toBe(true);
+    expect(await verifyDeviceSignature(parsed?.key as never, 'other', signature)).toBe(false);
   });
 
   it('a PEM wrapped at 64 columns is stored as the one-line canonical form', () => {
@@ -29,7 +29,7 @@ describe('device public keys', () => {
     expect(parseDevicePublicKey(wrapped)?.pem).toBe(pem);
   });
 
-  it('a compressed P-256 point is accepted through the general decoder', () => {
+  it('a compressed P-256 point is accepted through the general decoder', async () => {
     const { privateKey, der } = browserKey();
     const x = der.subarray(27, 59);
     const yIsOdd = (der[90] as number) & 1;
@@ -41,7 +41,7 @@ describe('device public keys', () => {
     const parsed = parseDevicePublicKey(pemOf(compressed));
     expect(parsed).toBeDefined();
     const signature = sign('sha256', Buffer.from('m'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-    expect(verifyDeviceSignature(parsed?.key as never, 'm', signature)).toBe(true);
+    expect(await verifyDeviceSignature(parsed?.key as never, 'm', signature)).toBe(true);
     // Whatever form was sent, the stored form parses again to the same key.
     const again = parseDevicePublicKey(parsed?.pem as string);
     expect(again?.key.export({ format: 'jwk' })).toEqual(createPublicKey(pemOf(der)).export({ format: 'jwk' }));
@@ -52,6 +52,14 @@ describe('device public keys', () => {
     const forged = Buffer.from(der);
     forged[90] = (forged[90] as number) ^ 1;
     expect(parseDevicePublicKey(pemOf(forged))).toBeUndefined();
+  });
+
+  it('a signature that is not base64 DER, or too long, is refused without reaching OpenSSL', async () => {
+    const { pem } = browserKey();
+    const key = parseDevicePublicKey(pem)?.key as never;
+    expect(await verifyDeviceSignature(key, 'm', 'not base64!')).toBe(false);
+    expect(await verifyDeviceSignature(key, 'm', 'A'.repeat(400))).toBe(false);
+    expect(await verifyDeviceSignature(key, 'm', 'AAAA')).toBe(false);
   });
 
   it('other curves, RSA keys, private keys and garbage are refused', () => {

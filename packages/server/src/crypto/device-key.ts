@@ -47,16 +47,27 @@ const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-export function verifyDeviceSignature(key: KeyObject, message: string, signatureBase64: string): boolean {
+/**
+ * Checks a device signature on libuv's thread pool (the callback form of `crypto.verify`): an ECDSA
+ * P-256 verify is ~45 µs of CPU that would otherwise hold up every other request.
+ */
+export async function verifyDeviceSignature(
+  key: KeyObject,
+  message: string,
+  signatureBase64: string,
+): Promise<boolean> {
   if (signatureBase64.length > 200 || !BASE64.test(signatureBase64)) return false;
-  try {
-    return verify(
-      'sha256',
-      Buffer.from(message, 'utf8'),
-      { key, dsaEncoding: 'der' },
-      Buffer.from(signatureBase64, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+  return new Promise((resolve) => {
+    try {
+      verify(
+        'sha256',
+        Buffer.from(message, 'utf8'),
+        { key, dsaEncoding: 'der' },
+        Buffer.from(signatureBase64, 'base64'),
+        (error, valid) => resolve(!error && valid),
+      );
+    } catch {
+      resolve(false);
+    }
+  });
 }

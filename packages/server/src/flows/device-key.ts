@@ -37,7 +37,7 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
   }
   // The signature over this flow's challenge proves the browser holds the private key now.
-  if (!verifyDeviceSignature(parsed.key, flow.challenge, registration.signature)) {
+  if (!(await verifyDeviceSignature(parsed.key, flow.challenge, registration.signature))) {
     await failFlow(deps, flow.id, 'device key registration signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
   }
@@ -96,7 +96,7 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
   }
 
   const key = parseDevicePublicKey(device.publicKeyPem)?.key;
-  if (!key || !verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature)) {
+  if (!key || !(await verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature))) {
     await failFlow(deps, flow.id, 'device key signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
   }

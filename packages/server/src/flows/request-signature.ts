@@ -44,7 +44,7 @@ export async function checkRequestSignature(
   }
   const key = parseDevicePublicKey(device.publicKeyPem)?.key;
   const message = signingInput(request.path, request.query, headers.challenge, request.rawBody);
-  if (!key || !verifyDeviceSignature(key, message, headers.signature)) {
+  if (!key || !(await verifyDeviceSignature(key, message, headers.signature))) {
     return { status: 'invalid', reason: 'signature does not verify' };
   }
   return { status: 'valid', device };

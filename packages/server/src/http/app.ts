@@ -1,5 +1,4 @@
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { serverApiRoutes } from './routes/server-api.js';
 import { smsReceiptRoutes } from './routes/sms-receipts.js';
 import { statusSocketRoute } from './routes/status-socket.js';
 import { tokenRoute } from './routes/token.js';
+import { installSecurityHeaders } from './security-headers.js';
 
 /** Builds the HTTP app from its dependencies; no business rules live here. */
 export async function createApp(deps: FlowDeps, logger: Logger): Promise<FastifyInstance> {
@@ -34,12 +34,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   });
 
   installErrorHandling(app);
-  await app.register(helmet, {
-    // Pages set their own nonce-based policy; JSON needs none.
-    contentSecurityPolicy: false,
-    // The device protocol is called cross-origin by design.
-    crossOriginResourcePolicy: false,
-  });
+  installSecurityHeaders(app);
 
   healthRoutes(app, deps);
   sdkRoutes(app);

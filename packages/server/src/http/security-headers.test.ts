@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../test-support/test-server.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+describe('security headers', () => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await createTestServer();
+  });
+  afterEach(() => t.close());
+
+  it('every kind of response carries them: JSON, an error, a page, a 404', async () => {
+    const { accessToken } = await t.newClient();
+    const responses = [
+      await t.server.app.inject({ method: 'GET', url: '/healthz' }),
+      await t.server.app.inject({ method: 'POST', url: '/v3/unify-status', payload: {} }),
+      await t.server.app.inject({
+        method: 'POST',
+        url: '/v3/unify',
+        headers: { authorization: `Bearer ${accessToken}` },
+        payload: { possessionType: 'nonsense' },
+      }),
+      await t.server.app.inject({ method: 'GET', url: '/dev/inbox' }),
+      await t.server.app.inject({ method: 'GET', url: '/no/such/route' }),
+    ];
+    for (const response of responses) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(response.headers[name], `${name} on ${response.statusCode}`).toBe(value);
+      }
+    }
+  });
+
+  it('pages keep their own nonce-based policy; JSON has none and no resource policy', async () => {
+    const page = await t.server.app.inject({ method: 'GET', url: '/dev/inbox' });
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'nonce-/);
+    const json = await t.server.app.inject({ method: 'GET', url: '/healthz' });
+    expect(json.headers['content-security-policy']).toBeUndefined();
+    expect(json.headers['cross-origin-resource-policy']).toBeUndefined();
+  });
+});
