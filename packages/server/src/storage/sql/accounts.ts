@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { ClientStore, RateLimitStore, SecretStore, SigningKeyStore } from '../ports.js';
+import type { ClientCache } from './client-cache.js';
 import { precompiled } from './precompiled.js';
 import { clientFromRow, clientToRow, signingKeyFromRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -12,15 +13,21 @@ const selectClient = precompiled<Database['clients'], [string]>(1, (db, id) =>
 );
 
 /** API clients, signing keys, server secrets and rate-limit counters. */
-export function sqlClientStore(db: Kysely<Database>): ClientStore {
+export function sqlClientStore(db: Kysely<Database>, cache?: ClientCache): ClientStore {
   return {
     async insertClient(client) {
+      cache?.forget(client.id);
       await db.insertInto('clients').values(clientToRow(client)).execute();
     },
 
     async findClient(id) {
+      const cached = cache?.get(id);
+      if (cached) return cached;
+      const version = cache?.version();
       const [row] = (await selectClient(db, id)).rows;
-      return row && clientFromRow(row);
+      const client = row && clientFromRow(row);
+      if (client && version !== undefined) cache?.set(client, version);
+      return client;
     },
 
     async listClients() {
@@ -29,11 +36,13 @@ export function sqlClientStore(db: Kysely<Database>): ClientStore {
     },
 
     async deleteClient(id) {
+      cache?.forget(id);
       const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
 
     async updateClientSecret(id, secretHash, now) {
+      cache?.forget(id);
       const result = await db
         .updateTable('clients')
         .set({ secret_hash: secretHash, secret_rotated_at: now })

@@ -1,6 +1,7 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { Store } from '../ports.js';
 import { sqlClientStore, sqlRateLimitStore, sqlSecretStore, sqlSigningKeyStore } from './accounts.js';
+import type { ClientCache } from './client-cache.js';
 import { sqlChallengeStore, sqlDeviceStore, sqlProveIdStore } from './devices.js';
 import { sqlFlowStore } from './flows.js';
 import { sqlInboxStore, sqlOutboxStore } from './messages.js';
@@ -8,8 +9,13 @@ import { migrationProvider } from './migrations.js';
 import type { Database } from './tables.js';
 
 /** One `Store` over kysely; the SQLite and PostgreSQL adapters differ only in how they connect. */
-export function sqlStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres', onClose: () => Promise<void>): Store {
-  return build(db, engine, false, onClose);
+export function sqlStore(
+  db: Kysely<Database>,
+  engine: 'sqlite' | 'postgres',
+  onClose: () => Promise<void>,
+  options: { clientCache?: ClientCache } = {},
+): Store {
+  return build(db, engine, false, onClose, options.clientCache);
 }
 
 function build(
@@ -17,10 +23,11 @@ function build(
   engine: 'sqlite' | 'postgres',
   inTransaction: boolean,
   onClose: () => Promise<void>,
+  clientCache: ClientCache | undefined,
 ): Store {
   const store: Store = {
     engine,
-    clients: sqlClientStore(db),
+    clients: sqlClientStore(db, clientCache),
     signingKeys: sqlSigningKeyStore(db),
     secrets: sqlSecretStore(db),
     flows: sqlFlowStore(db),
@@ -33,7 +40,7 @@ function build(
 
     async transaction(fn) {
       if (inTransaction) return fn(store);
-      return db.transaction().execute((trx) => fn(build(trx, engine, true, onClose)));
+      return db.transaction().execute((trx) => fn(build(trx, engine, true, onClose, clientCache)));
     },
 
     async migrate() {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../ports.js';
+import { clientCache } from './client-cache.js';
 import { sqlStore } from './sql-store.js';
 import { SAFETY_NET_CHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import type { Database } from './tables.js';
@@ -49,8 +50,15 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
   database.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   const checkpointer = inMemory ? undefined : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return sqlStore(db, 'sqlite', async () => {
-    await checkpointer?.stop();
-    await db.destroy();
-  });
+  // Moves whenever another connection commits (see client-cache.ts).
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  return sqlStore(
+    db,
+    'sqlite',
+    async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+    { clientCache: clientCache(() => dataVersion.get() as number) },
+  );
 }
