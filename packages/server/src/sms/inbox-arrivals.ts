@@ -6,8 +6,12 @@
  */
 export interface InboxArrivals {
   announce(to: string): void;
-  /** Resolves when a message to `to` (any number when undefined) arrives, or after `ms`. */
-  next(to: string | undefined, ms: number): Promise<void>;
+  /**
+   * Starts listening for a message to `to` (any number when undefined): `arrived` resolves when one
+   * is announced, or after `ms`. Listen before reading the inbox, or a message stored between the
+   * read and the listening would be missed until the next re-read.
+   */
+  watch(to: string | undefined, ms: number): { arrived: Promise<void>; cancel(): void };
 }
 
 export const RECHECK_MS = 250;
@@ -18,19 +22,22 @@ export function inboxArrivals(): InboxArrivals {
     announce(to) {
       for (const waiter of waiting) if (waiter.to === undefined || waiter.to === to) waiter.wake();
     },
-    next(to, ms) {
-      return new Promise((resolve) => {
-        const waiter = {
-          to,
-          wake: () => {
-            clearTimeout(timer);
-            waiting.delete(waiter);
-            resolve();
-          },
-        };
-        const timer = setTimeout(waiter.wake, ms);
-        waiting.add(waiter);
+    watch(to, ms) {
+      let wake = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        wake = resolve;
       });
+      const waiter = {
+        to,
+        wake: () => {
+          clearTimeout(timer);
+          waiting.delete(waiter);
+          wake();
+        },
+      };
+      const timer = setTimeout(waiter.wake, ms);
+      waiting.add(waiter);
+      return { arrived, cancel: waiter.wake };
     },
   };
 }

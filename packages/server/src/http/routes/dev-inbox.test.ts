@@ -50,6 +50,26 @@ describe('GET /dev/inbox/messages', () => {
     expect((await pending).json()).toEqual([expect.objectContaining({ body: 'second' })]);
   });
 
+  it('a message stored while the inbox is being read still ends the wait at once (no missed wake-up)', async () => {
+    const inbox = t.server.store.inbox;
+    const read = inbox.listMessages.bind(inbox);
+    let raced = false;
+    inbox.listMessages = async (...args) => {
+      const result = await read(...args);
+      if (!raced) {
+        raced = true;
+        // Stored and announced after this read found nothing, before the route starts waiting.
+        await deliver(PHONE, 'just in time');
+      }
+      return result;
+    };
+    const started = Date.now();
+    const response = await list(`to=${encodeURIComponent(PHONE)}&wait=20`);
+    expect(response.json()).toEqual([expect.objectContaining({ body: 'just in time' })]);
+    // Well under the 250 ms periodic re-read that would otherwise have found it.
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
   it('a wait that sees no message ends with an empty list after the time asked for', async () => {
     const started = Date.now();
     const response = await list(`to=${encodeURIComponent(PHONE)}&wait=1`);

@@ -39,10 +39,14 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       // Wall-clock time on purpose: a long poll waits for real, whatever clock the flows run on.
       const deadline = Date.now() + Number(wait ?? 0) * 1000;
       for (;;) {
-        const messages = await deps.store.inbox.listMessages(recipient, count, after);
         const left = deadline - Date.now();
-        if (messages.length > 0 || left <= 0 || request.raw.destroyed) return messages;
-        await deps.inboxArrivals.next(recipient, Math.min(left, RECHECK_MS));
+        const watch = left > 0 ? deps.inboxArrivals.watch(recipient, Math.min(left, RECHECK_MS)) : undefined;
+        const messages = await deps.store.inbox.listMessages(recipient, count, after);
+        if (!watch || messages.length > 0 || request.raw.destroyed) {
+          watch?.cancel();
+          return messages;
+        }
+        await watch.arrived;
       }
     },
   );
