@@ -7,7 +7,7 @@ import { percentiles } from './percentiles.mjs';
  * Runs `users` virtual users for `durationSeconds`; `flow(vu, step)` performs one complete flow,
  * wrapping each request in `step(name, fn)`. A flow that throws counts as an error.
  */
-export async function measureFlows({ origin, users, durationSeconds, flow, setup }) {
+export async function measureFlows({ origin, users, durationSeconds, warmupSeconds = 0, flow, setup }) {
   const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
   const request = async (method, path, { body, headers = {} } = {}) => {
     const response = await pool.request({
@@ -21,15 +21,14 @@ export async function measureFlows({ origin, users, durationSeconds, flow, setup
     return text ? JSON.parse(text) : undefined;
   };
 
-  const steps = new Map();
-  const totals = [];
+  let steps = new Map();
+  let totals = [];
   let flows = 0;
   let errors = 0;
   let firstError;
-  const deadline = Date.now() + durationSeconds * 1000;
   const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
 
-  async function runUser(vu) {
+  async function runUser(vu, deadline) {
     while (Date.now() < deadline) {
       const started = performance.now();
       try {
@@ -50,8 +49,19 @@ export async function measureFlows({ origin, users, durationSeconds, flow, setup
     }
   }
 
+  // Untimed first, as the request scenarios warm up: JIT, caches and pools settle before measuring.
+  if (warmupSeconds > 0) {
+    const warmupEnd = Date.now() + warmupSeconds * 1000;
+    await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
+    steps = new Map();
+    totals = [];
+    flows = 0;
+    errors = 0;
+    firstError = undefined;
+  }
+  const deadline = Date.now() + durationSeconds * 1000;
   const began = performance.now();
-  await Promise.all(vus.map(runUser));
+  await Promise.all(vus.map((vu) => runUser(vu, deadline)));
   const seconds = (performance.now() - began) / 1000;
   await pool.close();
   return {

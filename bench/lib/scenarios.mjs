@@ -94,6 +94,7 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
     origin: server.url,
     users: settings.connections,
     durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
     setup: async (i) => ({ phone: phoneFor(i), lastMessageId: undefined }),
     async flow(vu, request, step) {
       const started = await step('unify', () =>
@@ -146,6 +147,7 @@ export async function betterAuthFlow(peer, settings) {
     origin: peer.url,
     users: settings.connections,
     durationSeconds: settings.durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
     setup: async (i) => ({ i, round: 0 }),
     async flow(vu, request, step) {
       // A new number per flow: verify signs a new user up, as a first verification does.
