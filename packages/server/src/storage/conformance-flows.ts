@@ -339,5 +339,18 @@ export function describeFlowStore(getStore: GetStore): void {
       expect(await getStore().flows.findFlow(live.id)).toBeDefined();
       expect(await getStore().flows.purgeFlowsExpiredBefore(T0)).toBe(0);
     });
+
+    it('purgeFlowsExpiredBefore deletes at most `limit` per call, the longest expired first', async () => {
+      const flows = [];
+      for (let i = 1; i <= 5; i++) flows.push(await insertFlow(getStore(), { expiresAt: T0 - i * MINUTE }));
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0, 2)).toBe(2);
+      // The two that expired first are gone.
+      expect(await getStore().flows.findFlow(flows[4]?.id as string)).toBeUndefined();
+      expect(await getStore().flows.findFlow(flows[3]?.id as string)).toBeUndefined();
+      expect(await getStore().flows.findFlow(flows[0]?.id as string)).toBeDefined();
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0, 2)).toBe(2);
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0, 2)).toBe(1);
+      expect(await getStore().flows.purgeFlowsExpiredBefore(T0, 2)).toBe(0);
+    });
   });
 }

@@ -157,6 +157,15 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(left).not.toContain(sentOld.id);
       expect(left).not.toContain(abandonedOld.id);
     });
+
+    it('purgeFinishedBefore deletes at most `limit` per call', async () => {
+      for (let i = 0; i < 3; i++) {
+        await getStore().outbox.enqueue(anOutboxMessage({ status: 'sent', body: null, createdAt: T0 - MINUTE - i }));
+      }
+      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(2);
+      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(1);
+      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(0);
+    });
   });
 
   describe('inbox', () => {
@@ -184,6 +193,16 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(await getStore().inbox.listMessages('+12025550001', 10, 'm1')).toEqual([a2]);
       expect(await getStore().inbox.listMessages(undefined, 10, 'm1')).toEqual([a2, b1]);
       expect(await getStore().inbox.listMessages('+12025550001', 10, 'm3')).toEqual([]);
+    });
+
+    it('purgeMessagesBefore deletes messages stored before the cutoff, at most `limit` per call', async () => {
+      for (const [i, createdAt] of [T0 - 3, T0 - 2, T0 - 1, T0].entries()) {
+        await getStore().inbox.insertMessage(message(`m${i}`, '+12025550001', createdAt));
+      }
+      expect(await getStore().inbox.purgeMessagesBefore(T0, 2)).toBe(2);
+      expect(await getStore().inbox.purgeMessagesBefore(T0, 2)).toBe(1);
+      expect(await getStore().inbox.purgeMessagesBefore(T0)).toBe(0);
+      expect((await getStore().inbox.listMessages(undefined, 10)).map((m) => m.id)).toEqual(['m3']);
     });
   });
 

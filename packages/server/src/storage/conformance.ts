@@ -170,6 +170,21 @@ function describeAccounts(getStore: GetStore): void {
 }
 
 function describeDevices(getStore: GetStore): void {
+  describe('devices: purgeUnboundDevicesIdleBefore', () => {
+    it('deletes only keys never bound and idle since before the cutoff, at most `limit` per call', async () => {
+      const idle = [aDevice({ lastUsedAt: T0 - 3 }), aDevice({ lastUsedAt: T0 - 2 }), aDevice({ lastUsedAt: T0 - 1 })];
+      const boundIdle = aDevice({ phone: '+12025550123', boundAt: T0 - 5, lastUsedAt: T0 - 5 });
+      const recent = aDevice({ lastUsedAt: T0 });
+      for (const d of [...idle, boundIdle, recent]) await getStore().devices.insertDevice(d);
+      expect(await getStore().devices.purgeUnboundDevicesIdleBefore(T0, 2)).toBe(2);
+      expect(await getStore().devices.purgeUnboundDevicesIdleBefore(T0, 2)).toBe(1);
+      expect(await getStore().devices.purgeUnboundDevicesIdleBefore(T0)).toBe(0);
+      for (const d of idle) expect(await getStore().devices.findDevice(d.id)).toBeUndefined();
+      expect(await getStore().devices.findDevice(boundIdle.id)).toBeDefined();
+      expect(await getStore().devices.findDevice(recent.id)).toBeDefined();
+    });
+  });
+
   describe('devices', () => {
     it('insertDevice and findDevice round-trip every field, bound or not', async () => {
       const unbound = aDevice();

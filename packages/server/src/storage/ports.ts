@@ -145,8 +145,8 @@ export interface FlowStore {
   ): Promise<boolean>;
   /** Keeps the last error a browser reported for this flow (for status and debugging). */
   recordClientError(flowId: string, report: string): Promise<void>;
-  /** Deletes flows that expired before `before`; returns how many. */
-  purgeFlowsExpiredBefore(before: number): Promise<number>;
+  /** Deletes flows that expired before `before`, at most `limit` of them; returns how many. */
+  purgeFlowsExpiredBefore(before: number, limit?: number): Promise<number>;
 }
 
 export interface DeviceStore {
@@ -156,6 +156,11 @@ export interface DeviceStore {
   touchDevice(id: string, now: number): Promise<void>;
   /** Revokes the device iff it belongs to `clientId` and is not revoked yet. */
   revokeDevice(id: string, clientId: string, now: number): Promise<boolean>;
+  /**
+   * Deletes keys never bound to a number and unused since `before` (their flow ended without
+   * proof; the browser registers anew if it comes back), at most `limit`; returns how many.
+   */
+  purgeUnboundDevicesIdleBefore(before: number, limit?: number): Promise<number>;
 }
 
 export interface ProveIdStore {
@@ -204,13 +209,15 @@ export interface OutboxStore {
   /** Oldest first; each record carries its delivery status, so this is a flow's SMS history. */
   listForFlow(flowId: string): Promise<OutboxRecord[]>;
   /** Deletes sent and abandoned messages created before `before`, with their attempt logs. */
-  purgeFinishedBefore(before: number): Promise<number>;
+  purgeFinishedBefore(before: number, limit?: number): Promise<number>;
 }
 
 export interface InboxStore {
   insertMessage(message: InboxMessage): Promise<void>;
   /** Newest first; only messages to `to` when given, and only those with an id after `after`. */
   listMessages(to: string | undefined, limit: number, after?: string): Promise<InboxMessage[]>;
+  /** Deletes messages stored before `before`, at most `limit`; returns how many. */
+  purgeMessagesBefore(before: number, limit?: number): Promise<number>;
 }
 
 export interface RateLimitStore {

@@ -13,7 +13,12 @@ const selectClient = precompiled<Database['clients'], [string]>(1, (db, id) =>
 );
 
 /** API clients, signing keys, server secrets and rate-limit counters. */
-export function sqlClientStore(db: Kysely<Database>, cache?: ClientCache): ClientStore {
+export function sqlClientStore(
+  db: Kysely<Database>,
+  cache?: ClientCache,
+  options: { fill: boolean } = { fill: true },
+): ClientStore {
+  const reads = options.fill ? cache : undefined;
   return {
     async insertClient(client) {
       cache?.forget(client.id);
@@ -21,12 +26,12 @@ export function sqlClientStore(db: Kysely<Database>, cache?: ClientCache): Clien
     },
 
     async findClient(id) {
-      const cached = cache?.get(id);
+      const cached = reads?.get(id);
       if (cached) return cached;
-      const version = cache?.version();
+      const version = reads?.version();
       const [row] = (await selectClient(db, id)).rows;
       const client = row && clientFromRow(row);
-      if (client && version !== undefined) cache?.set(client, version);
+      if (client && version !== undefined) reads?.set(client, version);
       return client;
     },
 

@@ -46,6 +46,21 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
       await db.updateTable('devices').set({ last_used_at: now }).where('id', '=', id).execute();
     },
 
+    async purgeUnboundDevicesIdleBefore(before, limit = Number.MAX_SAFE_INTEGER) {
+      const result = await db
+        .deleteFrom('devices')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('devices')
+            .select('id')
+            .where('phone', 'is', null)
+            .where('last_used_at', '<', before)
+            .limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async revokeDevice(id, clientId, now) {
       const result = await db
         .updateTable('devices')

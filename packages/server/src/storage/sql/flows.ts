@@ -156,8 +156,13 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
       await db.updateTable('flows').set({ client_error: report }).where('id', '=', flowId).execute();
     },
 
-    async purgeFlowsExpiredBefore(before) {
-      const result = await db.deleteFrom('flows').where('expires_at', '<', before).executeTakeFirst();
+    async purgeFlowsExpiredBefore(before, limit = Number.MAX_SAFE_INTEGER) {
+      const result = await db
+        .deleteFrom('flows')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('flows').select('id').where('expires_at', '<', before).orderBy('expires_at').limit(limit),
+        )
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

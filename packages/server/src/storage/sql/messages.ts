@@ -184,22 +184,42 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
       return rows.map(outboxFromRow);
     },
 
-    async purgeFinishedBefore(before) {
-      const result = await db
-        .deleteFrom('outbox')
-        .where('status', 'in', ['sent', 'abandoned'])
-        .where('created_at', '<', before)
-        .executeTakeFirst();
-      // Then the attempt log of every message that is gone (also any a crash left behind).
-      await db
-        .deleteFrom('outbox_attempts')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.id', '=', 'outbox_attempts.message_id')),
-          ),
-        )
-        .execute();
-      return Number(result.numDeletedRows);
+    async purgeFinishedBefore(before, limit = Number.MAX_SAFE_INTEGER) {
+      const ids = (
+        await db
+          .selectFrom('outbox')
+          .select('id')
+          .where('status', 'in', ['sent', 'abandoned'])
+          .where('created_at', '<', before)
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id);
+      // A message and its attempt log go together; in chunks that stay under SQLite's parameter cap.
+      const remove = async (trx: Kysely<Database>) => {
+        let deleted = 0;
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500);
+          await trx.deleteFrom('outbox_attempts').where('message_id', 'in', chunk).execute();
+          deleted += Number(
+            (await trx.deleteFrom('outbox').where('id', 'in', chunk).executeTakeFirst()).numDeletedRows,
+          );
+        }
+        return deleted;
+      };
+      const deleted =
+        ids.length === 0 ? 0 : db.isTransaction ? await remove(db) : await db.transaction().execute(remove);
+      if (ids.length < limit) {
+        // The last batch of a run also sweeps attempt logs whose message is gone some other way.
+        await db
+          .deleteFrom('outbox_attempts')
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.id', '=', 'outbox_attempts.message_id')),
+            ),
+          )
+          .execute();
+      }
+      return deleted;
     },
   };
 }
@@ -225,6 +245,16 @@ export function sqlInboxStore(db: Kysely<Database>): InboxStore {
             ? await listInbox.to(db, to, limit)
             : await listInbox.toAfter(db, to, after, limit);
       return rows.map((r) => ({ id: r.id, to: r.to_phone, body: r.body, createdAt: Number(r.created_at) }));
+    },
+
+    async purgeMessagesBefore(before, limit = Number.MAX_SAFE_INTEGER) {
+      const result = await db
+        .deleteFrom('dev_inbox')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('dev_inbox').select('id').where('created_at', '<', before).limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

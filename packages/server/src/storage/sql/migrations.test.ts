@@ -77,7 +77,7 @@ describe.each(engines)('migration 0002_sms_delivery on $name', ({ open }) => {
 
       const latest = await migrator.migrateToLatest();
       expect(latest.error).toBeUndefined();
-      expect(latest.results?.map((r) => r.migrationName)).toEqual(['0002_sms_delivery']);
+      expect(latest.results?.map((r) => r.migrationName)).toEqual(['0002_sms_delivery', '0003_bounded_storage']);
       await db.destroy();
 
       opened = store();

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /**
  * Migrations in code, portable across SQLite and PostgreSQL through kysely's schema builder.
@@ -176,6 +176,17 @@ const migrations: Record<string, Migration> = {
         .on('outbox_attempts')
         .columns(['message_id', 'attempt', 'step'])
         .execute();
+    },
+  },
+
+  '0003_bounded_storage': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // Maintenance purges by these, in batches, without scanning whole tables.
+      await db.schema.createIndex('dev_inbox_created').on('dev_inbox').column('created_at').execute();
+      await sql`create index devices_unbound_idle on devices (last_used_at) where phone is null`.execute(db);
+      // The dev inbox's long poll asks for a number's messages after a given id.
+      await db.schema.createIndex('dev_inbox_to_id').on('dev_inbox').columns(['to_phone', 'id']).execute();
     },
   },
 };

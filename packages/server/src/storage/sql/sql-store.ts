@@ -27,7 +27,8 @@ function build(
 ): Store {
   const store: Store = {
     engine,
-    clients: sqlClientStore(db, clientCache),
+    // Inside a transaction, reads may see rows that roll back: those never go into the cache.
+    clients: sqlClientStore(db, clientCache, { fill: !inTransaction }),
     signingKeys: sqlSigningKeyStore(db),
     secrets: sqlSecretStore(db),
     flows: sqlFlowStore(db),
