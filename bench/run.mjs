@@ -7,8 +7,9 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { residentMb, startPocketproof, startScript } from './lib/processes.mjs';
-import { writeResults } from './lib/report.mjs';
+import { writeResults, writeSoakResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
+import { SOAK_ENV, soak } from './lib/soak.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +18,8 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // --scenarios a,b: run only these (by name without the -postgres suffix), e.g. while profiling.
     scenarios: { type: 'string' },
+    // --soak [flows]: only the memory soak (default 1,000,000 flows), on SQLite.
+    soak: { type: 'string' },
   },
 });
 const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
@@ -78,6 +81,30 @@ async function postgresSchema() {
   };
 }
 
+const machine = () => ({
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  date: new Date().toISOString(),
+});
+
+if (values.soak !== undefined) {
+  const totalFlows = Number(values.soak || 1_000_000);
+  const env = { ...pocketproofEnv, ...SOAK_ENV };
+  log(`soak: ${totalFlows} flows, ${settings.connections} virtual users, ${JSON.stringify(SOAK_ENV)}`);
+  const server = await startPocketproof(env, { execArgv });
+  try {
+    const creds = await scenario.credentials(server);
+    const result = await soak(server, creds, { users: settings.connections, totalFlows, log });
+    const { path, targetsMet } = await writeSoakResults({ machine: machine(), env: SOAK_ENV, result });
+    log(`wrote ${path}`);
+    if (!targetsMet) process.exitCode = 1;
+  } finally {
+    await server.stop();
+  }
+  process.exit();
+}
+
 log(`bench ${settings.mode}: ${settings.connections} connections, ${settings.durationSeconds} s per scenario`);
 if (wanted('baseline')) {
   const baselineServer = await startScript(new URL('./servers/baseline.mjs', import.meta.url).pathname);
@@ -107,17 +134,11 @@ if (values.only !== 'sqlite') {
   }
 }
 
-const machine = {
-  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-  memoryGiB: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  date: new Date().toISOString(),
-};
 if (chosen) {
   // A partial run is for investigation: it never replaces the committed results.
   log('partial run (--scenarios): results not written');
   process.exit(0);
 }
-const { path, targetsMet } = await writeResults({ machine, settings, scenarios, memory });
+const { path, targetsMet } = await writeResults({ machine: machine(), settings, scenarios, memory });
 log(`wrote ${path}`);
 if (!targetsMet) process.exitCode = 1;

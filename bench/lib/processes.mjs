@@ -1,6 +1,7 @@
 // Servers under test, each in its own process on 127.0.0.1, so the load generator (this process)
 // never shares an event loop with them.
 import { execFile, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const CLI = new URL('../../packages/server/dist/cli/index.js', import.meta.url).pathname;
+// The server runs with the Node flags `npm start` gives it, so the bench measures what users run.
+const START_SCRIPT = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts.start;
+const SERVER_NODE_FLAGS = START_SCRIPT.split(' ').filter((word) => word.startsWith('--'));
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -72,13 +76,18 @@ export async function startPocketproof(env = {}, { execArgv = [] } = {}) {
     DEMO_PORT: '0',
     ...env,
   };
-  const child = fork(CLI, ['serve'], { env: fullEnv, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(CLI, ['serve'], {
+    env: fullEnv,
+    execArgv: [...SERVER_NODE_FLAGS, ...execArgv],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const output = track(child);
   await waitReady(`${url}/readyz`, child, output);
   const cli = async (...args) => (await promisify(execFile)(process.execPath, [CLI, ...args], { env: fullEnv })).stdout;
   return {
     url,
     pid: child.pid,
+    databasePath: join(dir, 'pocketproof.db'),
     cli,
     output,
     async stop() {

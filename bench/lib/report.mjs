@@ -80,3 +80,66 @@ Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb)
 ${targets.map((t) => `| ${t.name} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
 `;
 }
+
+/**
+ * The soak's results: memory and database size as the flows add up. Memory must stay under
+ * 200 MB; the database is bounded when its size over the second half of the run grows by no more
+ * than a fifth (the purge keeps pace with the flows).
+ */
+export async function writeSoakResults({ machine, env, result }) {
+  const { samples } = result;
+  const last = samples.at(-1);
+  const half = samples.filter((s) => s.flows >= last.flows / 2);
+  const maxRss = Math.max(...samples.map((s) => s.rssMb));
+  const dbAtHalf = half[0]?.databaseMb ?? 0;
+  const dbMax = Math.max(...samples.map((s) => s.databaseMb));
+  const dbSecondHalfMax = Math.max(...half.map((s) => s.databaseMb));
+  const secondHalfGrowth = dbAtHalf ? Math.round((dbSecondHalfMax / dbAtHalf - 1) * 1000) / 10 : null;
+  const targets = [
+    { name: 'resident memory after the run < 200 MB', value: last.rssMb, met: last.rssMb < 200 },
+    { name: 'highest resident memory during the run < 200 MB', value: maxRss, met: maxRss < 200 },
+    {
+      name: 'database bounded: growth over the second half ≤ 20 %',
+      value: secondHalfGrowth,
+      met: secondHalfGrowth !== null && secondHalfGrowth <= 20,
+    },
+    { name: 'zero errors', value: result.errors, met: result.errors === 0 },
+  ];
+  const summary = {
+    machine,
+    env,
+    flows: result.flows,
+    errors: result.errors,
+    maxRssMb: maxRss,
+    dbMaxMb: dbMax,
+    targets,
+    samples,
+  };
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'soak.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const path = join(RESULTS, `${machine.date.slice(0, 10)}-soak.md`);
+  const every = Math.max(1, Math.floor(samples.length / 20));
+  const rows = samples.filter((_, i) => i % every === 0 || i === samples.length - 1);
+  await writeFile(
+    path,
+    `# Memory soak, ${machine.date.slice(0, 10)}
+
+Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Date: ${machine.date}.
+${result.flows} complete mobile OTP flows by 50 virtual users (returning browsers: device verify with
+\`rebind\`, SMS code, status), on SQLite, with cleanup running: ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.
+
+| flows | minutes | flows/s (last 30 s) | RSS MB | database MB (db + wal + shm) | errors |
+| --- | --- | --- | --- | --- | --- |
+${rows.map((s) => `| ${s.flows} | ${s.minutes} | ${s.flowsPerSec} | ${s.rssMb} | ${s.databaseMb} | ${s.errors} |`).join('\n')}
+
+Highest RSS: ${maxRss} MB. Largest database: ${dbMax} MB.
+
+| target | value | met |
+| --- | --- | --- |
+${targets.map((t) => `| ${t.name} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
+`,
+  );
+  return { path, targetsMet: targets.every((t) => t.met) };
+}

@@ -44,9 +44,9 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  // 32 MB of page cache (the default is 2 MB): the hot flows, their indexes and the outbox stay in
+  // 16 MB of page cache (the default is 2 MB): the hot flows, their indexes and the outbox stay in
   // memory instead of being read back from the OS for every lookup.
-  database.pragma('cache_size = -32768');
+  database.pragma('cache_size = -16384');
   database.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   const checkpointer = inMemory ? undefined : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
