@@ -18,8 +18,9 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     // --scenarios a,b: run only these (by name without the -postgres suffix), e.g. while profiling.
     scenarios: { type: 'string' },
-    // --soak [flows]: only the memory soak (default 1,000,000 flows), on SQLite.
-    soak: { type: 'string' },
+    // --soak [--flows N]: only the memory soak (default 1,000,000 flows), on SQLite.
+    soak: { type: 'boolean', default: false },
+    flows: { type: 'string', default: '1000000' },
   },
 });
 const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
@@ -88,8 +89,8 @@ const machine = () => ({
   date: new Date().toISOString(),
 });
 
-if (values.soak !== undefined) {
-  const totalFlows = Number(values.soak || 1_000_000);
+if (values.soak) {
+  const totalFlows = Number(values.flows);
   const env = { ...pocketproofEnv, ...SOAK_ENV };
   log(`soak: ${totalFlows} flows, ${settings.connections} virtual users, ${JSON.stringify(SOAK_ENV)}`);
   const server = await startPocketproof(env, { execArgv });
