@@ -119,7 +119,7 @@ export const configSchema = {
     defaultDoc: 'generated on first start and kept in the database',
     secret: true,
     description:
-      'Secret for the HMAC under which one-time codes, link tokens and phone-number rate-limit keys are stored. At least 32 characters.',
+      'Secret for the HMAC under which one-time codes, link tokens and phone-number rate-limit keys are stored, and from which the key that signs authTokens (HS256) is derived; changing it voids open flows. At least 32 characters.',
   },
   deviceNamespace: {
     env: 'DEVICE_NAMESPACE',
@@ -372,7 +372,8 @@ export const configSchema = {
     kind: int(1, DAY),
     default: '60',
     unit: 'seconds',
-    description: 'How often expired flows, challenges and sent outbox rows are purged.',
+    description:
+      'How often expired flows, challenges, sent outbox rows, dev-inbox messages and never-bound device keys are purged (in batches of 1,000).',
   },
 } satisfies Record<string, ConfigEntry>;
 

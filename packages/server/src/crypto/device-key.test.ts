@@ -13,20 +13,20 @@ function browserKey() {
 describe('device public keys', () => {
   it('a browser-style P-256 SPKI PEM parses, stays canonical and verifies its signatures', async () => {
     const { privateKey, pem } = browserKey();
-    const parsed = parseDevicePublicKey(pem);
+    const parsed = await parseDevicePublicKey(pem);
     expect(parsed?.pem).toBe(pem);
     const signature = sign('sha256', Buffer.from('chlg'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
     expect(await verifyDeviceSignature(parsed?.key as never, 'chlg', signature)).toBe(true);
     expect(await verifyDeviceSignature(parsed?.key as never, 'other', signature)).toBe(false);
   });
 
-  it('a PEM wrapped at 64 columns is stored as the one-line canonical form', () => {
+  it('a PEM wrapped at 64 columns is stored as the one-line canonical form', async () => {
     const { der, pem } = browserKey();
     const wrapped = `-----BEGIN PUBLIC KEY-----\n${der
       .toString('base64')
       .match(/.{1,64}/g)
       ?.join('\n')}\n-----END PUBLIC KEY-----\n`;
-    expect(parseDevicePublicKey(wrapped)?.pem).toBe(pem);
+    expect((await parseDevicePublicKey(wrapped))?.pem).toBe(pem);
   });
 
   it('a compressed P-256 point is accepted through the general decoder', async () => {
@@ -38,39 +38,39 @@ describe('device public keys', () => {
       Buffer.from([yIsOdd ? 3 : 2]),
       x,
     ]);
-    const parsed = parseDevicePublicKey(pemOf(compressed));
+    const parsed = await parseDevicePublicKey(pemOf(compressed));
     expect(parsed).toBeDefined();
     const signature = sign('sha256', Buffer.from('m'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
     expect(await verifyDeviceSignature(parsed?.key as never, 'm', signature)).toBe(true);
     // Whatever form was sent, the stored form parses again to the same key.
-    const again = parseDevicePublicKey(parsed?.pem as string);
+    const again = await parseDevicePublicKey(parsed?.pem as string);
     expect(again?.key.export({ format: 'jwk' })).toEqual(createPublicKey(pemOf(der)).export({ format: 'jwk' }));
   });
 
-  it('a point that is not on the curve is refused, though its bytes have the P-256 shape', () => {
+  it('a point that is not on the curve is refused, though its bytes have the P-256 shape', async () => {
     const { der } = browserKey();
     const forged = Buffer.from(der);
     forged[90] = (forged[90] as number) ^ 1;
-    expect(parseDevicePublicKey(pemOf(forged))).toBeUndefined();
+    expect(await parseDevicePublicKey(pemOf(forged))).toBeUndefined();
   });
 
   it('a signature that is not base64 DER, or too long, is refused without reaching OpenSSL', async () => {
     const { pem } = browserKey();
-    const key = parseDevicePublicKey(pem)?.key as never;
+    const key = (await parseDevicePublicKey(pem))?.key as never;
     expect(await verifyDeviceSignature(key, 'm', 'not base64!')).toBe(false);
     expect(await verifyDeviceSignature(key, 'm', 'A'.repeat(400))).toBe(false);
     expect(await verifyDeviceSignature(key, 'm', 'AAAA')).toBe(false);
   });
 
-  it('other curves, RSA keys, private keys and garbage are refused', () => {
+  it('other curves, RSA keys, private keys and garbage are refused', async () => {
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'der' });
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' });
-    expect(parseDevicePublicKey(pemOf(p384))).toBeUndefined();
-    expect(parseDevicePublicKey(pemOf(rsa).slice(0, 512))).toBeUndefined();
-    expect(parseDevicePublicKey('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toBeUndefined();
-    expect(parseDevicePublicKey('not a key')).toBeUndefined();
+    expect(await parseDevicePublicKey(pemOf(p384))).toBeUndefined();
+    expect(await parseDevicePublicKey(pemOf(rsa).slice(0, 512))).toBeUndefined();
+    expect(await parseDevicePublicKey('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toBeUndefined();
+    expect(await parseDevicePublicKey('not a key')).toBeUndefined();
     const { pem } = browserKey();
-    expect(parseDevicePublicKey(pem.replace(/PUBLIC/g, 'PRIVATE'))).toBeUndefined();
-    expect(parseDevicePublicKey(`${pem}${'x'.repeat(600)}`)).toBeUndefined();
+    expect(await parseDevicePublicKey(pem.replace(/PUBLIC/g, 'PRIVATE'))).toBeUndefined();
+    expect(await parseDevicePublicKey(`${pem}${'x'.repeat(600)}`)).toBeUndefined();
   });
 });

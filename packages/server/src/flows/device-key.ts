@@ -31,7 +31,7 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
   if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   const registration = body.registrations[0];
-  const parsed = registration && parseDevicePublicKey(registration.publicKey.key);
+  const parsed = registration && (await parseDevicePublicKey(registration.publicKey.key));
   if (!registration || !parsed || registration.publicKey.alg !== 'ES256') {
     await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
@@ -95,7 +95,7 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
     return { next: 'device/passive/silent', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
   }
 
-  const key = parseDevicePublicKey(device.publicKeyPem)?.key;
+  const key = (await parseDevicePublicKey(device.publicKeyPem))?.key;
   if (!key || !(await verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature))) {
     await failFlow(deps, flow.id, 'device key signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');

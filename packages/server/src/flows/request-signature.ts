@@ -42,7 +42,7 @@ export async function checkRequestSignature(
   if (!device || device.revokedAt !== null || device.keyId !== headers.keyId) {
     return { status: 'invalid', reason: 'unknown or revoked device' };
   }
-  const key = parseDevicePublicKey(device.publicKeyPem)?.key;
+  const key = (await parseDevicePublicKey(device.publicKeyPem))?.key;
   const message = signingInput(request.path, request.query, headers.challenge, request.rawBody);
   if (!key || !(await verifyDeviceSignature(key, message, headers.signature))) {
     return { status: 'invalid', reason: 'signature does not verify' };

@@ -18,10 +18,12 @@ export function checkPhoneNumber(
     return { ok: false, rule: 'characters', message: 'must contain only letters, digits and a leading +, at most 20' };
   }
   const parsed = parsePhoneNumberFromString(input, options.defaultCountry as CountryCode);
-  if (!parsed?.isValid()) {
+  // With full metadata a number that has a type is valid (libphonenumber's isValid is "has a type"),
+  // so the costly validity check runs only when no type was found.
+  const type = parsed?.getType();
+  if (!parsed || (type === undefined && !parsed.isValid())) {
     return { ok: false, rule: 'invalid', message: 'must be a valid phone number' };
   }
-  const type = parsed.getType();
   if (!type || !options.allowedTypes.includes(type)) {
     return { ok: false, rule: 'type', message: 'must be a mobile number (landline, toll-free and VoIP are refused)' };
   }

@@ -45,10 +45,10 @@ const listInbox = {
     ),
   ),
 };
+/** Newest first: ids are time-ordered (see monotonic-id.ts), so this walks the (to_phone, id) index. */
 function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: unknown) {
   return query
     .selectAll()
-    .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit as never);
 }

@@ -185,8 +185,13 @@ const migrations: Record<string, Migration> = {
       // Maintenance purges by these, in batches, without scanning whole tables.
       await db.schema.createIndex('dev_inbox_created').on('dev_inbox').column('created_at').execute();
       await sql`create index devices_unbound_idle on devices (last_used_at) where phone is null`.execute(db);
-      // The dev inbox's long poll asks for a number's messages after a given id.
+      // The dev inbox is read by number, newest first, and (long poll) after a given id, which is
+      // time-ordered: one index serves both, so each message is written to one index fewer.
+      await db.schema.dropIndex('dev_inbox_to').execute();
       await db.schema.createIndex('dev_inbox_to_id').on('dev_inbox').columns(['to_phone', 'id']).execute();
+      // Only desktop flows have a link: other flows need no entry in this index at all.
+      await db.schema.dropIndex('flows_link_hash').execute();
+      await sql`create unique index flows_link_hash on flows (link_hash) where link_hash is not null`.execute(db);
     },
   },
 };
