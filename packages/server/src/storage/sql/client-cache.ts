@@ -4,8 +4,9 @@ import type { ClientRecord } from '../records.js';
  * API clients as last read, for the one lookup every server-API request makes. An entry is only
  * trusted while nothing else could have changed it: this process's own writes clear the entry,
  * and any commit by another connection (the CLI deleting a client, another server process) moves
- * SQLite's `data_version`, which clears them all. So a deleted client is refused at once, as
- * without the cache. PostgreSQL has no such counter; there the store reads through.
+ * SQLite's `data_version`, which clears them all. The counter is read at most once a millisecond
+ * (each read takes SQLite's file locks), so a client deleted by the CLI is refused within a
+ * millisecond. PostgreSQL has no such counter; there the store reads through.
  */
 export interface ClientCache {
   get(id: string): ClientRecord | undefined;
@@ -18,10 +19,16 @@ export interface ClientCache {
 
 const MAX_ENTRIES = 10_000;
 
+const RECHECK_MS = 1;
+
 export function clientCache(externalChanges: () => number): ClientCache {
   const entries = new Map<string, ClientRecord>();
   let seen = externalChanges();
+  let checkedAt = performance.now();
   const fresh = () => {
+    const at = performance.now();
+    if (at - checkedAt < RECHECK_MS) return;
+    checkedAt = at;
     const now = externalChanges();
     if (now !== seen) {
       entries.clear();
