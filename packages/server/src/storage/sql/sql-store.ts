@@ -13,9 +13,13 @@ export function sqlStore(
   db: Kysely<Database>,
   engine: 'sqlite' | 'postgres',
   onClose: () => Promise<void>,
-  options: { clientCache?: ClientCache } = {},
+  options: {
+    clientCache?: ClientCache;
+    /** Resolves once a committed transaction is on disk (SQLite's group commit; see sqlite-group-commit.ts). */
+    durable?: () => Promise<void>;
+  } = {},
 ): Store {
-  return build(db, engine, false, onClose, options.clientCache);
+  return build(db, engine, false, onClose, options);
 }
 
 function build(
@@ -23,8 +27,9 @@ function build(
   engine: 'sqlite' | 'postgres',
   inTransaction: boolean,
   onClose: () => Promise<void>,
-  clientCache: ClientCache | undefined,
+  options: { clientCache?: ClientCache; durable?: () => Promise<void> },
 ): Store {
+  const { clientCache, durable } = options;
   const store: Store = {
     engine,
     // Inside a transaction, reads may see rows that roll back: those never go into the cache.
@@ -41,7 +46,9 @@ function build(
 
     async transaction(fn) {
       if (inTransaction) return fn(store);
-      return db.transaction().execute((trx) => fn(build(trx, engine, true, onClose, clientCache)));
+      const result = await db.transaction().execute((trx) => fn(build(trx, engine, true, onClose, options)));
+      await durable?.();
+      return result;
     },
 
     async migrate() {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Store } from '../ports.js';
 import { clientCache } from './client-cache.js';
 import { sqlStore } from './sql-store.js';
 import { SAFETY_NET_CHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
+import { groupCommitDialect, type SqliteStatements } from './sqlite-group-commit.js';
 import type { Database } from './tables.js';
 
 const MAX_CACHED_STATEMENTS = 500;
@@ -15,10 +16,13 @@ const MAX_CACHED_STATEMENTS = 500;
  * statement. Our queries come from a fixed set of builders, so their SQL texts repeat: keep the
  * prepared statements. (better-sqlite3 statements are reusable, and calls are synchronous.)
  */
-function withStatementCache(database: BetterSqlite3.Database) {
+function withStatementCache(database: BetterSqlite3.Database): SqliteStatements {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
+    get inTransaction() {
+      return database.inTransaction;
+    },
     prepare(sql: string) {
       let statement = cache.get(sql);
       if (!statement) {
@@ -35,7 +39,8 @@ function withStatementCache(database: BetterSqlite3.Database) {
  * The embedded default: one SQLite file in WAL mode. WAL lets readers proceed while the single
  * writer commits; `synchronous=NORMAL` is durable across process crashes (a power cut may lose the
  * last transactions, never corrupt the file). `busy_timeout` covers a CLI command writing while the
- * server runs. Checkpoints run on a worker thread (see sqlite-checkpointer.ts).
+ * server runs. Writes of one event-loop turn share a commit (sqlite-group-commit.ts); checkpoints
+ * run on a worker thread (sqlite-checkpointer.ts).
  */
 export function sqliteStore(path: string, options: { onCheckpointError?: (error: Error) => void } = {}): Store {
   const inMemory = path === ':memory:';
@@ -49,7 +54,8 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
   database.pragma('cache_size = -16384');
   database.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   const checkpointer = inMemory ? undefined : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const { dialect, groupCommit } = groupCommitDialect(withStatementCache(database));
+  const db = new Kysely<Database>({ dialect });
   // Moves whenever another connection commits (see client-cache.ts).
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   return sqlStore(
@@ -59,6 +65,6 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
       await checkpointer?.stop();
       await db.destroy();
     },
-    { clientCache: clientCache(() => dataVersion.get() as number) },
+    { clientCache: clientCache(() => dataVersion.get() as number), durable: () => groupCommit.durable() },
   );
 }

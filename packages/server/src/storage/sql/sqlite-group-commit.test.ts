@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type GroupCommit, groupCommitDialect } from './sqlite-group-commit.js';
+
+interface Tables {
+  items: { id: string; n: number };
+}
+
+describe('SQLite group commit', () => {
+  let dir: string;
+  let raw: BetterSqlite3.Database;
+  let other: BetterSqlite3.Database;
+  let db: Kysely<Tables>;
+  let groupCommit: GroupCommit;
+  let commits: number;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'group-commit-'));
+    raw = new BetterSqlite3(join(dir, 'db.sqlite'));
+    raw.pragma('journal_mode = WAL');
+    raw.exec('create table items (id text primary key, n integer not null)');
+    // A second connection, as another process would have: it sees only what is committed.
+    other = new BetterSqlite3(join(dir, 'db.sqlite'));
+    commits = 0;
+    const counted = {
+      prepare: (text: string) => {
+        if (text === 'commit') commits++;
+        return raw.prepare(text);
+      },
+      get inTransaction() {
+        return raw.inTransaction;
+      },
+      close: () => raw.close(),
+    };
+    const built = groupCommitDialect(counted);
+    groupCommit = built.groupCommit;
+    db = new Kysely<Tables>({ dialect: built.dialect });
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+    other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const committed = (id: string) =>
+    other.prepare('select n from items where id = ?').get(id) as { n: number } | undefined;
+  const insert = (id: string, n = 1) => db.insertInto('items').values({ id, n }).execute();
+
+  it('writes made in one turn share one commit, and each resolves only once committed', async () => {
+    const writes = Array.from({ length: 20 }, (_, i) => insert(`item-${i}`).then(() => committed(`item-${i}`)));
+    const seenAtResolve = await Promise.all(writes);
+    expect(seenAtResolve.every((row) => row?.n === 1)).toBe(true);
+    expect(commits).toBe(1);
+  });
+
+  it('a failing statement undoes only itself: the rest of its group commits', async () => {
+    await insert('taken');
+    const results = await Promise.allSettled([insert('a'), insert('taken'), insert('b')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committed('a')).toBeDefined();
+    expect(committed('b')).toBeDefined();
+  });
+
+  it('a read made while a group is open answers after the commit (it may have seen the group)', async () => {
+    const write = insert('x', 7);
+    let readDone = false;
+    const read = db
+      .selectFrom('items')
+      .selectAll()
+      .where('id', '=', 'x')
+      .executeTakeFirst()
+      .then((row) => {
+        readDone = true;
+        expect(committed('x')).toBeDefined();
+        return row;
+      });
+    expect(readDone).toBe(false);
+    expect(await read).toEqual({ id: 'x', n: 7 });
+    await write;
+  });
+
+  it('a transaction that rolls back undoes only its own writes, not its group neighbours', async () => {
+    const neighbour = insert('neighbour');
+    const failed = db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
+        throw new Error('changed my mind');
+      })
+      .catch((error: Error) => error.message);
+    expect(await failed).toBe('changed my mind');
+    await neighbour;
+    await groupCommit.durable();
+    expect(committed('inside')).toBeUndefined();
+    expect(committed('neighbour')).toBeDefined();
+  });
+
+  it('while a transaction spans several turns, other writers wait instead of landing inside it', async () => {
+    let outside: Promise<unknown> | undefined;
+    const failed = db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
+        outside = insert('outside');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('rolled back');
+      })
+      .catch(() => 'rolled back');
+    expect(await failed).toBe('rolled back');
+    await outside;
+    expect(committed('inside')).toBeUndefined();
+    expect(committed('outside')).toBeDefined();
+  });
+
+  it('a committed transaction is on disk once durable() resolves; its reads saw its own writes', async () => {
+    const total = await db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ id: 't1', n: 2 }).execute();
+      await trx.insertInto('items').values({ id: 't2', n: 3 }).execute();
+      const row = await sql<{ total: number }>`select sum(n) as total from items`.execute(trx);
+      return row.rows[0]?.total;
+    });
+    expect(total).toBe(5);
+    await groupCommit.durable();
+    expect(committed('t1')).toBeDefined();
+    expect(committed('t2')).toBeDefined();
+  });
+
+  it('50 concurrent conditional updates still give exactly one winner', async () => {
+    await insert('race', 0);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        db.updateTable('items').set({ n: 1 }).where('id', '=', 'race').where('n', '=', 0).executeTakeFirst(),
+      ),
+    );
+    expect(results.filter((r) => r.numUpdatedRows === 1n)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,191 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from 'kysely';
+
+/**
+ * Group commit for the embedded SQLite database. Committing is most of what a small write costs
+ * (the WAL frames of every page it touched), and under load many requests write in the same
+ * event-loop turn. So the first statement of a turn opens one transaction, every statement of that
+ * turn runs in it at once, in order, and the turn ends with one COMMIT; only then do the
+ * statements' promises settle. Nobody sees an answer before the data behind it is committed:
+ * reads made while a group is open wait for its commit too, since they may have seen its writes.
+ *
+ * What is unchanged: each statement runs immediately and alone on the single connection, so the
+ * conditional updates that guard every race keep their meaning; a failing statement undoes only
+ * itself (SQLite's statement rollback); an explicit transaction is a SAVEPOINT inside the group, so
+ * its rollback undoes only its own work, and it counts as committed when the group commits.
+ */
+export interface GroupCommit {
+  /** Resolves once everything written so far is committed (at once when nothing is pending). */
+  durable(): Promise<void>;
+}
+
+type Waiter = { settle: () => void; fail: (error: unknown) => void };
+
+export function groupCommitDialect(database: SqliteStatements): { dialect: SqliteDialect; groupCommit: GroupCommit } {
+  const driver = new GroupCommitDriver(database);
+  const dialect = new (class extends SqliteDialect {
+    override createDriver(): Driver {
+      return driver;
+    }
+  })({ database: {} as never });
+  return { dialect, groupCommit: driver };
+}
+
+/** What the driver needs of a better-sqlite3 database (prepared statements may be cached). */
+export interface SqliteStatements {
+  prepare(sql: string): BetterSqlite3.Statement;
+  readonly inTransaction: boolean;
+  close(): void;
+}
+
+class GroupCommitDriver implements Driver, GroupCommit {
+  readonly #db: SqliteStatements;
+  /** Statements' callers waiting for the open group's COMMIT; undefined when no group is open. */
+  #group: Waiter[] | undefined;
+  /**
+   * The connection handle of the explicit transaction in progress, if any. There is one real
+   * connection; each caller gets its own handle, so that while a transaction runs, everyone
+   * else's statements wait for it to end rather than land inside it.
+   */
+  #transaction: { owner: DatabaseConnection; ended: Promise<void>; end: () => void } | undefined;
+
+  constructor(db: SqliteStatements) {
+    this.#db = db;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const handle: DatabaseConnection = {
+      executeQuery: <R>(query: CompiledQuery) => this.#execute(handle, query) as Promise<QueryResult<R>>,
+      streamQuery: () => this.#noStreaming(),
+    };
+    return handle;
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    while (this.#transaction) await this.#transaction.ended;
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    this.#transaction = { owner: connection, ended, end };
+    this.#openGroup();
+    this.#run('savepoint explicit_transaction');
+  }
+
+  async commitTransaction(): Promise<void> {
+    try {
+      this.#run('release explicit_transaction');
+    } finally {
+      this.#endTransaction();
+    }
+  }
+
+  async rollbackTransaction(): Promise<void> {
+    try {
+      // A statement that failed hard (I/O error, disk full) has already rolled the whole group back.
+      if (this.#db.inTransaction) {
+        this.#run('rollback to explicit_transaction');
+        this.#run('release explicit_transaction');
+      }
+    } finally {
+      this.#endTransaction();
+    }
+  }
+
+  durable(): Promise<void> {
+    const group = this.#group;
+    if (!group) return Promise.resolve();
+    return new Promise((settle, fail) => group.push({ settle, fail }));
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#group) this.#commit();
+    this.#db.close();
+  }
+
+  async #execute(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<unknown>> {
+    while (this.#transaction && this.#transaction.owner !== connection) await this.#transaction.ended;
+    const inTransaction = this.#transaction !== undefined;
+    const statement = this.#db.prepare(query.sql);
+    // A read outside any group sees only committed data: it can answer at once.
+    if (statement.reader && !this.#group) return { rows: statement.all(query.parameters as unknown[]) };
+    this.#openGroup();
+    let result: QueryResult<unknown>;
+    try {
+      result = statement.reader
+        ? { rows: statement.all(query.parameters as unknown[]) }
+        : this.#changes(statement.run(query.parameters as unknown[]));
+    } catch (error) {
+      this.#afterFailure(error);
+      throw error;
+    }
+    // Inside an explicit transaction the caller needs the result now; the transaction as a whole
+    // is made durable by its caller (see `durable`).
+    if (!inTransaction) await this.durable();
+    return result;
+  }
+
+  #endTransaction(): void {
+    const transaction = this.#transaction;
+    this.#transaction = undefined;
+    transaction?.end();
+  }
+
+  #openGroup(): void {
+    if (this.#group) return;
+    this.#run('begin immediate');
+    this.#group = [];
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    // A transaction still between its begin and its commit keeps the group open a little longer.
+    if (this.#transaction) {
+      setImmediate(() => this.#flush());
+      return;
+    }
+    this.#commit();
+  }
+
+  #commit(): void {
+    const waiters = this.#group ?? [];
+    this.#group = undefined;
+    try {
+      this.#run('commit');
+    } catch (error) {
+      if (this.#db.inTransaction) this.#run('rollback');
+      for (const waiter of waiters) waiter.fail(error);
+      return;
+    }
+    for (const waiter of waiters) waiter.settle();
+  }
+
+  /** SQLite rolls the whole transaction back on some errors: then the group is gone, and says so. */
+  #afterFailure(error: unknown): void {
+    if (!this.#group || this.#db.inTransaction) return;
+    const waiters = this.#group;
+    this.#group = undefined;
+    for (const waiter of waiters) waiter.fail(error);
+  }
+
+  #run(sql: string): void {
+    this.#db.prepare(sql).run();
+  }
+
+  #changes(info: BetterSqlite3.RunResult): QueryResult<unknown> {
+    return {
+      numAffectedRows: BigInt(info.changes),
+      insertId: info.lastInsertRowid === undefined ? undefined : BigInt(info.lastInsertRowid),
+      rows: [],
+    };
+  }
+
+  // biome-ignore lint/correctness/useYield: streaming is not offered by this driver.
+  async *#noStreaming(): AsyncIterableIterator<never> {
+    throw new Error('streaming queries are not supported on SQLite here');
+  }
+}
