@@ -54,6 +54,7 @@ function build(
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider, ...(await migrationTableSchema(db, engine)) });
       const { error, results } = await migrator.migrateToLatest();
+      await durable?.();
       if (error) throw error;
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },

@@ -130,6 +130,24 @@ describe('SQLite group commit', () => {
     expect(committed('t2')).toBeDefined();
   });
 
+  it('a transaction that cannot begin (another process holds the lock) fails alone; the next one works', async () => {
+    raw.pragma('busy_timeout = 10');
+    other.exec('begin immediate');
+    const blocked = await db
+      .transaction()
+      .execute(async (trx) => trx.insertInto('items').values({ id: 'never', n: 1 }).execute())
+      .then(
+        () => 'began',
+        (error: { code?: string }) => error.code,
+      );
+    expect(blocked).toBe('SQLITE_BUSY');
+    other.exec('commit');
+    await db.transaction().execute(async (trx) => trx.insertInto('items').values({ id: 'later', n: 1 }).execute());
+    await insert('after');
+    expect(committed('later')).toBeDefined();
+    expect(committed('after')).toBeDefined();
+  });
+
   it('50 concurrent conditional updates still give exactly one winner', async () => {
     await insert('race', 0);
     const results = await Promise.all(

@@ -67,13 +67,14 @@ class GroupCommitDriver implements Driver, GroupCommit {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     while (this.#transaction) await this.#transaction.ended;
+    // Both may throw (the database is locked past busy_timeout): then no transaction has begun.
+    this.#openGroup();
+    this.#run('savepoint explicit_transaction');
     let end = () => {};
     const ended = new Promise<void>((resolve) => {
       end = resolve;
     });
     this.#transaction = { owner: connection, ended, end };
-    this.#openGroup();
-    this.#run('savepoint explicit_transaction');
   }
 
   async commitTransaction(): Promise<void> {
