@@ -55,8 +55,9 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
 Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Date: ${machine.date}.
 Settings: ${settings.connections} connections, ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s of warm-up;
 ${settings.loadGenerator}. Servers and load generator share the machine's cores.
-Pocketproof runs as \`pocketproof serve\` with LOG_LEVEL=warn and the per-number send limit raised
-(PHONE_SEND_LIMIT=10000 per 1 s) because 50 virtual users reuse 50 numbers.
+Pocketproof runs as \`pocketproof serve\` with the Node flags of \`npm start\`, LOG_LEVEL=warn and the
+per-number send limit raised (PHONE_SEND_LIMIT=10000 per 1 s) because 50 virtual users reuse 50 numbers.
+Every scenario, flows included, warms up untimed first.
 
 | scenario | rate | p50 ms | p99 ms | errors |
 | --- | --- | --- | --- | --- |
