@@ -117,28 +117,35 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
           headers: auth,
         }),
       );
-      const sent = await step('otpStart', () =>
-        request('POST', '/v1/client/mobile/otp/start', { body: {}, headers: auth }),
-      );
-      if (sent.data || sent.error) throw new Error(`otp/start refused: ${JSON.stringify(sent)}`);
-      const code = await step('readInbox', async () => {
-        // A long poll: the dev inbox answers as soon as the message is stored.
-        const after = vu.lastMessageId ? `&after=${vu.lastMessageId}` : '';
-        const [latest] = await request('GET', `/dev/inbox/messages?to=%2B${vu.phone.slice(1)}&limit=1&wait=10${after}`);
-        if (!latest) throw new Error('no SMS in the inbox');
-        vu.lastMessageId = latest.id;
-        return /\b(\d{4})\b/.exec(latest.body)[1];
-      });
-      const finished = await step('otpFinish', () =>
-        request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }),
-      );
-      if (finished.next !== 'done' || finished.error) throw new Error(`otp/finish: ${JSON.stringify(finished)}`);
-      const verdict = await step('status', () =>
-        request('POST', '/v3/unify-status', { body: { correlationId: started.correlationId }, headers: api }),
-      );
-      if (verdict.success !== 'true') throw new Error(`status ${verdict.success}`);
+      await smsCodeToVerdict(vu, request, step, { auth, api, correlationId: started.correlationId });
     },
   });
+}
+
+/**
+ * The second half of every mobile flow: OTP start, the code read from the dev inbox (one long-poll
+ * request: it answers as soon as the message is stored), OTP finish, then the verdict.
+ */
+export async function smsCodeToVerdict(vu, request, step, { auth, api, correlationId }) {
+  const sent = await step('otpStart', () =>
+    request('POST', '/v1/client/mobile/otp/start', { body: {}, headers: auth }),
+  );
+  if (sent.data || sent.error) throw new Error(`otp/start refused: ${JSON.stringify(sent)}`);
+  const code = await step('readInbox', async () => {
+    const after = vu.lastMessageId ? `&after=${vu.lastMessageId}` : '';
+    const [latest] = await request('GET', `/dev/inbox/messages?to=%2B${vu.phone.slice(1)}&limit=1&wait=10${after}`);
+    if (!latest) throw new Error('no SMS in the inbox');
+    vu.lastMessageId = latest.id;
+    return /\b(\d{4})\b/.exec(latest.body)[1];
+  });
+  const finished = await step('otpFinish', () =>
+    request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }),
+  );
+  if (finished.next !== 'done' || finished.error) throw new Error(`otp/finish: ${JSON.stringify(finished)}`);
+  const verdict = await step('status', () =>
+    request('POST', '/v3/unify-status', { body: { correlationId }, headers: api }),
+  );
+  if (verdict.success !== 'true') throw new Error(`status ${verdict.success}`);
 }
 
 /** The peer's equivalent: send an OTP, read it, verify it (which signs the user in). */

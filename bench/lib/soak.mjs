@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { measureFlows } from './flows.mjs';
 import { residentMb } from './processes.mjs';
+import { smsCodeToVerdict } from './scenarios.mjs';
 
 /** Flows are purged a minute after they start; cleanup runs every 10 s. */
 export const SOAK_ENV = {
@@ -68,25 +69,7 @@ async function soakFlow(vu, request, step, api) {
     );
     if (verified.next !== 'mobile/otp') throw new Error(`verify: ${JSON.stringify(verified)}`);
   }
-  const sent = await step('otpStart', () =>
-    request('POST', '/v1/client/mobile/otp/start', { body: {}, headers: auth }),
-  );
-  if (sent.data || sent.error) throw new Error(`otp/start refused: ${JSON.stringify(sent)}`);
-  const after = vu.lastMessageId ? `&after=${vu.lastMessageId}` : '';
-  const [latest] = await step('readInbox', () =>
-    request('GET', `/dev/inbox/messages?to=%2B${vu.phone.slice(1)}&limit=1&wait=10${after}`),
-  );
-  if (!latest) throw new Error('no SMS in the inbox');
-  vu.lastMessageId = latest.id;
-  const code = /\b(\d{4})\b/.exec(latest.body)[1];
-  const finished = await step('otpFinish', () =>
-    request('POST', '/v1/client/mobile/otp/finish', { body: { otp: code }, headers: auth }),
-  );
-  if (finished.next !== 'done' || finished.error) throw new Error(`otp/finish: ${JSON.stringify(finished)}`);
-  const verdict = await step('status', () =>
-    request('POST', '/v3/unify-status', { body: { correlationId: started.correlationId }, headers: api }),
-  );
-  if (verdict.success !== 'true') throw new Error(`status ${verdict.success}`);
+  await smsCodeToVerdict(vu, request, step, { auth, api, correlationId: started.correlationId });
 }
 
 async function databaseMb(path) {
