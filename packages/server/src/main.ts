@@ -51,7 +51,12 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const store = options.store ?? openStore(config.databaseUrl);
+  const store =
+    options.store ??
+    openStore(config.databaseUrl, {
+      onBackgroundError: (error) =>
+        logger.warn({ err: error }, 'database background task failed (recovers on its own)'),
+    });
   await store.migrate();
 
   const secret =
