@@ -5,7 +5,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, type RunningServer, startCli } from './support.js';
+import { postJson, type RunningServer, startCli, waitFor } from './support.js';
 
 /** The real `pocketproof` CLI (packages/server/dist, built by `npm run build`), as an operator runs it. */
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
@@ -65,16 +65,6 @@ async function jwksKids(url: string): Promise<string[]> {
   const response = await fetch(`${url}/.well-known/jwks.json`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const DEMO_LINE = /Demo client:\s+client_id=(\S+) client_secret=(\S+)/;

@@ -7,7 +7,7 @@ import { verifyPocketproofSignature } from '../packages/server/src/sms/signature
 import { sqliteStore } from '../packages/server/src/storage/sql/sqlite.js';
 import { BrowserDevice } from '../packages/server/src/test-support/browser-device.js';
 import { type HttpPeer, startHttpPeer } from '../packages/server/src/test-support/http-peer.js';
-import { freePort, postJson, startCli } from './support.js';
+import { freePort, postJson, startCli, waitFor } from './support.js';
 
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
 const SECRET = 'e2e-webhook-secret-0123456789abcdef';
@@ -19,16 +19,6 @@ function runCli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: numb
       resolve({ code: error ? (error.code as number) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function accessToken(url: string, cli: (...args: string[]) => Promise<string>): Promise<string> {
@@ -100,7 +90,7 @@ describe('SMS delivery survives a crash: messages pending at SIGKILL are sent on
         .output()
         .split('\n')
         .filter((line) => line.includes('will retry')).length;
-    await waitFor('a failed attempt per message', () => (retries() >= flows.length ? true : undefined));
+    await waitFor('a failed attempt per message', () => (retries() >= flows.length ? true : undefined), 30_000);
     expect(await first.stop('SIGKILL')).toBeNull();
 
     // 2. What the crash left behind: every message still owed, none sent, each tried at least once.
@@ -125,8 +115,10 @@ describe('SMS delivery survives a crash: messages pending at SIGKILL are sent on
     const gateway: HttpPeer = await startHttpPeer({ port: gatewayPort });
     const second = await startCli(env);
     try {
-      await waitFor('every pending message at the gateway', () =>
-        gateway.requests.length >= flows.length ? true : undefined,
+      await waitFor(
+        'every pending message at the gateway',
+        () => (gateway.requests.length >= flows.length ? true : undefined),
+        30_000,
       );
       // Give a duplicate every chance to show up before counting.
       await new Promise((r) => setTimeout(r, 1_500));

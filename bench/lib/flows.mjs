@@ -21,11 +21,8 @@ export async function measureFlows({ origin, users, durationSeconds, warmupSecon
     return text ? JSON.parse(text) : undefined;
   };
 
-  let steps = new Map();
-  let totals = [];
-  let flows = 0;
-  let errors = 0;
-  let firstError;
+  const emptyTally = () => ({ steps: new Map(), totals: [], flows: 0, errors: 0, firstError: undefined });
+  let tally = emptyTally();
   const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
 
   async function runUser(vu, deadline) {
@@ -35,16 +32,16 @@ export async function measureFlows({ origin, users, durationSeconds, warmupSecon
         await flow(vu, request, async (name, fn) => {
           const t = performance.now();
           const value = await fn();
-          const list = steps.get(name) ?? [];
+          const list = tally.steps.get(name) ?? [];
           list.push(performance.now() - t);
-          steps.set(name, list);
+          tally.steps.set(name, list);
           return value;
         });
-        flows++;
-        totals.push(performance.now() - started);
+        tally.flows++;
+        tally.totals.push(performance.now() - started);
       } catch (error) {
-        errors++;
-        firstError ??= String(error?.message ?? error);
+        tally.errors++;
+        tally.firstError ??= String(error?.message ?? error);
       }
     }
   }
@@ -53,17 +50,14 @@ export async function measureFlows({ origin, users, durationSeconds, warmupSecon
   if (warmupSeconds > 0) {
     const warmupEnd = Date.now() + warmupSeconds * 1000;
     await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
-    steps = new Map();
-    totals = [];
-    flows = 0;
-    errors = 0;
-    firstError = undefined;
+    tally = emptyTally();
   }
   const deadline = Date.now() + durationSeconds * 1000;
   const began = performance.now();
   await Promise.all(vus.map((vu) => runUser(vu, deadline)));
   const seconds = (performance.now() - began) / 1000;
   await pool.close();
+  const { steps, totals, flows, errors, firstError } = tally;
   return {
     flowsPerSec: Math.round(flows / seconds),
     ...percentiles(totals),
