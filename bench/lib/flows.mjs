@@ -2,12 +2,15 @@
 // the latency of every step recorded. This measures what an integrator pays per verification.
 import { Pool } from 'undici';
 import { percentiles } from './percentiles.mjs';
+import { cpuMs } from './processes.mjs';
 
 /**
  * Runs `users` virtual users for `durationSeconds`; `flow(vu, step)` performs one complete flow,
- * wrapping each request in `step(name, fn)`. A flow that throws counts as an error.
+ * wrapping each request in `step(name, fn)`. A flow that throws counts as an error. With
+ * `serverPid`, it also reports the server's CPU time per flow (all its threads): what one
+ * verification costs, apart from how the load generator and the server share the cores.
  */
-export async function measureFlows({ origin, users, durationSeconds, warmupSeconds = 0, flow, setup }) {
+export async function measureFlows({ origin, serverPid, users, durationSeconds, warmupSeconds = 0, flow, setup }) {
   const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
   const request = async (method, path, { body, headers = {} } = {}) => {
     const response = await pool.request({
@@ -54,12 +57,15 @@ export async function measureFlows({ origin, users, durationSeconds, warmupSecon
   }
   const deadline = Date.now() + durationSeconds * 1000;
   const began = performance.now();
+  const cpuBefore = serverPid ? await cpuMs(serverPid) : 0;
   await Promise.all(vus.map((vu) => runUser(vu, deadline)));
+  const serverCpuMs = serverPid ? (await cpuMs(serverPid)) - cpuBefore : undefined;
   const seconds = (performance.now() - began) / 1000;
   await pool.close();
   const { steps, totals, flows, errors, firstError } = tally;
   return {
     flowsPerSec: Math.round(flows / seconds),
+    ...(serverCpuMs !== undefined && flows ? { serverCpuUsPerFlow: Math.round((1000 * serverCpuMs) / flows) } : {}),
     ...percentiles(totals),
     errors,
     flows,

@@ -106,6 +106,19 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in ms, from /proc. The kernel
+ * counts in clock ticks of 10 ms, so measure over seconds, not single requests.
+ */
+export async function cpuMs(pid) {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10;
+}
+
 /** Resident memory of a process in MB, from /proc. */
 export async function residentMb(pid) {
   const { readFile } = await import('node:fs/promises');

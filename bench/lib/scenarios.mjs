@@ -92,6 +92,7 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
   let keyIndex = 0;
   return measureFlows({
     origin: server.url,
+    serverPid: server.pid,
     users: settings.connections,
     durationSeconds,
     warmupSeconds: settings.warmupSeconds,
@@ -152,6 +153,7 @@ export async function smsCodeToVerdict(vu, request, step, { auth, api, correlati
 export async function betterAuthFlow(peer, settings) {
   return measureFlows({
     origin: peer.url,
+    serverPid: peer.pid,
     users: settings.connections,
     durationSeconds: settings.durationSeconds,
     warmupSeconds: settings.warmupSeconds,

@@ -1,13 +1,18 @@
 // Summarises a V8 .cpuprofile: self time by function and by package, the biggest first.
-//   node bench/tools/top-profile.mjs <file.cpuprofile> [rows]
+//   node bench/tools/top-profile.mjs <file.cpuprofile> [rows] [skip seconds]
+// Skipping the first seconds leaves out start-up and warm-up (module loading, JIT).
 import { readFileSync } from 'node:fs';
 
-const [file, rows = '25'] = process.argv.slice(2);
+const [file, rows = '25', skipSeconds = '0'] = process.argv.slice(2);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dt = profile.timeDeltas;
-for (const [i, id] of profile.samples.entries()) self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0));
+let elapsedUs = 0;
+for (const [i, id] of profile.samples.entries()) {
+  elapsedUs += dt[i] ?? 0;
+  if (elapsedUs >= Number(skipSeconds) * 1e6) self.set(id, (self.get(id) ?? 0) + (dt[i] ?? 0));
+}
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 const byFunction = new Map();

@@ -12,6 +12,20 @@ import type { Database } from './tables.js';
  */
 export type Placeholder = { readonly placeholder: number };
 
+type Run = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
+
+/**
+ * Databases whose driver can run a compiled statement directly (SQLite's group commit), without
+ * kysely's executor: acquiring and releasing a connection and the plugin pass cost several
+ * promise hops per statement, more than SQLite spends running it. Only the root instance is
+ * registered; a transaction is another instance and keeps kysely's path (and its connection).
+ */
+const directRunners = new WeakMap<Kysely<Database>, Run>();
+
+export function runPrecompiledDirectly(db: Kysely<Database>, run: Run): void {
+  directRunners.set(db, run);
+}
+
 export function precompiled<Row, Args extends unknown[]>(
   arity: Args['length'],
   build: (db: Kysely<Database>, ...placeholders: Placeholder[]) => Compilable<Row>,
@@ -40,7 +54,9 @@ export function precompiled<Row, Args extends unknown[]>(
       byDialect.set(dialect, entry);
     }
     const parameters = entry.slots.map((slot) => (typeof slot === 'number' ? args[slot] : slot.value));
-    return db.executeQuery({ ...entry.compiled, parameters });
+    const query = { ...entry.compiled, parameters };
+    const direct = directRunners.get(db);
+    return (direct ? direct(query) : db.executeQuery(query)) as Promise<QueryResult<Row>>;
   };
 }
 

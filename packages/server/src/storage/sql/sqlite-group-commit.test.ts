@@ -117,6 +117,23 @@ describe('SQLite group commit', () => {
     expect(committed('outside')).toBeDefined();
   });
 
+  it('statements run directly (without kysely) also wait for a transaction instead of landing inside it', async () => {
+    let direct: Promise<unknown> | undefined;
+    const failed = db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
+        direct = groupCommit.execute(db.insertInto('items').values({ id: 'direct', n: 1 }).compile());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('rolled back');
+      })
+      .catch(() => 'rolled back');
+    expect(await failed).toBe('rolled back');
+    await direct;
+    expect(committed('inside')).toBeUndefined();
+    expect(committed('direct')).toBeDefined();
+  });
+
   it('a committed transaction is on disk once durable() resolves; its reads saw its own writes', async () => {
     const total = await db.transaction().execute(async (trx) => {
       await trx.insertInto('items').values({ id: 't1', n: 2 }).execute();

@@ -17,6 +17,8 @@ import { type CompiledQuery, type DatabaseConnection, type Driver, type QueryRes
 export interface GroupCommit {
   /** Resolves once everything written so far is committed (at once when nothing is pending). */
   durable(): Promise<void>;
+  /** Runs one statement outside any explicit transaction, as kysely would, minus its executor. */
+  execute(query: CompiledQuery): Promise<QueryResult<unknown>>;
 }
 
 type Waiter = { settle: () => void; fail: (error: unknown) => void };
@@ -49,13 +51,25 @@ class GroupCommitDriver implements Driver, GroupCommit {
    */
   #transaction: { owner: DatabaseConnection; ended: Promise<void>; end: () => void } | undefined;
 
+  /** The handle of statements run directly: it never owns a transaction. */
+  readonly #autocommit: DatabaseConnection;
+
   constructor(db: SqliteStatements) {
     this.#db = db;
+    this.#autocommit = this.#handle();
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    return this.#handle();
+  }
+
+  execute(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    return this.#execute(this.#autocommit, query);
+  }
+
+  #handle(): DatabaseConnection {
     const handle: DatabaseConnection = {
       executeQuery: <R>(query: CompiledQuery) => this.#execute(handle, query) as Promise<QueryResult<R>>,
       streamQuery: () => this.#noStreaming(),

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Store } from '../ports.js';
 import { clientCache } from './client-cache.js';
+import { runPrecompiledDirectly } from './precompiled.js';
 import { sqlStore } from './sql-store.js';
 import { SAFETY_NET_CHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { groupCommitDialect, type SqliteStatements } from './sqlite-group-commit.js';
@@ -56,6 +57,7 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
   const checkpointer = inMemory ? undefined : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
   const { dialect, groupCommit } = groupCommitDialect(withStatementCache(database));
   const db = new Kysely<Database>({ dialect });
+  runPrecompiledDirectly(db, (query) => groupCommit.execute(query));
   // Moves whenever another connection commits (see client-cache.ts).
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   return sqlStore(
