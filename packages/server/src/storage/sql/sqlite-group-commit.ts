@@ -40,6 +40,29 @@ export interface SqliteStatements {
   close(): void;
 }
 
+/** Column names of the statements read in raw mode (see `rowsOf`). */
+const columnNames = new WeakMap<BetterSqlite3.Statement, string[]>();
+
+/**
+ * A reader's rows as objects. better-sqlite3 builds each row object property by property from
+ * C++; taking the row as an array and naming its values here costs about a quarter less for wide
+ * rows (a flow has 33 columns), and reading a flow is the most frequent statement.
+ */
+function rowsOf(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): Record<string, unknown>[] {
+  let names = columnNames.get(statement);
+  if (!names) {
+    names = statement.columns().map((column) => column.name);
+    statement.raw(true);
+    columnNames.set(statement, names);
+  }
+  const rows = statement.all(parameters as unknown[]) as unknown[][];
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) row[names[i] as string] = values[i];
+    return row;
+  });
+}
+
 class GroupCommitDriver implements Driver, GroupCommit {
   readonly #db: SqliteStatements;
   /** Statements' callers waiting for the open group's COMMIT; undefined when no group is open. */
@@ -127,12 +150,12 @@ class GroupCommitDriver implements Driver, GroupCommit {
     const inTransaction = this.#transaction !== undefined;
     const statement = this.#db.prepare(query.sql);
     // A read outside any group sees only committed data: it can answer at once.
-    if (statement.reader && !this.#group) return { rows: statement.all(query.parameters as unknown[]) };
+    if (statement.reader && !this.#group) return { rows: rowsOf(statement, query.parameters) };
     this.#openGroup();
     let result: QueryResult<unknown>;
     try {
       result = statement.reader
-        ? { rows: statement.all(query.parameters as unknown[]) }
+        ? { rows: rowsOf(statement, query.parameters) }
         : this.#changes(statement.run(query.parameters as unknown[]));
     } catch (error) {
       this.#afterFailure(error);
