@@ -61,7 +61,17 @@ describe('authTokens (HS256)', () => {
     expect(tokens.verify(tokens.mint(withoutSub as never), AUDIENCE)).toBeUndefined();
   });
 
-  it('expiry holds on the injected clock, with the grace the caller allows', () => {
+  it('a token already verified (remembered) still answers only for its audience, and its variants are refused', () => {
+    const { tokens, claims, token } = setup();
+    expect(tokens.verify(token, AUDIENCE)).toEqual(claims);
+    expect(tokens.verify(token, 'pocketproof:api')).toBeUndefined();
+    expect(tokens.verify(`${token}=`, AUDIENCE)).toBeUndefined();
+    const [header, , signature = ''] = token.split('.');
+    expect(tokens.verify(`${header}.${b64({ ...claims, sub: 'flow-2' })}.${signature}`, AUDIENCE)).toBeUndefined();
+    expect(tokens.verify(token, AUDIENCE)).toEqual(claims);
+  });
+
+  it('expiry holds on the injected clock, with the grace the caller allows (remembered tokens too)', () => {
     const { clock, tokens, token } = setup();
     clock.advance(899_000);
     expect(tokens.verify(token, AUDIENCE)).toBeDefined();
