@@ -5,24 +5,30 @@ import type { LoggerOptions } from 'pino';
  * logs: request lines keep only the path (query strings carry `token=` and `to=`), and any field
  * that could hold them is redacted wherever it appears.
  */
+const SECRET_FIELDS = [
+  'phone',
+  'phoneNumber',
+  'mobileNumber',
+  'to',
+  'otp',
+  'code',
+  'body',
+  'authToken',
+  'access_token',
+  'client_secret',
+  'clientSecret',
+];
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: {
+      // Each field at the top of a log line and one level down (`*.x` does not match a top-level x).
       paths: [
         'req.headers.authorization',
         'req.headers["pa-signature"]',
-        '*.phone',
-        '*.phoneNumber',
-        '*.mobileNumber',
-        '*.to',
-        '*.otp',
-        '*.code',
-        '*.body',
-        '*.authToken',
-        '*.access_token',
-        '*.client_secret',
-        '*.clientSecret',
+        ...SECRET_FIELDS,
+        ...SECRET_FIELDS.map((field) => `*.${field}`),
       ],
       censor: '[redacted]',
     },

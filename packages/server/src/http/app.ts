@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { lazyChildLogger } from './lazy-child-logger.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { deviceProtocolRoutes } from './routes/device-protocol.js';
@@ -20,6 +21,7 @@ import { installSecurityHeaders } from './security-headers.js';
 export async function createApp(deps: FlowDeps, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent as Logger, bindings, options),
     // Behind a proxy, set trustProxy in a later config; request ids are ours.
     requestIdHeader: false,
     bodyLimit: 4096,
