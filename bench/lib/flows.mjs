@@ -7,8 +7,9 @@ import { cpuMs } from './processes.mjs';
 /**
  * Runs `users` virtual users for `durationSeconds`; `flow(vu, step)` performs one complete flow,
  * wrapping each request in `step(name, fn)`. A flow that throws counts as an error. With
- * `serverPid`, it also reports the server's CPU time per flow (all its threads): what one
- * verification costs, apart from how the load generator and the server share the cores.
+ * `serverPid`, it also reports the server's CPU time per flow, of all its threads and of its main
+ * thread: what one verification costs, apart from how the load generator and the server share the
+ * cores.
  */
 export async function measureFlows({ origin, serverPid, users, durationSeconds, warmupSeconds = 0, flow, setup }) {
   const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -57,15 +58,21 @@ export async function measureFlows({ origin, serverPid, users, durationSeconds, 
   }
   const deadline = Date.now() + durationSeconds * 1000;
   const began = performance.now();
-  const cpuBefore = serverPid ? await cpuMs(serverPid) : 0;
+  const cpu = async () => serverPid && [await cpuMs(serverPid), await cpuMs(serverPid, { mainThread: true })];
+  const cpuBefore = await cpu();
   await Promise.all(vus.map((vu) => runUser(vu, deadline)));
-  const serverCpuMs = serverPid ? (await cpuMs(serverPid)) - cpuBefore : undefined;
+  const cpuAfter = await cpu();
   const seconds = (performance.now() - began) / 1000;
   await pool.close();
   const { steps, totals, flows, errors, firstError } = tally;
   return {
     flowsPerSec: Math.round(flows / seconds),
-    ...(serverCpuMs !== undefined && flows ? { serverCpuUsPerFlow: Math.round((1000 * serverCpuMs) / flows) } : {}),
+    ...(cpuBefore && cpuAfter && flows
+      ? {
+          serverCpuUsPerFlow: Math.round((1000 * (cpuAfter[0] - cpuBefore[0])) / flows),
+          mainThreadUsPerFlow: Math.round((1000 * (cpuAfter[1] - cpuBefore[1])) / flows),
+        }
+      : {}),
     ...percentiles(totals),
     errors,
     flows,

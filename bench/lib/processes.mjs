@@ -107,12 +107,13 @@ async function stop(child) {
 }
 
 /**
- * CPU time (user + system, all threads) a process has used so far, in ms, from /proc. The kernel
- * counts in clock ticks of 10 ms, so measure over seconds, not single requests.
+ * CPU time (user + system) a process has used so far, in ms, from /proc: all its threads, or only
+ * its main thread (a Node server's event loop, which bounds its throughput). The kernel counts in
+ * clock ticks of 10 ms, so measure over seconds, not single requests.
  */
-export async function cpuMs(pid) {
+export async function cpuMs(pid, { mainThread = false } = {}) {
   const { readFile } = await import('node:fs/promises');
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const stat = await readFile(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   // The fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
