@@ -1,8 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 
-const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
-
 /**
  * Fastify gives every request a child logger bound to its id. Making a pino child costs a few
  * microseconds (bindings serialised, redaction and serializers set up again), about 2 % of a busy
@@ -13,27 +11,60 @@ const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'tr
 export function lazyChildLogger(parent: Logger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
   // A route with its own level needs the real child to know it.
   if (options.level) return parent.child(bindings, options) as FastifyBaseLogger;
-  let child: Logger | undefined;
-  const real = () => {
-    child ??= parent.child(bindings, options);
-    return child;
-  };
-  const lazy = {
-    child: (more: Bindings, moreOptions?: ChildLoggerOptions) => real().child(more, moreOptions),
-    isLevelEnabled: (level: string) => (child ?? parent).isLevelEnabled(level),
-    silent: () => {},
-    get level() {
-      return (child ?? parent).level;
-    },
-    set level(level: string) {
-      real().level = level;
-    },
-  } as Record<string, unknown>;
-  for (const level of LEVELS) {
-    lazy[level] = (...args: unknown[]) => {
-      if (!(child ?? parent).isLevelEnabled(level)) return;
-      (real()[level] as (...a: unknown[]) => void)(...args);
-    };
+  return new LazyChildLogger(parent, bindings, options) as unknown as FastifyBaseLogger;
+}
+
+class LazyChildLogger {
+  readonly #parent: Logger;
+  readonly #bindings: Bindings;
+  readonly #options: ChildLoggerOptions;
+  #child: Logger | undefined;
+
+  constructor(parent: Logger, bindings: Bindings, options: ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
   }
-  return lazy as unknown as FastifyBaseLogger;
+
+  #real(): Logger {
+    this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#child;
+  }
+
+  #write(level: Level, args: unknown[]): void {
+    if (!(this.#child ?? this.#parent).isLevelEnabled(level)) return;
+    (this.#real()[level] as (...a: unknown[]) => void)(...args);
+  }
+
+  get level(): string {
+    return (this.#child ?? this.#parent).level;
+  }
+  set level(level: string) {
+    this.#real().level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return (this.#child ?? this.#parent).isLevelEnabled(level);
+  }
+  child(bindings: Bindings, options?: ChildLoggerOptions): Logger {
+    return this.#real().child(bindings, options);
+  }
+  silent(): void {}
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
 }

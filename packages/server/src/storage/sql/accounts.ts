@@ -118,15 +118,20 @@ export function sqlSecretStore(db: Kysely<Database>): SecretStore {
   };
 }
 
+const hitRateLimit = precompiled<{ count: number }, [string, number]>(2, (db, key, windowStart) => ({
+  compile: () =>
+    sql<{ count: number }>`
+      INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+        window_start = excluded.window_start
+      RETURNING count`.compile(db),
+}));
+
 export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
   return {
     async hit(key, windowStart) {
-      const result = await sql<{ count: number }>`
-        INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
-        ON CONFLICT (key) DO UPDATE SET
-          count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-          window_start = excluded.window_start
-        RETURNING count`.execute(db);
+      const result = await hitRateLimit(db, key, windowStart);
       return Number(result.rows[0]?.count);
     },
   };

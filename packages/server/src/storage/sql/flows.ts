@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryResult } from 'kysely';
 import type { FlowStore } from '../ports.js';
-import { precompiled, precompiledInsert } from './precompiled.js';
+import type { FlowRecord } from '../records.js';
+import { type Placeholder, precompiled, precompiledInsert, precompiledShapes } from './precompiled.js';
 import { flowFromRow, flowToRow } from './rows.js';
 import type { Database } from './tables.js';
 
@@ -39,6 +40,58 @@ const consumeOtpHash = precompiled<never, [number, string, string]>(3, (db, now,
     .where('otp_hash', '=', otpHash as never),
 );
 
+type FlowColumn = keyof Database['flows'] & string;
+const columnsOf = (shape: string, part: number) =>
+  (shape.split('|')[part] ?? '').split(',').filter(Boolean) as FlowColumn[];
+const valuesFor = (columns: FlowColumn[], placeholders: Placeholder[]) =>
+  Object.fromEntries(columns.map((column, i) => [column, placeholders[i]]));
+
+/** Shape `state|secret columns|cooldown`: see `recordSend`. */
+const recordSendQuery = precompiledShapes((shape) => {
+  const [state, , cooldown] = shape.split('|') as ['otp_sent' | 'link_sent', string, 'cooldown' | ''];
+  const secretColumns = columnsOf(shape, 1);
+  return precompiled<never, unknown[]>(
+    4 + secretColumns.length + (cooldown ? 1 : 0),
+    (db, flowId, phone, sentAt, maxSends, ...rest) => {
+      let query = db
+        .updateTable('flows')
+        .set((eb) => ({
+          ...valuesFor(secretColumns, rest),
+          state,
+          phone: phone as never,
+          last_sent_at: sentAt as never,
+          send_count: eb('send_count', '+', 1),
+        }))
+        .where('id', '=', flowId as never)
+        .where('state', 'in', ['pending', state])
+        .where('send_count', '<', maxSends as never);
+      if (cooldown) {
+        const before = rest[secretColumns.length] as never;
+        query = query.where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', before)]));
+      }
+      return query;
+    },
+  );
+});
+
+/** Shape `target state|columns set|number of states allowed`: see `transition`. */
+const transitionQuery = precompiledShapes((shape) => {
+  const [to, , statesAllowed] = shape.split('|') as [FlowRecord['state'], string, string];
+  const columns = columnsOf(shape, 1);
+  return precompiled<never, unknown[]>(1 + columns.length + Number(statesAllowed), (db, flowId, ...rest) =>
+    db
+      .updateTable('flows')
+      .set({
+        ...valuesFor(columns, rest),
+        state: to,
+        // A finished flow keeps no live code.
+        ...(to === 'otp_sent' || to === 'pending' ? {} : { otp_hash: null }),
+      })
+      .where('id', '=', flowId as never)
+      .where('state', 'in', rest.slice(columns.length) as never[]),
+  );
+});
+
 /**
  * Flow storage. Every state change is one conditional UPDATE whose WHERE clause carries the rule
  * (state, caps, cooldown); the affected-row count decides, so two racing requests can never both
@@ -46,7 +99,7 @@ const consumeOtpHash = precompiled<never, [number, string, string]>(3, (db, now,
  * PostgreSQL's READ COMMITTED, where a blocked UPDATE re-evaluates its WHERE on the new row.
  */
 export function sqlFlowStore(db: Kysely<Database>): FlowStore {
-  const changed = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows > 0n;
+  const changed = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
 
   /** One message of a flow (code or link): the state, send cap and cooldown live in the WHERE. */
   async function recordSend(
@@ -55,23 +108,10 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     send: { phone: string; sentAt: number; maxSends: number; lastSentBefore: number | null },
     secret: Partial<Database['flows']>,
   ): Promise<boolean> {
-    let query = db
-      .updateTable('flows')
-      .set((eb) => ({
-        ...secret,
-        state,
-        phone: send.phone,
-        last_sent_at: send.sentAt,
-        send_count: eb('send_count', '+', 1),
-      }))
-      .where('id', '=', flowId)
-      .where('state', 'in', ['pending', state])
-      .where('send_count', '<', send.maxSends);
-    if (send.lastSentBefore !== null) {
-      const before = send.lastSentBefore;
-      query = query.where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', before)]));
-    }
-    return changed(await query.executeTakeFirst());
+    const cooldown = send.lastSentBefore !== null;
+    const query = recordSendQuery(`${state}|${Object.keys(secret).join(',')}|${cooldown ? 'cooldown' : ''}`);
+    const values = [flowId, send.phone, send.sentAt, send.maxSends, ...Object.values(secret)];
+    return changed(await query(db, ...(cooldown ? [...values, send.lastSentBefore] : values)));
   }
 
   return {
@@ -85,7 +125,7 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async attachDevice(flowId, deviceId, outcome) {
-      return ((await attachDeviceToFlow(db, flowId, deviceId, outcome)).numAffectedRows ?? 0n) > 0n;
+      return changed(await attachDeviceToFlow(db, flowId, deviceId, outcome));
     },
 
     async recordOtpSent(flowId, send) {
@@ -114,7 +154,7 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
         .where('link_hash', '=', linkHash)
         .where('link_expires_at', '>', now)
         .executeTakeFirst();
-      return changed(result);
+      return result.numUpdatedRows > 0n;
     },
 
     async countOtpAttempt(flowId, maxAttempts) {
@@ -130,26 +170,19 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async consumeOtp(flowId, otpHash, now) {
-      return ((await consumeOtpHash(db, now, flowId, otpHash)).numAffectedRows ?? 0n) > 0n;
+      return changed(await consumeOtpHash(db, now, flowId, otpHash));
     },
 
     async transition(flowId, guard, to, fields = {}) {
-      const result = await db
-        .updateTable('flows')
-        .set({
-          state: to,
-          ...('failureReason' in fields ? { failure_reason: fields.failureReason } : {}),
-          ...('proveId' in fields ? { prove_id: fields.proveId } : {}),
-          ...('phone' in fields ? { phone: fields.phone } : {}),
-          ...('finishedAt' in fields ? { finished_at: fields.finishedAt } : {}),
-          ...('deviceId' in fields ? { device_id: fields.deviceId } : {}),
-          // A finished flow keeps no live code.
-          ...(to === 'otp_sent' || to === 'pending' ? {} : { otp_hash: null }),
-        })
-        .where('id', '=', flowId)
-        .where('state', 'in', [...guard.states])
-        .executeTakeFirst();
-      return changed(result);
+      const set: Partial<Record<FlowColumn, unknown>> = {
+        ...('failureReason' in fields ? { failure_reason: fields.failureReason } : {}),
+        ...('proveId' in fields ? { prove_id: fields.proveId } : {}),
+        ...('phone' in fields ? { phone: fields.phone } : {}),
+        ...('finishedAt' in fields ? { finished_at: fields.finishedAt } : {}),
+        ...('deviceId' in fields ? { device_id: fields.deviceId } : {}),
+      };
+      const query = transitionQuery(`${to}|${Object.keys(set).join(',')}|${guard.states.length}`);
+      return changed(await query(db, flowId, ...Object.values(set), ...guard.states));
     },
 
     async recordClientError(flowId, report) {

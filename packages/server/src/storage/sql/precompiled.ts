@@ -80,3 +80,20 @@ export function precompiledInsert<T extends keyof Database & string>(table: T) {
     return insert(db, ...Object.values(row));
   };
 }
+
+/**
+ * For a statement whose SQL depends on a few choices (which columns a SET names, whether a
+ * condition applies): one precompiled form per shape, made the first time that shape is seen.
+ * There are only a handful of shapes in the code, so the cache stays small.
+ */
+export function precompiledShapes<Query>(make: (shape: string) => Query): (shape: string) => Query {
+  const byShape = new Map<string, Query>();
+  return (shape) => {
+    let query = byShape.get(shape);
+    if (!query) {
+      query = make(shape);
+      byShape.set(shape, query);
+    }
+    return query;
+  };
+}
