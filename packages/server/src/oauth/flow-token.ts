@@ -34,8 +34,9 @@ const MAX_TOKEN_LENGTH = 4096;
 /**
  * A browser presents the same authToken on every request of its flow, so genuine tokens are
  * remembered (exactly as presented) with their claims, and the MAC, base64 and JSON work is done
- * once per token. Only tokens whose signature checked out get in, oldest out first; every use still
- * checks audience, issuer and expiry against the clock.
+ * at most once per token: not at all for the tokens this process minted. Only tokens minted here or
+ * whose signature checked out get in, oldest out first; every use still checks audience, issuer
+ * and expiry against the clock.
  */
 const VERIFIED_TOKENS_KEPT = 4096;
 
@@ -44,6 +45,10 @@ export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTo
   const key = createHmac('sha256', secret).update('pocketproof authToken HS256 v1').digest();
   const mac = (input: string) => createHmac('sha256', key).update(input).digest();
   const verified = new Map<string, Readonly<Partial<FlowTokenClaims>>>();
+  const remember = (token: string, claims: Readonly<Partial<FlowTokenClaims>>) => {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
+    verified.set(token, claims);
+  };
 
   /** The claims of a token carrying our signature, whatever they say. */
   function authenticClaims(token: string): Readonly<Partial<FlowTokenClaims>> | undefined {
@@ -64,7 +69,10 @@ export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTo
   return {
     mint(claims) {
       const input = signingInput(HEADER, claims);
-      return `${input}.${mac(input).toString('base64url')}`;
+      const token = `${input}.${mac(input).toString('base64url')}`;
+      // The claims as a reader of the token would decode them (the JSON drops undefined members).
+      remember(token, Object.freeze(JSON.parse(JSON.stringify(claims))));
+      return token;
     },
 
     verify(token, audience, graceSeconds = 0) {
@@ -73,8 +81,7 @@ export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTo
       if (!claims) {
         claims = authenticClaims(token);
         if (!claims) return undefined;
-        if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-        verified.set(token, claims);
+        remember(token, claims);
       }
       if (claims.iss !== issuer || claims.aud !== audience || typeof claims.sub !== 'string') return undefined;
       if (typeof claims.exp !== 'number' || claims.exp + graceSeconds <= clock.now() / 1000) return undefined;
