@@ -21,6 +21,8 @@ const { values } = parseArgs({
     // --soak [--flows N]: only the memory soak (default 1,000,000 flows), on SQLite.
     soak: { type: 'boolean', default: false },
     flows: { type: 'string', default: '1000000' },
+    // --label <name>: added to the results file's name (two machines' runs on one day, say).
+    label: { type: 'string' },
   },
 });
 const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
@@ -29,6 +31,7 @@ const wanted = (name) => !chosen || chosen.has(name);
 const execArgv = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const settings = {
   mode: values.quick ? 'quick' : 'full',
+  label: values.label,
   connections: 50,
   durationSeconds: values.quick ? 5 : 15,
   warmupSeconds: values.quick ? 1 : 3,
@@ -97,7 +100,12 @@ if (values.soak) {
   try {
     const creds = await scenario.credentials(server);
     const result = await soak(server, creds, { users: settings.connections, totalFlows, log });
-    const { path, targetsMet } = await writeSoakResults({ machine: machine(), env: SOAK_ENV, result });
+    const { path, targetsMet } = await writeSoakResults({
+      machine: machine(),
+      env: SOAK_ENV,
+      result,
+      label: values.label,
+    });
     log(`wrote ${path}`);
     if (!targetsMet) process.exitCode = 1;
   } finally {

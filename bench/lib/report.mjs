@@ -30,12 +30,18 @@ export async function writeResults({ machine, settings, scenarios, memory }) {
     unifyStartVsBaseline: ratio(scenarios['unify-start']?.rps, scenarios.baseline?.rps),
     statusVsBaseline: ratio(scenarios.status?.rps, scenarios.baseline?.rps),
     flowVsBetterAuth: ratio(scenarios['mobile-otp-flow']?.flowsPerSec, scenarios['peer-better-auth-flow']?.flowsPerSec),
+    // Not a target: how many times the server CPU the peer spends on one verification.
+    peerCpuPerFlowVsPocketproof: ratio(
+      scenarios['peer-better-auth-flow']?.serverCpuUsPerFlow,
+      scenarios['mobile-otp-flow']?.serverCpuUsPerFlow,
+    ),
   };
   const targets = targetsOf(scenarios, ratios);
   const result = { machine, settings, scenarios, ratios, targets, residentMemoryMb: memory };
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  const path = join(RESULTS, `${machine.date.slice(0, 10)}-${settings.mode}.md`);
+  const label = settings.label ? `-${settings.label}` : '';
+  const path = join(RESULTS, `${machine.date.slice(0, 10)}-${settings.mode}${label}.md`);
   await writeFile(path, markdown(result));
   return { path, targetsMet: targets.every((t) => t.met) };
 }
@@ -45,6 +51,9 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
     const rate = s.rps !== undefined ? `${s.rps} req/s` : `${s.flowsPerSec} flows/s`;
     return `| ${name} | ${rate} | ${s.p50Ms ?? '–'} | ${s.p99Ms ?? '–'} | ${s.errors} |`;
   });
+  const cpuRows = Object.entries(scenarios)
+    .filter(([, s]) => s.serverCpuUsPerFlow)
+    .map(([name, s]) => `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} |`);
   const stepRows = Object.entries(scenarios)
     .filter(([, s]) => s.steps)
     .flatMap(([name, s]) =>
@@ -69,8 +78,16 @@ Per step of the flow scenarios:
 | --- | --- | --- | --- |
 ${stepRows.join('\n')}
 
+Server CPU per flow (from /proc, over the timed part: all the server's threads, and its main thread,
+whose event loop bounds its throughput):
+
+| scenario | µs per flow | main thread µs per flow |
+| --- | --- | --- |
+${cpuRows.join('\n')}
+
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
-mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}.
+mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}; server CPU per flow, better-auth / Pocketproof =
+${ratios.peerCpuPerFlowVsPocketproof}.
 
 Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb)
     .map(([k, v]) => `${k} ${v}`)
@@ -87,7 +104,7 @@ ${targets.map((t) => `| ${t.name} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`)
  * 200 MB; the database is bounded when its size over the second half of the run grows by no more
  * than a fifth (the purge keeps pace with the flows).
  */
-export async function writeSoakResults({ machine, env, result }) {
+export async function writeSoakResults({ machine, env, result, label }) {
   const { samples } = result;
   const last = samples.at(-1);
   const half = samples.filter((s) => s.flows >= last.flows / 2);
@@ -117,8 +134,9 @@ export async function writeSoakResults({ machine, env, result }) {
     samples,
   };
   await mkdir(RESULTS, { recursive: true });
-  await writeFile(join(RESULTS, 'soak.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  const path = join(RESULTS, `${machine.date.slice(0, 10)}-soak.md`);
+  const suffix = label ? `-${label}` : '';
+  await writeFile(join(RESULTS, `soak${suffix}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+  const path = join(RESULTS, `${machine.date.slice(0, 10)}-soak${suffix}.md`);
   const every = Math.max(1, Math.floor(samples.length / 20));
   const rows = samples.filter((_, i) => i % every === 0 || i === samples.length - 1);
   await writeFile(

@@ -58,7 +58,11 @@ export type KeyCheckReply =
 type Pending = { resolve: (reply: KeyCheckReply) => void; reject: (error: unknown) => void };
 
 class KeyCheckWorker {
-  readonly #worker = new Worker(WORKER_SOURCE, { eval: true });
+  // Its heap holds a few keys at a time: small limits keep its resident memory near an idle isolate's.
+  readonly #worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 },
+  });
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
 
