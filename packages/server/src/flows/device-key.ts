@@ -1,4 +1,4 @@
-import { checkDeviceSignature } from '../crypto/device-key.js';
+import { parseDevicePublicKey, verifyDeviceSignature } from '../crypto/device-key.js';
 import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow } from './complete.js';
@@ -31,16 +31,13 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
   if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   const registration = body.registrations[0];
-  // The signature over this flow's challenge proves the browser holds the private key now.
-  const check =
-    registration?.publicKey.alg === 'ES256'
-      ? await checkDeviceSignature(registration.publicKey.key, flow.challenge, registration.signature)
-      : undefined;
-  if (!registration || !check?.keyValid) {
+  const parsed = registration && (await parseDevicePublicKey(registration.publicKey.key));
+  if (!registration || !parsed || registration.publicKey.alg !== 'ES256') {
     await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
   }
-  if (!check.signatureValid) {
+  // The signature over this flow's challenge proves the browser holds the private key now.
+  if (!(await verifyDeviceSignature(parsed.key, flow.challenge, registration.signature))) {
     await failFlow(deps, flow.id, 'device key registration signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
   }
@@ -49,7 +46,7 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
     id: deps.random.uuid(),
     clientId: flow.clientId,
     keyId: registration.publicKey.id,
-    publicKeyPem: check.pem,
+    publicKeyPem: parsed.pem,
     name: (body.deviceName ?? '').slice(0, 100),
     phone: null,
     boundAt: null,
@@ -98,8 +95,8 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
     return { next: 'device/passive/silent', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
   }
 
-  const check = await checkDeviceSignature(device.publicKeyPem, `${device.id}:${flow.challenge}`, body.signature);
-  if (!check.keyValid || !check.signatureValid) {
+  const key = (await parseDevicePublicKey(device.publicKeyPem))?.key;
+  if (!key || !(await verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature))) {
     await failFlow(deps, flow.id, 'device key signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
   }

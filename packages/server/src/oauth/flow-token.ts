@@ -38,7 +38,7 @@ const MAX_TOKEN_LENGTH = 4096;
  * whose signature checked out get in, oldest out first; every use still checks audience, issuer
  * and expiry against the clock.
  */
-const VERIFIED_TOKENS_KEPT = 4096;
+const VERIFIED_TOKENS_KEPT = 1024;
 
 /** `secret` is the server secret; the signing key is derived from it for this one purpose. */
 export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTokens {
