@@ -271,6 +271,19 @@ export function describeFlowStore(getStore: GetStore): void {
       });
     });
 
+    it('leaves a field given as undefined alone', async () => {
+      const flow = await insertFlow(getStore(), { phone: '+12025550123' });
+      const applied = await getStore().flows.transition(flow.id, { states: ['pending'] }, 'failed', {
+        phone: undefined,
+        failureReason: 'cancelled',
+      });
+      expect(applied).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
+        phone: '+12025550123',
+        failureReason: 'cancelled',
+      });
+    });
+
     it('can set a field to null', async () => {
       const flow = await insertFlow(getStore(), { phone: '+12025550123' });
       expect(await getStore().flows.transition(flow.id, { states: ['pending'] }, 'pending', { phone: null })).toBe(

@@ -74,6 +74,14 @@ const recordSendQuery = precompiledShapes((shape) => {
   );
 });
 
+const TRANSITION_COLUMNS = [
+  ['failureReason', 'failure_reason'],
+  ['proveId', 'prove_id'],
+  ['phone', 'phone'],
+  ['finishedAt', 'finished_at'],
+  ['deviceId', 'device_id'],
+] as const satisfies readonly (readonly [keyof FlowRecord, FlowColumn])[];
+
 /** Shape `target state|columns set|number of states allowed`: see `transition`. */
 const transitionQuery = precompiledShapes((shape) => {
   const [to, , statesAllowed] = shape.split('|') as [FlowRecord['state'], string, string];
@@ -174,13 +182,11 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
 
     async transition(flowId, guard, to, fields = {}) {
-      const set: Partial<Record<FlowColumn, unknown>> = {
-        ...('failureReason' in fields ? { failure_reason: fields.failureReason } : {}),
-        ...('proveId' in fields ? { prove_id: fields.proveId } : {}),
-        ...('phone' in fields ? { phone: fields.phone } : {}),
-        ...('finishedAt' in fields ? { finished_at: fields.finishedAt } : {}),
-        ...('deviceId' in fields ? { device_id: fields.deviceId } : {}),
-      };
+      // As kysely's SET did: a field given as undefined is left alone (null does set NULL).
+      const set: Partial<Record<FlowColumn, unknown>> = {};
+      for (const [field, column] of TRANSITION_COLUMNS) {
+        if (fields[field] !== undefined) set[column] = fields[field];
+      }
       const query = transitionQuery(`${to}|${Object.keys(set).join(',')}|${guard.states.length}`);
       return changed(await query(db, flowId, ...Object.values(set), ...guard.states));
     },
