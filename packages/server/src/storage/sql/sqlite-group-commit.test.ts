@@ -100,39 +100,31 @@ describe('SQLite group commit', () => {
     expect(committed('neighbour')).toBeDefined();
   });
 
-  it('while a transaction spans several turns, other writers wait instead of landing inside it', async () => {
-    let outside: Promise<unknown> | undefined;
-    const failed = db
-      .transaction()
-      .execute(async (trx) => {
-        await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
-        outside = insert('outside');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        throw new Error('rolled back');
-      })
-      .catch(() => 'rolled back');
-    expect(await failed).toBe('rolled back');
-    await outside;
-    expect(committed('inside')).toBeUndefined();
-    expect(committed('outside')).toBeDefined();
-  });
-
-  it('statements run directly (without kysely) also wait for a transaction instead of landing inside it', async () => {
-    let direct: Promise<unknown> | undefined;
-    const failed = db
-      .transaction()
-      .execute(async (trx) => {
-        await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
-        direct = groupCommit.execute(db.insertInto('items').values({ id: 'direct', n: 1 }).compile());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        throw new Error('rolled back');
-      })
-      .catch(() => 'rolled back');
-    expect(await failed).toBe('rolled back');
-    await direct;
-    expect(committed('inside')).toBeUndefined();
-    expect(committed('direct')).toBeDefined();
-  });
+  it.each([
+    ['through kysely', (id: string) => insert(id)],
+    [
+      'run directly (precompiled)',
+      (id: string) => groupCommit.execute(db.insertInto('items').values({ id, n: 1 }).compile()),
+    ],
+  ])(
+    'while a transaction spans several turns, other writers wait instead of landing inside it (%s)',
+    async (_, write) => {
+      let outside: Promise<unknown> | undefined;
+      const failed = db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('items').values({ id: 'inside', n: 1 }).execute();
+          outside = write('outside');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('rolled back');
+        })
+        .catch(() => 'rolled back');
+      expect(await failed).toBe('rolled back');
+      await outside;
+      expect(committed('inside')).toBeUndefined();
+      expect(committed('outside')).toBeDefined();
+    },
+  );
 
   it('a committed transaction is on disk once durable() resolves; its reads saw its own writes', async () => {
     const total = await db.transaction().execute(async (trx) => {
