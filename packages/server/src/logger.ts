@@ -1,10 +1,5 @@
 import type { LoggerOptions } from 'pino';
 
-/**
- * Log options shared by the server and the CLI. Phone numbers, codes and tokens never reach the
- * logs: request lines keep only the path (query strings carry `token=` and `to=`), and any field
- * that could hold them is redacted wherever it appears.
- */
 const SECRET_FIELDS = [
   'phone',
   'phoneNumber',
@@ -19,11 +14,16 @@ const SECRET_FIELDS = [
   'clientSecret',
 ];
 
+/**
+ * Log options shared by the server and the CLI. Phone numbers, codes and tokens never reach the
+ * logs: request lines keep only the path (query strings carry `token=` and `to=`), and any field
+ * that could hold them is redacted, at the top of a log line and one level down.
+ */
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: {
-      // Each field at the top of a log line and one level down (`*.x` does not match a top-level x).
+      // `*.x` does not match a top-level x, so each field is named both ways.
       paths: [
         'req.headers.authorization',
         'req.headers["pa-signature"]',

@@ -126,6 +126,13 @@ describe('SQLite group commit', () => {
     },
   );
 
+  it('a cached `select *` names the columns a later migration adds', async () => {
+    await insert('one');
+    expect(await db.selectFrom('items').selectAll().execute()).toEqual([{ id: 'one', n: 1 }]);
+    raw.exec('alter table items add column note text');
+    expect(await db.selectFrom('items').selectAll().execute()).toEqual([{ id: 'one', n: 1, note: null }]);
+  });
+
   it('a committed transaction is on disk once durable() resolves; its reads saw its own writes', async () => {
     const total = await db.transaction().execute(async (trx) => {
       await trx.insertInto('items').values({ id: 't1', n: 2 }).execute();

@@ -51,14 +51,20 @@ const columnNames = new WeakMap<BetterSqlite3.Statement, string[]>();
 function rowsOf(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): Record<string, unknown>[] {
   let names = columnNames.get(statement);
   if (!names) {
-    names = statement.columns().map((column) => column.name);
     statement.raw(true);
+    names = statement.columns().map((column) => column.name);
     columnNames.set(statement, names);
   }
   const rows = statement.all(parameters as unknown[]) as unknown[][];
+  // SQLite prepares a statement again after a schema change: `select *` may then have new columns.
+  if (rows[0] && rows[0].length !== names.length) {
+    names = statement.columns().map((column) => column.name);
+    columnNames.set(statement, names);
+  }
+  const columns = names;
   return rows.map((values) => {
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < values.length; i++) row[names[i] as string] = values[i];
+    for (let i = 0; i < values.length; i++) row[columns[i] as string] = values[i];
     return row;
   });
 }
