@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
-import { signingInput } from './jws.js';
+import { encodePayload } from './jws.js';
 
 /**
  * authTokens are HS256 JWTs. Only this server (every node sharing the database's secret) ever
@@ -68,10 +68,11 @@ export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTo
 
   return {
     mint(claims) {
-      const input = signingInput(HEADER, claims);
+      const { json, encoded } = encodePayload(claims);
+      const input = `${ENCODED_HEADER}.${encoded}`;
       const token = `${input}.${mac(input).toString('base64url')}`;
-      // The claims as a reader of the token would decode them (the JSON drops undefined members).
-      remember(token, Object.freeze(JSON.parse(JSON.stringify(claims))));
+      // The claims as a reader of the token decodes them (the JSON drops undefined members).
+      remember(token, Object.freeze(JSON.parse(json)));
       return token;
     },
 

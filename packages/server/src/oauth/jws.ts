@@ -17,15 +17,20 @@ export function asciiSafeJson(value: unknown): string {
   return json.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** `base64url(header).base64url(payload)`, with a payload that plain `atob` can decode. */
-export function signingInput(header: Record<string, string>, payload: unknown): string {
-  const encodedHeader = Buffer.from(asciiSafeJson(header)).toString('base64url');
-  const encodedPayload = Buffer.from(asciiSafeJson(payload)).toString('base64url');
-  if (/[-_]/.test(encodedPayload)) {
+/** A payload's JSON and its base64url form, which plain `atob` can decode. */
+export function encodePayload(payload: unknown): { json: string; encoded: string } {
+  const json = asciiSafeJson(payload);
+  const encoded = Buffer.from(json).toString('base64url');
+  if (/[-_]/.test(encoded)) {
     // Unreachable by construction; a token that breaks `atob` must never leave the server.
     throw new Error('JWT payload is not atob-safe');
   }
-  return `${encodedHeader}.${encodedPayload}`;
+  return { json, encoded };
+}
+
+/** `base64url(header).base64url(payload)`, with a payload that plain `atob` can decode. */
+export function signingInput(header: Record<string, string>, payload: unknown): string {
+  return `${Buffer.from(asciiSafeJson(header)).toString('base64url')}.${encodePayload(payload).encoded}`;
 }
 
 /** An ES256 compact JWS (signature as raw r||s, as JWS requires). */
