@@ -55,20 +55,26 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);
   // One transaction, committed whatever the code: the attempt always counts.
-  const outcome = await deps.store.transaction(async (tx) => {
-    // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.
-    const attempt = await tx.flows.countOtpAttempt(flow.id, maxAttempts);
-    if (!attempt) return { kind: 'uncounted' } as const;
-    if (attempt.otpExpiresAt === null || now >= attempt.otpExpiresAt || attempt.otpHash === null) {
-      return { kind: 'expired' } as const;
-    }
-    if (!constantTimeEqual(entered, attempt.otpHash)) return { kind: 'wrong', attempts: attempt.attempts } as const;
-    // The conditional consume is the race gate: one correct entry wins, replays find it spent.
-    if (!(await tx.flows.consumeOtp(flow.id, attempt.otpHash, now))) return { kind: 'spent' } as const;
-    const proveId = await recordPossession(deps, tx, flow, attempt.phone ?? '', attempt.deviceId);
-    await tx.flows.transition(flow.id, { states: ['verified'] }, 'verified', { proveId });
-    return { kind: 'verified' } as const;
-  });
+  const outcome = await deps.store
+    .transaction(async (tx) => {
+      // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.
+      const attempt = await tx.flows.countOtpAttempt(flow.id, maxAttempts);
+      if (!attempt) return { kind: 'uncounted' } as const;
+      if (attempt.otpExpiresAt === null || now >= attempt.otpExpiresAt || attempt.otpHash === null) {
+        return { kind: 'expired' } as const;
+      }
+      if (!constantTimeEqual(entered, attempt.otpHash)) return { kind: 'wrong', attempts: attempt.attempts } as const;
+      const proveId = await recordPossession(deps, tx, flow, attempt.phone ?? '', attempt.deviceId);
+      // The conditional consume is the race gate: one correct entry wins, replays find it spent. (The
+      // counted attempt above already holds the flow for this transaction, so this cannot lose;
+      // if it ever did, the possession recorded just now must not stay.)
+      if (!(await tx.flows.consumeOtp(flow.id, attempt.otpHash, now, proveId))) throw new CodeSpent();
+      return { kind: 'verified' } as const;
+    })
+    .catch((error: unknown) => {
+      if (error instanceof CodeSpent) return { kind: 'spent' } as const;
+      throw error;
+    });
 
   switch (outcome.kind) {
     case 'verified':
@@ -90,6 +96,9 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   await failFlow(deps, flow.id, 'wrong code, no entries left');
   return endWithError(deviceErrors.MAX_ATTEMPTS, 'The code is not correct and no tries are left.');
 }
+
+/** Thrown inside the finish transaction to undo it when the consume finds the code already spent. */
+class CodeSpent extends Error {}
 
 /** No attempt was counted: the cap was reached, or the flow moved on under us. */
 async function afterCapOrRace(deps: FlowDeps, flowId: string): Promise<Envelope> {

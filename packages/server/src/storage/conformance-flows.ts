@@ -211,43 +211,46 @@ export function describeFlowStore(getStore: GetStore): void {
   });
 
   describe('flows: consumeOtp', () => {
-    it('with the stored hash moves otp_sent to verified, clears the hash and sets finishedAt', async () => {
+    it('with the stored hash moves otp_sent to verified, clears the hash, sets finishedAt and the proveId', async () => {
       const flow = await insertOtpSentFlow(getStore());
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(true);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1')).toBe(true);
       expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
         state: 'verified',
         otpHash: null,
         finishedAt: T0 + MINUTE,
+        proveId: 'prove-1',
       });
     });
 
     it('with a wrong hash returns false and changes nothing', async () => {
       const flow = await insertOtpSentFlow(getStore());
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-wrong', T0 + MINUTE)).toBe(false);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-wrong', T0 + MINUTE, 'prove-1')).toBe(false);
       expect(await reloadFlow(getStore(), flow.id)).toEqual(flow);
     });
 
     it('is single use: a second consume with the same hash returns false', async () => {
       const flow = await insertOtpSentFlow(getStore());
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(true);
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1')).toBe(true);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1')).toBe(false);
     });
 
     it('a resend invalidates the previous code', async () => {
       const flow = await insertOtpSentFlow(getStore());
       expect(await getStore().flows.recordOtpSent(flow.id, send({ otpHash: 'hash-2' }))).toBe(true);
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-2', T0 + MINUTE)).toBe(true);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1')).toBe(false);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-2', T0 + MINUTE, 'prove-1')).toBe(true);
     });
 
     it('returns false when the flow is not in otp_sent', async () => {
       const flow = await insertOtpSentFlow(getStore(), { state: 'failed' });
-      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE)).toBe(false);
+      expect(await getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1')).toBe(false);
     });
 
     it('exactly one of 50 concurrent correct entries succeeds', async () => {
       const flow = await insertOtpSentFlow(getStore());
-      const results = await concurrently(50, () => getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE));
+      const results = await concurrently(50, () =>
+        getStore().flows.consumeOtp(flow.id, 'hash-1', T0 + MINUTE, 'prove-1'),
+      );
       expect(countTrue(results)).toBe(1);
       expect((await reloadFlow(getStore(), flow.id)).state).toBe('verified');
     });

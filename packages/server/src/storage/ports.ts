@@ -132,10 +132,10 @@ export interface FlowStore {
    */
   countOtpAttempt(flowId: string, maxAttempts: number): Promise<OtpAttempt | undefined>;
   /**
-   * Consumes the code: moves `otp_sent` → `verified` iff the stored hash is still `otpHash`.
-   * Exactly one of any number of concurrent correct entries gets `true`.
+   * Consumes the code: moves `otp_sent` → `verified` with the number's `proveId` iff the stored
+   * hash is still `otpHash`. Exactly one of any number of concurrent correct entries gets `true`.
    */
-  consumeOtp(flowId: string, otpHash: string, now: number): Promise<boolean>;
+  consumeOtp(flowId: string, otpHash: string, now: number, proveId: string): Promise<boolean>;
   /** Moves the flow to `to` iff its state is in `guard.states`, with the extra fields given. */
   transition(
     flowId: string,

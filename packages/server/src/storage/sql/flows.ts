@@ -31,10 +31,10 @@ const countAttempt = precompiled<
     .where('otp_attempts', '<', maxAttempts as never)
     .returning(['otp_attempts', 'otp_hash', 'otp_expires_at', 'phone', 'device_id']),
 );
-const consumeOtpHash = precompiled<never, [number, string, string]>(3, (db, now, flowId, otpHash) =>
+const consumeOtpHash = precompiled<never, [number, string, string, string]>(4, (db, now, proveId, flowId, otpHash) =>
   db
     .updateTable('flows')
-    .set({ state: 'verified', otp_hash: null, finished_at: now as never })
+    .set({ state: 'verified', otp_hash: null, finished_at: now as never, prove_id: proveId as never })
     .where('id', '=', flowId as never)
     .where('state', '=', 'otp_sent')
     .where('otp_hash', '=', otpHash as never),
@@ -177,8 +177,8 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
       };
     },
 
-    async consumeOtp(flowId, otpHash, now) {
-      return changed(await consumeOtpHash(db, now, flowId, otpHash));
+    async consumeOtp(flowId, otpHash, now, proveId) {
+      return changed(await consumeOtpHash(db, now, proveId, flowId, otpHash));
     },
 
     async transition(flowId, guard, to, fields = {}) {

@@ -133,6 +133,19 @@ describe('SQLite group commit', () => {
     expect(await db.selectFrom('items').selectAll().execute()).toEqual([{ id: 'one', n: 1, note: null }]);
   });
 
+  it('column names become property names, never code; `__proto__` stays an ordinary property', async () => {
+    const hostile = `"}; globalThis.hacked = true; ({"`;
+    const { rows } = await sql<
+      Record<string, unknown>
+    >`select 1 as ${sql.id(hostile)}, 2 as "__proto__", 3 as "a b"`.execute(db);
+    expect((globalThis as { hacked?: boolean }).hacked).toBeUndefined();
+    const row = rows[0] as Record<string, unknown>;
+    expect(row[hostile]).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(2);
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(row['a b']).toBe(3);
+  });
+
   it('a committed transaction is on disk once durable() resolves; its reads saw its own writes', async () => {
     const total = await db.transaction().execute(async (trx) => {
       await trx.insertInto('items').values({ id: 't1', n: 2 }).execute();
