@@ -92,4 +92,17 @@ describe('GET /dev/inbox/messages', () => {
       expect(response.json().code, query).toBe(8001);
     }
   });
+
+  it('a number is read the same every time it is asked for: an invalid one is 400 each time, a valid one, written either way, finds its messages', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await list('to=%2B1202555');
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ code: 8001, message: 'to must be a valid phone number' });
+    }
+    await deliver(PHONE, 'hello');
+    for (const to of [PHONE, PHONE, '2025550123', '2025550123']) {
+      const response = await list(`to=${encodeURIComponent(to)}`);
+      expect(response.json(), to).toEqual([expect.objectContaining({ to: PHONE, body: 'hello' })]);
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { inboxPage } from '../pages/inbox-page.js';
  * what tests and scripts read codes from; the page shows the same messages like a phone would.
  */
 export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
+  const recipientOf = rememberedRecipients(deps.config.defaultPhoneCountry);
   app.get(
     '/dev/inbox/messages',
     {
@@ -31,7 +32,7 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       if (to) {
         // A raw `+` in a query string decodes as a space: put it back.
         const raw = to.startsWith(' ') ? `+${to.trim()}` : to.trim();
-        recipient = normalisePhone(raw, deps.config.defaultPhoneCountry);
+        recipient = recipientOf(raw);
         if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
       }
       reply.header('Cache-Control', 'no-store');
@@ -62,4 +63,20 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       );
     return inboxPage(nonce);
   });
+}
+
+/**
+ * Tests and scripts poll the same few numbers over and over (a long poll per code), and parsing a
+ * number with full metadata costs more than the inbox read itself: remember the last numbers seen.
+ */
+function rememberedRecipients(defaultCountry: string): (raw: string) => string | undefined {
+  const KEPT = 1_000;
+  const seen = new Map<string, string | undefined>();
+  return (raw) => {
+    if (seen.has(raw)) return seen.get(raw);
+    const recipient = normalisePhone(raw, defaultCountry);
+    if (seen.size >= KEPT) seen.delete(seen.keys().next().value as string);
+    seen.set(raw, recipient);
+    return recipient;
+  };
 }
