@@ -241,6 +241,24 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       ]);
     });
 
+    it('logs each delivery with the message, flow and attempt, never the number or the text', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+      const message = await enqueue();
+      provider.next(retryable());
+
+      await dispatcher({ logger }).runOnce();
+
+      const bound = { messageId: message.id, flowId: message.flowId, attempt: 1 };
+      expect(lines).toEqual([
+        expect.objectContaining({ ...bound, msg: 'sms provider call failed', provider: 'recording' }),
+        expect.objectContaining({ ...bound, msg: 'sms attempt failed; will retry' }),
+      ]);
+      const written = JSON.stringify(lines);
+      expect(written).not.toContain(message.to);
+      expect(written).not.toContain(message.body);
+    });
+
     it('every provider call is in the attempt log, with the error class and the scrubbed reason', async () => {
       const message = await enqueue();
       provider.next(new SmsProviderError('rejected', 'The number +12025550143 is unreachable', false, '21612'));

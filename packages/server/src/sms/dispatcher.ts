@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { lazyChildLogger } from '../lazy-child-logger.js';
 import type { OutboxStore } from '../storage/ports.js';
 import type { OutboxAttempt, OutboxRecord } from '../storage/records.js';
 import { type ProviderTry, sendWithFailover } from './failover.js';
@@ -85,7 +86,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
-    const log = logger.child({ messageId: message.id, flowId: message.flowId, attempt: message.attempts });
+    const log = lazyChildLogger(logger, { messageId: message.id, flowId: message.flowId, attempt: message.attempts });
     const tries: OutboxAttempt[] = [];
     const tried = (entry: Omit<OutboxAttempt, 'messageId' | 'attempt' | 'at'>) =>
       tries.push({ messageId: message.id, attempt: message.attempts, at: clock.now(), ...entry });

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { loggerOptions } from '../logger.js';
 import { lazyChildLogger } from './lazy-child-logger.js';
+import { loggerOptions } from './logger.js';
 
 function capture(level: string) {
   const lines: Record<string, unknown>[] = [];

@@ -1,17 +1,17 @@
-import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 
 /**
- * Fastify gives every request a child logger bound to its id. Making a pino child costs a few
- * microseconds (bindings serialised, redaction and serializers set up again), about 2 % of a busy
- * server's time, and at the usual production level most requests never log a line. So the child is
- * made on the first call that would write (or any other use of it); a request that logs nothing
- * pays nothing. What is logged, and with which bindings, is unchanged.
+ * Fastify gives every request a child logger bound to its id, and the SMS dispatcher one to every
+ * message it delivers. Making a pino child costs a few microseconds (bindings serialised, redaction
+ * and serializers set up again), about 2 % of a busy server's time, and at the usual production
+ * level most requests never log a line. So the child is made on the first call that would write (or
+ * any other use of it); a request that logs nothing pays nothing. What is logged, and with which
+ * bindings, is unchanged.
  */
-export function lazyChildLogger(parent: Logger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+export function lazyChildLogger(parent: Logger, bindings: Bindings, options: ChildLoggerOptions = {}): Logger {
   // A route with its own level needs the real child to know it.
-  if (options.level) return parent.child(bindings, options) as FastifyBaseLogger;
-  return new LazyChildLogger(parent, bindings, options) as unknown as FastifyBaseLogger;
+  if (options.level) return parent.child(bindings, options);
+  return new LazyChildLogger(parent, bindings, options) as unknown as Logger;
 }
 
 class LazyChildLogger {
