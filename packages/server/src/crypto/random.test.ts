@@ -30,4 +30,18 @@ describe('cryptoRandom', () => {
     expect(cryptoRandom.digits(6)).toMatch(/^[0-9]{6}$/);
     expect(alphanumericToken(cryptoRandom, 24)).toMatch(/^[A-Za-z0-9]{32}$/);
   });
+
+  it('time-ordered ids are UUID v7: version and variant set, unique, and sorted as text by creation time', async () => {
+    const before = Date.now();
+    const first = Array.from({ length: 1_000 }, () => cryptoRandom.timeOrderedId());
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const later = cryptoRandom.timeOrderedId();
+    for (const id of [...first, later])
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(first).size).toBe(1_000);
+    const millis = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    expect(millis(first[0] as string)).toBeGreaterThanOrEqual(before);
+    expect(millis(later)).toBeLessThanOrEqual(Date.now());
+    expect(first.every((id) => id < later)).toBe(true);
+  });
 });

@@ -43,7 +43,7 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
   }
 
   const device: DeviceRecord = {
-    id: deps.random.uuid(),
+    id: deps.random.timeOrderedId(),
     clientId: flow.clientId,
     keyId: registration.publicKey.id,
     publicKeyPem: parsed.pem,

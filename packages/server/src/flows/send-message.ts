@@ -72,7 +72,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       if (!(await message.record(tx, lastSentBefore))) throw new Refusal('flow_limit');
       await tx.outbox.enqueue(
         queuedMessage({
-          id: deps.random.uuid(),
+          id: deps.random.timeOrderedId(),
           flowId: flow.id,
           to: phone,
           body: message.body,
