@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { makeSqliteTestStore } from '../../test-support/stores.js';
 import { insertFlow } from '../conformance-fixtures.js';
+import type { Store } from '../ports.js';
 import { precompiled } from './precompiled.js';
 import type { Database } from './tables.js';
 
@@ -54,6 +55,30 @@ describe('precompiled queries', () => {
         expect(await tx.flows.findFlow(flow.id)).toEqual(flow);
       });
       expect(await store.flows.findFlow('nope')).toBeUndefined();
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("a transaction's store refuses statements once its transaction has ended, even while another is open", async () => {
+    const { store, cleanup } = await makeSqliteTestStore();
+    try {
+      const flow = await insertFlow(store);
+      let leaked: Store | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+      });
+      await expect(leaked?.flows.findFlow(flow.id)).rejects.toThrow(/transaction has ended/);
+      await store
+        .transaction(async () => {
+          // The leaked store must not write into this transaction either.
+          await expect(leaked?.flows.transition(flow.id, { states: ['pending'] }, 'failed')).rejects.toThrow(
+            /transaction has ended/,
+          );
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      expect((await store.flows.findFlow(flow.id))?.state).toBe(flow.state);
     } finally {
       await cleanup();
     }

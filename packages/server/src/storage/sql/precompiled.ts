@@ -17,8 +17,8 @@ type Run = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
 /**
  * Databases whose driver can run a compiled statement directly (SQLite's group commit), without
  * kysely's executor: acquiring and releasing a connection and the plugin pass cost several
- * promise hops per statement, more than SQLite spends running it. Only the root instance is
- * registered; a transaction is another instance and keeps kysely's path (and its connection).
+ * promise hops and allocations per statement, more than SQLite spends running it. The root
+ * instance is registered, and each transaction as it begins, with a runner bound to it.
  */
 const directRunners = new WeakMap<Kysely<Database>, Run>();
 

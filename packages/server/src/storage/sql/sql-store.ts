@@ -1,5 +1,17 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import type { Store } from '../ports.js';
+import type {
+  ChallengeStore,
+  ClientStore,
+  DeviceStore,
+  FlowStore,
+  InboxStore,
+  OutboxStore,
+  ProveIdStore,
+  RateLimitStore,
+  SecretStore,
+  SigningKeyStore,
+  Store,
+} from '../ports.js';
 import { sqlClientStore, sqlRateLimitStore, sqlSecretStore, sqlSigningKeyStore } from './accounts.js';
 import type { ClientCache } from './client-cache.js';
 import { sqlChallengeStore, sqlDeviceStore, sqlProveIdStore } from './devices.js';
@@ -8,64 +20,131 @@ import { sqlInboxStore, sqlOutboxStore } from './messages.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './tables.js';
 
+interface SqlStoreOptions {
+  clientCache?: ClientCache;
+  /** Resolves once a committed transaction is on disk (SQLite's group commit; see sqlite-group-commit.ts). */
+  durable?: () => Promise<void>;
+  /** Called with each transaction as it begins (SQLite runs its precompiled statements directly). */
+  onTransaction?: (trx: Kysely<Database>) => void;
+}
+
 /** One `Store` over kysely; the SQLite and PostgreSQL adapters differ only in how they connect. */
 export function sqlStore(
   db: Kysely<Database>,
   engine: 'sqlite' | 'postgres',
   onClose: () => Promise<void>,
-  options: {
-    clientCache?: ClientCache;
-    /** Resolves once a committed transaction is on disk (SQLite's group commit; see sqlite-group-commit.ts). */
-    durable?: () => Promise<void>;
-  } = {},
+  options: SqlStoreOptions = {},
 ): Store {
-  return build(db, engine, false, onClose, options);
+  return new SqlStore(db, engine, false, onClose, options);
 }
 
-function build(
-  db: Kysely<Database>,
-  engine: 'sqlite' | 'postgres',
-  inTransaction: boolean,
-  onClose: () => Promise<void>,
-  options: { clientCache?: ClientCache; durable?: () => Promise<void> },
-): Store {
-  const { clientCache, durable } = options;
-  const store: Store = {
-    engine,
+/**
+ * Each transaction gets a store of its own over the transaction's connection. A transaction uses
+ * two or three of the ten parts, so each part is made the first time it is used: building all of
+ * them (every one a set of closures) was a good share of what a busy server allocates.
+ */
+class SqlStore implements Store {
+  readonly #db: Kysely<Database>;
+  readonly #inTransaction: boolean;
+  readonly #onClose: () => Promise<void>;
+  readonly #options: SqlStoreOptions;
+  #clients?: ClientStore;
+  #signingKeys?: SigningKeyStore;
+  #secrets?: SecretStore;
+  #flows?: FlowStore;
+  #devices?: DeviceStore;
+  #proveIds?: ProveIdStore;
+  #challenges?: ChallengeStore;
+  #outbox?: OutboxStore;
+  #inbox?: InboxStore;
+  #rateLimits?: RateLimitStore;
+
+  constructor(
+    db: Kysely<Database>,
+    readonly engine: 'sqlite' | 'postgres',
+    inTransaction: boolean,
+    onClose: () => Promise<void>,
+    options: SqlStoreOptions,
+  ) {
+    this.#db = db;
+    this.#inTransaction = inTransaction;
+    this.#onClose = onClose;
+    this.#options = options;
+  }
+
+  get clients(): ClientStore {
     // Inside a transaction, reads may see rows that roll back: those never go into the cache.
-    clients: sqlClientStore(db, clientCache, { fill: !inTransaction }),
-    signingKeys: sqlSigningKeyStore(db),
-    secrets: sqlSecretStore(db),
-    flows: sqlFlowStore(db),
-    devices: sqlDeviceStore(db),
-    proveIds: sqlProveIdStore(db),
-    challenges: sqlChallengeStore(db),
-    outbox: sqlOutboxStore(db, engine),
-    inbox: sqlInboxStore(db),
-    rateLimits: sqlRateLimitStore(db),
+    this.#clients ??= sqlClientStore(this.#db, this.#options.clientCache, { fill: !this.#inTransaction });
+    return this.#clients;
+  }
+  get signingKeys(): SigningKeyStore {
+    this.#signingKeys ??= sqlSigningKeyStore(this.#db);
+    return this.#signingKeys;
+  }
+  get secrets(): SecretStore {
+    this.#secrets ??= sqlSecretStore(this.#db);
+    return this.#secrets;
+  }
+  get flows(): FlowStore {
+    this.#flows ??= sqlFlowStore(this.#db);
+    return this.#flows;
+  }
+  get devices(): DeviceStore {
+    this.#devices ??= sqlDeviceStore(this.#db);
+    return this.#devices;
+  }
+  get proveIds(): ProveIdStore {
+    this.#proveIds ??= sqlProveIdStore(this.#db);
+    return this.#proveIds;
+  }
+  get challenges(): ChallengeStore {
+    this.#challenges ??= sqlChallengeStore(this.#db);
+    return this.#challenges;
+  }
+  get outbox(): OutboxStore {
+    this.#outbox ??= sqlOutboxStore(this.#db, this.engine);
+    return this.#outbox;
+  }
+  get inbox(): InboxStore {
+    this.#inbox ??= sqlInboxStore(this.#db);
+    return this.#inbox;
+  }
+  get rateLimits(): RateLimitStore {
+    this.#rateLimits ??= sqlRateLimitStore(this.#db);
+    return this.#rateLimits;
+  }
 
-    async transaction(fn) {
-      if (inTransaction) return fn(store);
-      const result = await db.transaction().execute((trx) => fn(build(trx, engine, true, onClose, options)));
-      await durable?.();
-      return result;
-    },
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return fn(this);
+    const { engine } = this;
+    const result = await this.#db.transaction().execute((trx) => {
+      this.#options.onTransaction?.(trx);
+      return fn(new SqlStore(trx, engine, true, this.#onClose, this.#options));
+    });
+    await this.#options.durable?.();
+    return result;
+  }
 
-    async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider, ...(await migrationTableSchema(db, engine)) });
-      const { error, results } = await migrator.migrateToLatest();
-      await durable?.();
-      if (error) throw error;
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-    },
+  async migrate(): Promise<string[]> {
+    const db = this.#db;
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      ...(await migrationTableSchema(db, this.engine)),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    await this.#options.durable?.();
+    if (error) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
 
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
 
-    close: onClose,
-  };
-  return store;
+  close(): Promise<void> {
+    return this.#onClose();
+  }
 }
 
 /**

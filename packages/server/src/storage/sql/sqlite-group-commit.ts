@@ -19,6 +19,12 @@ export interface GroupCommit {
   durable(): Promise<void>;
   /** Runs one statement outside any explicit transaction, as kysely would, minus its executor. */
   execute(query: CompiledQuery): Promise<QueryResult<unknown>>;
+  /**
+   * For the explicit transaction that has just begun: runs statements in it, as its kysely
+   * `Transaction` would, minus the executors and closures kysely allocates for every statement.
+   * It refuses once that transaction has ended, as kysely does.
+   */
+  runInOpenTransaction(): (query: CompiledQuery) => Promise<QueryResult<unknown>>;
 }
 
 type Waiter = { settle: () => void; fail: (error: unknown) => void };
@@ -120,6 +126,15 @@ class GroupCommitDriver implements Driver, GroupCommit {
 
   execute(query: CompiledQuery): Promise<QueryResult<unknown>> {
     return this.#execute(this.#autocommit, query);
+  }
+
+  runInOpenTransaction(): (query: CompiledQuery) => Promise<QueryResult<unknown>> {
+    const transaction = this.#transaction;
+    if (!transaction) throw new Error('no transaction has begun');
+    return (query) => {
+      if (this.#transaction !== transaction) return Promise.reject(new Error('the transaction has ended'));
+      return this.#execute(transaction.owner, query);
+    };
   }
 
   #handle(): DatabaseConnection {

@@ -67,6 +67,10 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
       await checkpointer?.stop();
       await db.destroy();
     },
-    { clientCache: clientCache(() => dataVersion.get() as number), durable: () => groupCommit.durable() },
+    {
+      clientCache: clientCache(() => dataVersion.get() as number),
+      durable: () => groupCommit.durable(),
+      onTransaction: (trx) => runPrecompiledDirectly(trx, groupCommit.runInOpenTransaction()),
+    },
   );
 }
