@@ -31,8 +31,10 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
   if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   const registration = body.registrations[0];
-  const parsed = registration && (await parseDevicePublicKey(registration.publicKey.key));
-  if (!registration || !parsed || registration.publicKey.alg !== 'ES256') {
+  // The algorithm is checked before the key is imported: an import costs as much as a verification.
+  const parsed =
+    registration?.publicKey.alg === 'ES256' ? await parseDevicePublicKey(registration.publicKey.key) : undefined;
+  if (!registration || !parsed) {
     await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
   }
