@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
+import { boundLimit } from './bound-limit.js';
 import { precompiled, precompiledInsert } from './precompiled.js';
 import { deviceFromRow, deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -55,7 +56,7 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
             .select('id')
             .where('phone', 'is', null)
             .where('last_used_at', '<', before)
-            .limit(limit),
+            .limit(boundLimit(limit)),
         )
         .executeTakeFirst();
       return Number(result.numDeletedRows);

@@ -1,6 +1,7 @@
 import type { Kysely, QueryResult } from 'kysely';
 import type { FlowStore } from '../ports.js';
 import type { FlowRecord } from '../records.js';
+import { boundLimit } from './bound-limit.js';
 import { type Placeholder, precompiled, precompiledInsert, precompiledShapes } from './precompiled.js';
 import { flowFromRow, flowToRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -199,7 +200,12 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
       const result = await db
         .deleteFrom('flows')
         .where('id', 'in', (eb) =>
-          eb.selectFrom('flows').select('id').where('expires_at', '<', before).orderBy('expires_at').limit(limit),
+          eb
+            .selectFrom('flows')
+            .select('id')
+            .where('expires_at', '<', before)
+            .orderBy('expires_at')
+            .limit(boundLimit(limit)),
         )
         .executeTakeFirst();
       return Number(result.numDeletedRows);

@@ -1,6 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { InboxStore, OutboxStore } from '../ports.js';
 import type { OutboxAttempt } from '../records.js';
+import { boundLimit } from './bound-limit.js';
 import { precompiled, precompiledInsert } from './precompiled.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -47,10 +48,7 @@ const listInbox = {
 };
 /** Newest first: ids are time-ordered (see monotonic-id.ts), so this walks the (to_phone, id) index. */
 function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: unknown) {
-  return query
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit as never);
+  return query.selectAll().orderBy('id', 'desc').limit(boundLimit(limit));
 }
 
 /**
@@ -79,7 +77,7 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
             .where('status', 'in', ['queued', 'sending'])
             .where('next_attempt_at', '<=', now)
             .orderBy('next_attempt_at')
-            .limit(limit);
+            .limit(boundLimit(limit));
           // Two nodes claiming at once skip each other's rows instead of waiting or double-claiming.
           return engine === 'postgres' ? due.forUpdate().skipLocked() : due;
         })
@@ -191,7 +189,7 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
           .select('id')
           .where('status', 'in', ['sent', 'abandoned'])
           .where('created_at', '<', before)
-          .limit(limit)
+          .limit(boundLimit(limit))
           .execute()
       ).map((r) => r.id);
       // A message and its attempt log go together; in chunks that stay under SQLite's parameter cap.
@@ -251,7 +249,7 @@ export function sqlInboxStore(db: Kysely<Database>): InboxStore {
       const result = await db
         .deleteFrom('dev_inbox')
         .where('id', 'in', (eb) =>
-          eb.selectFrom('dev_inbox').select('id').where('created_at', '<', before).limit(limit),
+          eb.selectFrom('dev_inbox').select('id').where('created_at', '<', before).limit(boundLimit(limit)),
         )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
