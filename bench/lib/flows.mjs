@@ -1,5 +1,6 @@
 // Flow scenarios: virtual users, each running complete flows back to back for the duration, with
 // the latency of every step recorded. This measures what an integrator pays per verification.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { percentiles } from './percentiles.mjs';
 import { cpuMs } from './processes.mjs';
@@ -56,6 +57,10 @@ export async function measureFlows({ origin, serverPid, users, durationSeconds, 
     await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
     tally = emptyTally();
   }
+  // The load generator's own event-loop delay: how late it may notice a response that has arrived,
+  // which every step's measured latency includes. Reported so that it can be told apart.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const deadline = Date.now() + durationSeconds * 1000;
   const began = performance.now();
   const cpu = async () => serverPid && [await cpuMs(serverPid), await cpuMs(serverPid, { mainThread: true })];
@@ -63,6 +68,7 @@ export async function measureFlows({ origin, serverPid, users, durationSeconds, 
   await Promise.all(vus.map((vu) => runUser(vu, deadline)));
   const cpuAfter = await cpu();
   const seconds = (performance.now() - began) / 1000;
+  loopDelay.disable();
   await pool.close();
   const { steps, totals, flows, errors, firstError } = tally;
   return {
@@ -76,6 +82,7 @@ export async function measureFlows({ origin, serverPid, users, durationSeconds, 
     ...percentiles(totals),
     errors,
     flows,
+    loadGeneratorLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
     ...(firstError ? { firstError } : {}),
     steps: Object.fromEntries([...steps].map(([name, list]) => [name, percentiles(list)])),
   };

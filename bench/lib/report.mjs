@@ -53,7 +53,10 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
   });
   const cpuRows = Object.entries(scenarios)
     .filter(([, s]) => s.serverCpuUsPerFlow)
-    .map(([name, s]) => `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} |`);
+    .map(
+      ([name, s]) =>
+        `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} | ${s.loadGeneratorLoopDelayP99Ms ?? '–'} |`,
+    );
   const stepRows = Object.entries(scenarios)
     .filter(([, s]) => s.steps)
     .flatMap(([name, s]) =>
@@ -79,10 +82,11 @@ Per step of the flow scenarios:
 ${stepRows.join('\n')}
 
 Server CPU per flow (from /proc, over the timed part: all the server's threads, and its main thread,
-whose event loop bounds its throughput):
+whose event loop bounds its throughput), and the load generator's own event-loop delay at p99: how
+late it may notice an answer that has arrived, which every measured step latency includes:
 
-| scenario | µs per flow | main thread µs per flow |
-| --- | --- | --- |
+| scenario | µs per flow | main thread µs per flow | load generator loop delay p99 ms |
+| --- | --- | --- | --- |
 ${cpuRows.join('\n')}
 
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};

@@ -1,5 +1,6 @@
 // The scenarios, each a function of a running server; all use the same connections and duration.
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { deviceSignature } from './device-signature.mjs';
 import { measureFlows } from './flows.mjs';
 import { measureRequests, warmUp } from './load.mjs';
 
@@ -105,9 +106,7 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
       const auth = { authorization: `Bearer ${authToken}` };
       const chlg = JSON.parse(Buffer.from(authToken.split('.')[1], 'base64url')).auth.chlg;
       const key = keyPool[keyIndex++ % keyPool.length];
-      const signature = sign('sha256', Buffer.from(chlg), { key: key.privateKey, dsaEncoding: 'der' }).toString(
-        'base64',
-      );
+      const signature = await deviceSignature(key.privateKey, chlg);
       const registration = {
         publicKey: { id: crypto.randomUUID(), alg: 'ES256', key: key.pem, uvLevel: 0 },
         signature,

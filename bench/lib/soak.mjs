@@ -1,7 +1,8 @@
 // The memory soak: a long run of complete flows with expired-flow cleanup running, sampling the
 // server's resident memory and the database's size on disk as it goes.
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { deviceSignature } from './device-signature.mjs';
 import { measureFlows } from './flows.mjs';
 import { residentMb } from './processes.mjs';
 import { smsCodeToVerdict } from './scenarios.mjs';
@@ -15,8 +16,6 @@ export const SOAK_ENV = {
 };
 
 const phoneFor = (i) => `+1202555${String(1000 + i).padStart(4, '0')}`;
-const derSignature = (privateKey, message) =>
-  sign('sha256', Buffer.from(message), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
 
 /**
  * Each virtual user is one returning browser: its first flow registers a device key; every later
@@ -37,6 +36,7 @@ async function soakFlow(vu, request, step, api) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const der = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
     const keyId = randomUUID();
+    const signature = await deviceSignature(privateKey, chlg);
     const registered = await step('register', () =>
       request('POST', '/v1/client/device/passive/register', {
         body: {
@@ -48,7 +48,7 @@ async function soakFlow(vu, request, step, api) {
                 alg: 'ES256',
                 key: `-----BEGIN PUBLIC KEY-----\n${der}\n-----END PUBLIC KEY-----`,
               },
-              signature: derSignature(privateKey, chlg),
+              signature,
             },
           ],
         },
@@ -57,12 +57,13 @@ async function soakFlow(vu, request, step, api) {
     );
     vu.device = { id: registered.data.deviceId, keyId, privateKey };
   } else {
+    const signature = await deviceSignature(vu.device.privateKey, `${vu.device.id}:${chlg}`);
     const verified = await step('verify', () =>
       request('POST', '/v1/client/device/passive/verify', {
         body: {
           deviceId: vu.device.id,
           keyId: vu.device.keyId,
-          signature: derSignature(vu.device.privateKey, `${vu.device.id}:${chlg}`),
+          signature,
         },
         headers: auth,
       }),
