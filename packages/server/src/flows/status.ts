@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import type { FlowRecord } from '../storage/records.js';
+import type { FlowRecord, FlowVerdict } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 import { type StatusValue, statusOf } from './flow-state.js';
 
@@ -17,7 +17,15 @@ export interface StatusResponse {
  * so a client cannot even learn that another client's correlation id exists.
  */
 export async function findOwnFlow(deps: FlowDeps, clientId: string, correlationId: string): Promise<FlowRecord> {
-  const flow = await deps.store.flows.findFlow(correlationId);
+  return ownedBy(clientId, await deps.store.flows.findFlow(correlationId));
+}
+
+/** `findOwnFlow` for the status poll: the verdict's columns only. */
+export async function findOwnVerdict(deps: FlowDeps, clientId: string, correlationId: string): Promise<FlowVerdict> {
+  return ownedBy(clientId, await deps.store.flows.findFlowVerdict(correlationId));
+}
+
+function ownedBy<T extends FlowVerdict>(clientId: string, flow: T | undefined): T {
   if (!flow || flow.clientId !== clientId) {
     throw new AppError(8008, 'correlationId is unknown or expired');
   }
@@ -25,7 +33,7 @@ export async function findOwnFlow(deps: FlowDeps, clientId: string, correlationI
 }
 
 /** `/v3/unify-status`: the verdict, idempotent until the flow is purged. */
-export function describeFlow(flow: FlowRecord, now: number): StatusResponse {
+export function describeFlow(flow: FlowVerdict, now: number): StatusResponse {
   const success = statusOf(flow.state, flow.expiresAt, now);
   const response: StatusResponse = { success, phoneNumber: flow.phone ?? '' };
   if (success === 'true') {

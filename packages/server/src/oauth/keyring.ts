@@ -39,8 +39,10 @@ const MAX_VERIFIED_TOKENS = 10_000;
 export async function createKeyring(store: Store, clock: Clock, random: Random, issuer: string): Promise<Keyring> {
   let keys: LoadedKey[] = [];
   let lastRefresh = 0;
-  // Insertion-ordered: the oldest entry is evicted first. Entries are only trusted until `exp`.
-  const verified = new Map<string, JWTPayload>();
+  // By token (a string the request already holds: no key is built per call). Insertion-ordered: the
+  // oldest entry is evicted first. Entries are only trusted for the audience and tolerance they were
+  // checked with, and until `exp`.
+  const verified = new Map<string, { audience: string; graceSeconds: number; payload: JWTPayload }>();
 
   async function load(): Promise<void> {
     let records = await store.signingKeys.listSigningKeys();
@@ -72,11 +74,10 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
     },
 
     async verify(token, audience, graceSeconds = 0) {
-      const cacheKey = `${audience} ${graceSeconds} ${token}`;
-      const known = verified.get(cacheKey);
-      if (known) {
-        if ((known.exp ?? 0) + graceSeconds > clock.now() / 1000) return known;
-        verified.delete(cacheKey);
+      const known = verified.get(token);
+      if (known?.audience === audience && known.graceSeconds === graceSeconds) {
+        if ((known.payload.exp ?? 0) + graceSeconds > clock.now() / 1000) return known.payload;
+        verified.delete(token);
       }
       try {
         const { payload } = await jwtVerify(
@@ -93,8 +94,9 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
           { algorithms: ['ES256'], issuer, audience, currentDate: new Date(clock.now()), clockTolerance: graceSeconds },
         );
         if (payload.exp !== undefined) {
+          verified.delete(token);
           if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
-          verified.set(cacheKey, payload);
+          verified.set(token, { audience, graceSeconds, payload });
         }
         return payload;
       } catch {

@@ -68,6 +68,34 @@ export function describeFlowStore(getStore: GetStore): void {
       expect(await getStore().flows.findFlow('flow_missing')).toBeUndefined();
     });
 
+    it('findFlowVerdict returns exactly the verdict fields of the flow findFlow returns', async () => {
+      const flow = aFlow({
+        state: 'verified',
+        phone: '+447700900123',
+        deviceId: 'dev_1',
+        proveId: 'prove-1',
+        clientHumanId: 'human-1',
+        clientRequestId: 'req-1',
+      });
+      await getStore().flows.insertFlow(flow);
+      const { id, clientId, possessionType, state, phone, deviceId, proveId, clientHumanId, clientRequestId } = flow;
+      expect(await getStore().flows.findFlowVerdict(flow.id)).toEqual({
+        id,
+        clientId,
+        possessionType,
+        state,
+        phone,
+        deviceId,
+        proveId,
+        clientHumanId,
+        clientRequestId,
+        expiresAt: flow.expiresAt,
+      });
+      const bare = await insertFlow(getStore());
+      expect(await getStore().flows.findFlowVerdict(bare.id)).toMatchObject({ phone: null, proveId: null });
+      expect(await getStore().flows.findFlowVerdict('flow_missing')).toBeUndefined();
+    });
+
     it('insertFlow rejects a duplicate id', async () => {
       const flow = await insertFlow(getStore());
       await expect(getStore().flows.insertFlow(flow)).rejects.toThrow();

@@ -4,6 +4,7 @@ import type {
   DeliveryReceipt,
   DeviceRecord,
   FlowRecord,
+  FlowVerdict,
   InboxMessage,
   OutboxAttempt,
   OutboxRecord,
@@ -102,6 +103,8 @@ export interface OtpAttempt {
 export interface FlowStore {
   insertFlow(flow: FlowRecord): Promise<void>;
   findFlow(id: string): Promise<FlowRecord | undefined>;
+  /** The same flow's verdict columns only (see `FlowVerdict`). */
+  findFlowVerdict(id: string): Promise<FlowVerdict | undefined>;
   /**
    * Attaches a device to the flow iff none is attached yet, so a flow registers at most one key
    * even when the browser races itself.

@@ -60,6 +60,24 @@ export interface FlowRecord {
   finishedAt: number | null;
 }
 
+/**
+ * What `/v3/unify-status` answers from, and no more: the columns integrators poll for, read without
+ * the other two dozen (building a row costs per column, and status is the most frequent call).
+ */
+export type FlowVerdict = Pick<
+  FlowRecord,
+  | 'id'
+  | 'clientId'
+  | 'possessionType'
+  | 'state'
+  | 'phone'
+  | 'deviceId'
+  | 'proveId'
+  | 'clientHumanId'
+  | 'clientRequestId'
+  | 'expiresAt'
+>;
+
 export interface DeviceRecord {
   id: string;
   clientId: string;

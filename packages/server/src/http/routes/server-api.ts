@@ -6,9 +6,9 @@ import type { FlowDeps } from '../../flows/deps.js';
 import { revokeDevice } from '../../flows/device-lifecycle.js';
 import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
-import { describeFlow, findOwnFlow } from '../../flows/status.js';
+import { describeFlow, findOwnVerdict } from '../../flows/status.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
-import type { ClientRecord, FlowRecord } from '../../storage/records.js';
+import type { ClientRecord, FlowVerdict } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
 import {
   bindRequestSchema,
@@ -73,7 +73,7 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       { bodyLimit: 4096, schema: { body: statusRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
       async function checkStatus(request) {
         const { correlationId, phoneNumber } = request.body;
-        const flow = await findOwnFlow(deps, request.client.id, correlationId.toLowerCase());
+        const flow = await findOwnVerdict(deps, request.client.id, correlationId.toLowerCase());
         if (phoneNumber) checkSeedEraPhone(deps, flow, phoneNumber);
         return describeFlow(flow, deps.clock.now());
       },
@@ -105,7 +105,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
 }
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
-function checkSeedEraPhone(deps: FlowDeps, flow: FlowRecord, phoneNumber: string): void {
+function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: string): void {
   const e164 = normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {

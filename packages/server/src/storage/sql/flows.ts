@@ -3,7 +3,7 @@ import type { FlowStore } from '../ports.js';
 import type { FlowRecord } from '../records.js';
 import { boundLimit } from './bound-limit.js';
 import { type Placeholder, precompiled, precompiledInsert, precompiledShapes } from './precompiled.js';
-import { flowFromRow, flowToRow } from './rows.js';
+import { FLOW_VERDICT_COLUMNS, flowFromRow, flowToRow, flowVerdictFromRow } from './rows.js';
 import type { Database } from './tables.js';
 
 const insertFlowRow = precompiledInsert('flows');
@@ -12,6 +12,14 @@ const selectFlow = precompiled<Database['flows'], [string]>(1, (db, id) =>
     .selectFrom('flows')
     .selectAll()
     .where('id', '=', id as never),
+);
+const selectFlowVerdict = precompiled<Pick<Database['flows'], (typeof FLOW_VERDICT_COLUMNS)[number]>, [string]>(
+  1,
+  (db, id) =>
+    db
+      .selectFrom('flows')
+      .select(FLOW_VERDICT_COLUMNS)
+      .where('id', '=', id as never),
 );
 const attachDeviceToFlow = precompiled<never, [string, string, string]>(3, (db, flowId, deviceId, outcome) =>
   db
@@ -131,6 +139,11 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     async findFlow(id) {
       const [row] = (await selectFlow(db, id)).rows;
       return row && flowFromRow(row);
+    },
+
+    async findFlowVerdict(id) {
+      const [row] = (await selectFlowVerdict(db, id)).rows;
+      return row && flowVerdictFromRow(row);
     },
 
     async attachDevice(flowId, deviceId, outcome) {

@@ -4,6 +4,7 @@ import type {
   DeliveryStatus,
   DeviceRecord,
   FlowRecord,
+  FlowVerdict,
   OutboxRecord,
   OutboxStatus,
   PossessionType,
@@ -123,6 +124,35 @@ export function flowFromRow(r: Row<'flows'>): FlowRecord {
     createdAt: Number(r.created_at),
     expiresAt: Number(r.expires_at),
     finishedAt: num(r.finished_at),
+  };
+}
+
+/** The columns of a `FlowVerdict`, in the order `flowVerdictFromRow` reads them. */
+export const FLOW_VERDICT_COLUMNS = [
+  'id',
+  'client_id',
+  'possession_type',
+  'state',
+  'phone',
+  'device_id',
+  'prove_id',
+  'client_human_id',
+  'client_request_id',
+  'expires_at',
+] as const;
+
+export function flowVerdictFromRow(r: Pick<Row<'flows'>, (typeof FLOW_VERDICT_COLUMNS)[number]>): FlowVerdict {
+  return {
+    id: r.id,
+    clientId: r.client_id,
+    possessionType: r.possession_type as PossessionType,
+    state: r.state as FlowState,
+    phone: r.phone,
+    deviceId: r.device_id,
+    proveId: r.prove_id,
+    clientHumanId: r.client_human_id,
+    clientRequestId: r.client_request_id,
+    expiresAt: Number(r.expires_at),
   };
 }
 
