@@ -33,7 +33,9 @@ const settings = {
   mode: values.quick ? 'quick' : 'full',
   label: values.label,
   connections: 50,
-  durationSeconds: values.quick ? 5 : 15,
+  // Timed seconds per scenario in all, in `rounds` interleaved rounds (see `interleave`).
+  durationSeconds: values.quick ? 6 : 15,
+  rounds: 3,
   warmupSeconds: values.quick ? 1 : 3,
   loadGenerator: 'autocannon 9 (request scenarios), undici Pool (flow scenarios), in a separate process',
 };
@@ -43,26 +45,49 @@ const log = (...args) => console.log(new Date().toISOString().slice(11, 19), ...
 const scenarios = {};
 const memory = {};
 
-async function pocketproofScenarios(engine, env) {
-  const server = await startPocketproof({ ...pocketproofEnv, ...env }, { execArgv });
-  try {
-    const creds = await scenario.credentials(server);
-    const suffix = engine === 'sqlite' ? '' : `-${engine}`;
-    for (const [name, run] of [
-      ['token', scenario.token],
-      ['unify-start', scenario.unifyStart],
-      ['status', scenario.status],
-      ['mobile-otp-flow', scenario.mobileOtpFlow],
-    ]) {
-      if (!wanted(name)) continue;
-      log(`${name}${suffix}`);
-      scenarios[`${name}${suffix}`] = await run(server, creds, settings);
-      log(JSON.stringify(scenarios[`${name}${suffix}`]));
+/**
+ * Runs the scenarios whose results are compared (the baseline, Pocketproof on SQLite, the peer) in
+ * rounds: each scenario's timed seconds are split into `settings.rounds` parts, run one scenario
+ * after the other, round after round. A shared machine's speed drifts over tens of seconds; run
+ * back to back, a scenario and the one it is compared with could land in a fast and a slow minute
+ * (on one busy machine, status / baseline read 0.33 and 0.51 in two runs of the same build minutes
+ * apart). Interleaved, both see the same minutes, so the drift cancels out of the ratios.
+ */
+async function interleave(runners) {
+  const { rounds } = settings;
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, runner] of runners) {
+      log(`${name}, round ${round} of ${rounds}`);
+      await runner.run(settings.durationSeconds / rounds);
     }
-    memory[`pocketproof${suffix}`] = await residentMb(server.pid);
-  } finally {
-    await server.stop();
   }
+  for (const [name, runner] of runners) {
+    scenarios[name] = await runner.result();
+    log(name, JSON.stringify(scenarios[name]));
+  }
+}
+
+/** One scenario on its own, all its timed seconds in one go. */
+async function runAlone(name, runner) {
+  log(name);
+  await runner.run(settings.durationSeconds);
+  scenarios[name] = await runner.result();
+  log(name, JSON.stringify(scenarios[name]));
+}
+
+/** `token` first (its scrypt hashing is not compared with anything), then the runners of the rest. */
+async function pocketproofRunners(server, suffix) {
+  const creds = await scenario.credentials(server);
+  if (wanted('token')) await runAlone(`token${suffix}`, await scenario.token(server, creds, settings));
+  const runners = [];
+  for (const [name, make] of [
+    ['unify-start', scenario.unifyStart],
+    ['status', scenario.status],
+    ['mobile-otp-flow', scenario.mobileOtpFlow],
+  ]) {
+    if (wanted(name)) runners.push([`${name}${suffix}`, await make(server, creds, settings)]);
+  }
+  return runners;
 }
 
 async function postgresSchema() {
@@ -114,31 +139,46 @@ if (values.soak) {
   process.exit();
 }
 
-log(`bench ${settings.mode}: ${settings.connections} connections, ${settings.durationSeconds} s per scenario`);
-if (wanted('baseline')) {
-  const baselineServer = await startScript(new URL('./servers/baseline.mjs', import.meta.url).pathname);
-  log('baseline');
-  scenarios.baseline = await scenario.baseline(baselineServer.url, settings);
-  log(JSON.stringify(scenarios.baseline));
-  await baselineServer.stop();
-}
-
-if (values.only !== 'postgres') await pocketproofScenarios('sqlite', {});
-
-if (wanted('peer-better-auth-flow')) {
-  const peer = await startScript(new URL('./servers/better-auth.mjs', import.meta.url).pathname);
-  log('peer-better-auth-flow');
-  scenarios['peer-better-auth-flow'] = await scenario.betterAuthFlow(peer, settings);
-  log(JSON.stringify(scenarios['peer-better-auth-flow']));
-  memory['peer-better-auth'] = await residentMb(peer.pid);
-  await peer.stop();
+log(
+  `bench ${settings.mode}: ${settings.connections} connections, ${settings.durationSeconds} s per scenario in ${settings.rounds} rounds`,
+);
+{
+  const servers = [];
+  try {
+    const runners = [];
+    if (wanted('baseline')) {
+      const baselineServer = await startScript(new URL('./servers/baseline.mjs', import.meta.url).pathname);
+      servers.push(baselineServer);
+      runners.push(['baseline', await scenario.baseline(baselineServer.url, settings)]);
+    }
+    let pocketproof;
+    if (values.only !== 'postgres') {
+      pocketproof = await startPocketproof(pocketproofEnv, { execArgv });
+      servers.push(pocketproof);
+      runners.push(...(await pocketproofRunners(pocketproof, '')));
+    }
+    let peer;
+    if (wanted('peer-better-auth-flow')) {
+      peer = await startScript(new URL('./servers/better-auth.mjs', import.meta.url).pathname);
+      servers.push(peer);
+      runners.push(['peer-better-auth-flow', await scenario.betterAuthFlow(peer, settings)]);
+    }
+    await interleave(runners);
+    if (pocketproof) memory.pocketproof = await residentMb(pocketproof.pid);
+    if (peer) memory['peer-better-auth'] = await residentMb(peer.pid);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
 }
 
 if (values.only !== 'sqlite') {
   const database = await postgresSchema();
+  const server = await startPocketproof({ ...pocketproofEnv, DATABASE_URL: database.url }, { execArgv });
   try {
-    await pocketproofScenarios('postgres', { DATABASE_URL: database.url });
+    for (const [name, runner] of await pocketproofRunners(server, '-postgres')) await runAlone(name, runner);
+    memory['pocketproof-postgres'] = await residentMb(server.pid);
   } finally {
+    await server.stop();
     await database.drop();
   }
 }

@@ -6,13 +6,25 @@ import { percentiles } from './percentiles.mjs';
 import { cpuMs } from './processes.mjs';
 
 /**
- * Runs `users` virtual users for `durationSeconds`; `flow(vu, step)` performs one complete flow,
- * wrapping each request in `step(name, fn)`. A flow that throws counts as an error. With
- * `serverPid`, it also reports the server's CPU time per flow, of all its threads and of its main
- * thread: what one verification costs, apart from how the load generator and the server share the
- * cores.
+ * Each timed window starts this long after the users do: by then every user is in the middle of a
+ * flow, as in a steady state, and the window measures that state however short it is.
  */
-export async function measureFlows({ origin, serverPid, users, durationSeconds, warmupSeconds = 0, flow, setup }) {
+const LEAD_IN_MS = 500;
+
+const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+
+/**
+ * `users` virtual users; `flow(vu, request, step)` performs one complete flow, wrapping each
+ * request in `step(name, fn)`. A flow that throws counts as an error. `run(seconds)` runs them for
+ * a timed window of that length and may be called several times (rounds interleaved with other
+ * scenarios); the first call warms up untimed for `warmupSeconds`. Each window has an untimed
+ * lead-in before it and an untimed drain after it (the flows in progress at its end finish), and
+ * only the flows, steps and errors that end inside a window count. `result()` reports over all the
+ * windows. With `serverPid`, it also reports the server's CPU time per flow, of all its threads and
+ * of its main thread: what one verification costs, apart from how the load generator and the
+ * server share the cores.
+ */
+export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, flow, setup }) {
   const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
   const request = async (method, path, { body, headers = {} } = {}) => {
     const response = await pool.request({
@@ -29,61 +41,108 @@ export async function measureFlows({ origin, serverPid, users, durationSeconds, 
   const emptyTally = () => ({ steps: new Map(), totals: [], flows: 0, errors: 0, firstError: undefined });
   let tally = emptyTally();
   const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
+  let warmed = warmupSeconds <= 0;
+  let seconds = 0;
+  const cpuUsed = [0, 0];
+  // The load generator's own event-loop delay: how late it may notice a response that has arrived,
+  // which every step's measured latency includes. Reported so that it can be told apart.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+
+  // The timed window of the current run; nothing is counted outside one (warm-up included).
+  let timed = { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+  const inWindow = (at) => at >= timed.start && at <= timed.end;
+  // Steps are reported in the order a flow takes them, whichever first ended inside a window.
+  const stepOrder = [];
 
   async function runUser(vu, deadline) {
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       const started = performance.now();
       try {
         await flow(vu, request, async (name, fn) => {
           const t = performance.now();
           const value = await fn();
-          const list = tally.steps.get(name) ?? [];
-          list.push(performance.now() - t);
-          tally.steps.set(name, list);
+          const ended = performance.now();
+          if (!stepOrder.includes(name)) stepOrder.push(name);
+          if (inWindow(ended)) {
+            const list = tally.steps.get(name) ?? [];
+            list.push(ended - t);
+            tally.steps.set(name, list);
+          }
           return value;
         });
-        tally.flows++;
-        tally.totals.push(performance.now() - started);
+        const ended = performance.now();
+        if (inWindow(ended)) {
+          tally.flows++;
+          tally.totals.push(ended - started);
+        }
       } catch (error) {
-        tally.errors++;
-        tally.firstError ??= String(error?.message ?? error);
+        if (inWindow(performance.now())) {
+          tally.errors++;
+          tally.firstError ??= String(error?.message ?? error);
+        }
       }
     }
   }
 
-  // Untimed first, as the request scenarios warm up: JIT, caches and pools settle before measuring.
-  if (warmupSeconds > 0) {
-    const warmupEnd = Date.now() + warmupSeconds * 1000;
-    await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
-    tally = emptyTally();
-  }
-  // The load generator's own event-loop delay: how late it may notice a response that has arrived,
-  // which every step's measured latency includes. Reported so that it can be told apart.
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
-  const deadline = Date.now() + durationSeconds * 1000;
-  const began = performance.now();
   const cpu = async () => serverPid && [await cpuMs(serverPid), await cpuMs(serverPid, { mainThread: true })];
-  const cpuBefore = await cpu();
-  await Promise.all(vus.map((vu) => runUser(vu, deadline)));
-  const cpuAfter = await cpu();
-  const seconds = (performance.now() - began) / 1000;
-  loopDelay.disable();
-  await pool.close();
-  const { steps, totals, flows, errors, firstError } = tally;
+
   return {
-    flowsPerSec: Math.round(flows / seconds),
-    ...(cpuBefore && cpuAfter && flows
-      ? {
-          serverCpuUsPerFlow: Math.round((1000 * (cpuAfter[0] - cpuBefore[0])) / flows),
-          mainThreadUsPerFlow: Math.round((1000 * (cpuAfter[1] - cpuBefore[1])) / flows),
-        }
-      : {}),
-    ...percentiles(totals),
-    errors,
-    flows,
-    loadGeneratorLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
-    ...(firstError ? { firstError } : {}),
-    steps: Object.fromEntries([...steps].map(([name, list]) => [name, percentiles(list)])),
+    async run(durationSeconds) {
+      // Untimed first, as the request scenarios warm up: JIT, caches and pools settle before measuring.
+      if (!warmed) {
+        const warmupEnd = performance.now() + warmupSeconds * 1000;
+        await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
+        tally = emptyTally();
+        warmed = true;
+      }
+      const start = performance.now() + LEAD_IN_MS;
+      timed = { start, end: start + durationSeconds * 1000 };
+      const measured = (async () => {
+        await sleepUntil(timed.start);
+        loopDelay.enable();
+        const before = await cpu();
+        await sleepUntil(timed.end);
+        const after = await cpu();
+        loopDelay.disable();
+        return [before, after];
+      })();
+      // Users start no new flow after the window; the flows in progress finish, uncounted.
+      await Promise.all(vus.map((vu) => runUser(vu, timed.end)));
+      const [cpuBefore, cpuAfter] = await measured;
+      seconds += durationSeconds;
+      if (cpuBefore && cpuAfter) {
+        cpuUsed[0] += cpuAfter[0] - cpuBefore[0];
+        cpuUsed[1] += cpuAfter[1] - cpuBefore[1];
+      }
+    },
+
+    async result() {
+      await pool.close();
+      const { steps, totals, flows, errors, firstError } = tally;
+      return {
+        flowsPerSec: Math.round(flows / seconds),
+        ...(serverPid && flows
+          ? {
+              serverCpuUsPerFlow: Math.round((1000 * cpuUsed[0]) / flows),
+              mainThreadUsPerFlow: Math.round((1000 * cpuUsed[1]) / flows),
+            }
+          : {}),
+        ...percentiles(totals),
+        errors,
+        flows,
+        loadGeneratorLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+        ...(firstError ? { firstError } : {}),
+        steps: Object.fromEntries(
+          stepOrder.filter((name) => steps.has(name)).map((name) => [name, percentiles(steps.get(name))]),
+        ),
+      };
+    },
   };
+}
+
+/** One uninterrupted run of `durationSeconds` (the soak's chunks). */
+export async function measureFlows({ durationSeconds, ...options }) {
+  const runner = await flowRunner(options);
+  await runner.run(durationSeconds);
+  return runner.result();
 }

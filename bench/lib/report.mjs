@@ -46,6 +46,16 @@ export async function writeResults({ machine, settings, scenarios, memory }) {
   return { path, targetsMet: targets.every((t) => t.met) };
 }
 
+function interleaving(settings) {
+  if (!settings.rounds || settings.rounds < 2) return '';
+  return `The baseline, Pocketproof on SQLite and the peer ran interleaved, in ${settings.rounds} rounds of ${
+    Math.round((settings.durationSeconds / settings.rounds) * 10) / 10
+  } s each
+(so that a drift in the machine's speed falls on the compared scenarios alike); for autocannon's
+request scenarios, p50 is the median of the rounds' and p99 the highest. \`token\` and the PostgreSQL
+scenarios ran on their own.`;
+}
+
 function markdown({ machine, settings, scenarios, ratios, targets, residentMemoryMb }) {
   const rows = Object.entries(scenarios).map(([name, s]) => {
     const rate = s.rps !== undefined ? `${s.rps} req/s` : `${s.flowsPerSec} flows/s`;
@@ -67,6 +77,7 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
 Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}. Date: ${machine.date}.
 Settings: ${settings.connections} connections, ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s of warm-up;
 ${settings.loadGenerator}. Servers and load generator share the machine's cores.
+${interleaving(settings)}
 Pocketproof runs as \`pocketproof serve\` with the Node flags of \`npm start\`, LOG_LEVEL=warn and the
 per-number send limit raised (PHONE_SEND_LIMIT=10000 per 1 s) because 50 virtual users reuse 50 numbers.
 Every scenario, flows included, warms up untimed first.

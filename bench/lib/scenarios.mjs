@@ -1,8 +1,9 @@
-// The scenarios, each a function of a running server; all use the same connections and duration.
+// The scenarios, each a function of a running server that returns a runner: `run(seconds)`, once or
+// in several rounds interleaved with other scenarios, then `result()`. All use the same connections.
 import { generateKeyPairSync } from 'node:crypto';
 import { deviceSignature } from './device-signature.mjs';
-import { measureFlows } from './flows.mjs';
-import { measureRequests, warmUp } from './load.mjs';
+import { flowRunner } from './flows.mjs';
+import { requestRunner } from './load.mjs';
 
 const json = { 'content-type': 'application/json' };
 
@@ -16,8 +17,7 @@ export async function baseline(url, settings) {
     body: '{"phone":"+14155550123"}',
     connections: settings.connections,
   };
-  await warmUp(options, settings.warmupSeconds);
-  return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
+  return requestRunner(options, settings.warmupSeconds);
 }
 
 /** A client and an access token on a running Pocketproof. */
@@ -46,8 +46,7 @@ export async function token(server, creds, settings) {
     }).toString(),
     connections: settings.connections,
   };
-  await warmUp(options, Math.min(1, settings.warmupSeconds));
-  return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
+  return requestRunner(options, Math.min(1, settings.warmupSeconds));
 }
 
 export async function unifyStart(server, creds, settings) {
@@ -57,8 +56,7 @@ export async function unifyStart(server, creds, settings) {
     body: JSON.stringify({ possessionType: 'mobile', phoneNumber: phoneFor(0), clientRequestId: 'bench' }),
     connections: settings.connections,
   };
-  await warmUp(options, settings.warmupSeconds);
-  return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
+  return requestRunner(options, settings.warmupSeconds);
 }
 
 export async function status(server, creds, settings) {
@@ -75,15 +73,14 @@ export async function status(server, creds, settings) {
     body: JSON.stringify({ correlationId }),
     connections: settings.connections,
   };
-  await warmUp(options, settings.warmupSeconds);
-  return measureRequests({ ...options, durationSeconds: settings.durationSeconds });
+  return requestRunner(options, settings.warmupSeconds);
 }
 
 /**
  * A complete mobile flow per virtual user: /v3/unify, device register (a fresh P-256 key, made
  * before the clock starts), OTP start, the code read from the dev inbox, OTP finish, status.
  */
-export async function mobileOtpFlow(server, creds, settings, durationSeconds = settings.durationSeconds) {
+export async function mobileOtpFlow(server, creds, settings) {
   const api = { authorization: `Bearer ${creds.accessToken}` };
   const keyPool = Array.from({ length: 64 }, () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -91,11 +88,10 @@ export async function mobileOtpFlow(server, creds, settings, durationSeconds = s
     return { privateKey, pem: `-----BEGIN PUBLIC KEY-----\n${der}\n-----END PUBLIC KEY-----` };
   });
   let keyIndex = 0;
-  return measureFlows({
+  return flowRunner({
     origin: server.url,
     serverPid: server.pid,
     users: settings.connections,
-    durationSeconds,
     warmupSeconds: settings.warmupSeconds,
     setup: async (i) => ({ phone: phoneFor(i), lastMessageId: undefined }),
     async flow(vu, request, step) {
@@ -150,11 +146,10 @@ export async function smsCodeToVerdict(vu, request, step, { auth, api, correlati
 
 /** The peer's equivalent: send an OTP, read it, verify it (which signs the user in). */
 export async function betterAuthFlow(peer, settings) {
-  return measureFlows({
+  return flowRunner({
     origin: peer.url,
     serverPid: peer.pid,
     users: settings.connections,
-    durationSeconds: settings.durationSeconds,
     warmupSeconds: settings.warmupSeconds,
     setup: async (i) => ({ i, round: 0 }),
     async flow(vu, request, step) {
