@@ -43,6 +43,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
   const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
   let warmed = warmupSeconds <= 0;
   let seconds = 0;
+  const roundRates = [];
   const cpuUsed = [0, 0];
   // The load generator's own event-loop delay: how late it may notice a response that has arrived,
   // which every step's measured latency includes. Reported so that it can be told apart.
@@ -107,9 +108,11 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
         return [before, after];
       })();
       // Users start no new flow after the window; the flows in progress finish, uncounted.
+      const flowsBefore = tally.flows;
       await Promise.all(vus.map((vu) => runUser(vu, timed.end)));
       const [cpuBefore, cpuAfter] = await measured;
       seconds += durationSeconds;
+      roundRates.push(Math.round((tally.flows - flowsBefore) / durationSeconds));
       if (cpuBefore && cpuAfter) {
         cpuUsed[0] += cpuAfter[0] - cpuBefore[0];
         cpuUsed[1] += cpuAfter[1] - cpuBefore[1];
@@ -131,6 +134,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
         errors,
         flows,
         loadGeneratorLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+        ...(roundRates.length > 1 ? { roundRates } : {}),
         ...(firstError ? { firstError } : {}),
         steps: Object.fromEntries(
           stepOrder.filter((name) => steps.has(name)).map((name) => [name, percentiles(steps.get(name))]),

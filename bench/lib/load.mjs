@@ -53,6 +53,7 @@ export function requestRunner(options, warmupSeconds) {
         p99Ms: Math.max(...rounds.map((round) => round.p99Ms)),
         errors: sum('errors'),
         requests: sum('requests'),
+        ...(rounds.length > 1 ? { roundRates: rounds.map((round) => round.rps) } : {}),
       };
     },
   };

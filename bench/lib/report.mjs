@@ -59,7 +59,7 @@ scenarios ran on their own.`;
 function markdown({ machine, settings, scenarios, ratios, targets, residentMemoryMb }) {
   const rows = Object.entries(scenarios).map(([name, s]) => {
     const rate = s.rps !== undefined ? `${s.rps} req/s` : `${s.flowsPerSec} flows/s`;
-    return `| ${name} | ${rate} | ${s.p50Ms ?? '–'} | ${s.p99Ms ?? '–'} | ${s.errors} |`;
+    return `| ${name} | ${rate} | ${s.roundRates?.join(', ') ?? '–'} | ${s.p50Ms ?? '–'} | ${s.p99Ms ?? '–'} | ${s.errors} |`;
   });
   const cpuRows = Object.entries(scenarios)
     .filter(([, s]) => s.serverCpuUsPerFlow)
@@ -82,8 +82,8 @@ Pocketproof runs as \`pocketproof serve\` with the Node flags of \`npm start\`, 
 per-number send limit raised (PHONE_SEND_LIMIT=10000 per 1 s) because 50 virtual users reuse 50 numbers.
 Every scenario, flows included, warms up untimed first.
 
-| scenario | rate | p50 ms | p99 ms | errors |
-| --- | --- | --- | --- | --- |
+| scenario | rate | rate in each round | p50 ms | p99 ms | errors |
+| --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 Per step of the flow scenarios:
