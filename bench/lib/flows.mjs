@@ -7,7 +7,10 @@ import { cpuMs } from './processes.mjs';
 
 /**
  * Each timed window starts this long after the users do: by then every user is in the middle of a
- * flow, as in a steady state, and the window measures that state however short it is.
+ * flow, as in a steady state, and the window measures that state however short it is. Latencies
+ * count for the requests and flows that start inside the window (those still running at its end
+ * finish while the load is still on): the users all start at once, and the burst of first requests
+ * (half a second deep for the peer) is not steady state.
  */
 const LEAD_IN_MS = 500;
 
@@ -18,8 +21,9 @@ const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max
  * request in `step(name, fn)`. A flow that throws counts as an error. `run(seconds)` runs them for
  * a timed window of that length and may be called several times (rounds interleaved with other
  * scenarios); the first call warms up untimed for `warmupSeconds`. Each window has an untimed
- * lead-in before it and an untimed drain after it (the flows in progress at its end finish), and
- * only the flows, steps and errors that end inside a window count. `result()` reports over all the
+ * lead-in before it and an untimed drain after it (the flows in progress at its end finish): the
+ * flows and errors that end inside a window count towards the rate, and the steps and flows that
+ * start inside it towards the latencies. `result()` reports over all the
  * windows. With `serverPid`, it also reports the server's CPU time per flow, of all its threads and
  * of its main thread: what one verification costs, apart from how the load generator and the
  * server share the cores.
@@ -64,7 +68,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
           const value = await fn();
           const ended = performance.now();
           if (!stepOrder.includes(name)) stepOrder.push(name);
-          if (inWindow(ended)) {
+          if (inWindow(t)) {
             const list = tally.steps.get(name) ?? [];
             list.push(ended - t);
             tally.steps.set(name, list);
@@ -72,10 +76,8 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
           return value;
         });
         const ended = performance.now();
-        if (inWindow(ended)) {
-          tally.flows++;
-          tally.totals.push(ended - started);
-        }
+        if (inWindow(ended)) tally.flows++;
+        if (inWindow(started)) tally.totals.push(ended - started);
       } catch (error) {
         if (inWindow(performance.now())) {
           tally.errors++;
