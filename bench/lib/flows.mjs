@@ -56,7 +56,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
   // The timed window of the current run; nothing is counted outside one (warm-up included).
   let timed = { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
   const inWindow = (at) => at >= timed.start && at <= timed.end;
-  // Steps are reported in the order a flow takes them, whichever first ended inside a window.
+  // Steps are reported in the order a flow takes them: the order in which they were first seen.
   const stepOrder = [];
 
   async function runUser(vu, deadline) {

@@ -40,10 +40,12 @@ describe('keyring: remembered access tokens', () => {
     expect(await keyring.verify(token, 'api', 30)).toBeUndefined();
   });
 
-  it('a token with one byte of its signature changed is refused even after the genuine one was remembered', async () => {
+  it('a token with its signature altered is refused even after the genuine one was remembered', async () => {
     const token = mint('api');
     expect(await keyring.verify(token, 'api')).toBeDefined();
-    const last = token.at(-1) === 'A' ? 'B' : 'A';
-    expect(await keyring.verify(`${token.slice(0, -1)}${last}`, 'api')).toBeUndefined();
+    // A character in the middle of the signature: every one of its bits is signature, none padding.
+    const at = token.length - 40;
+    const altered = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
+    expect(await keyring.verify(altered, 'api')).toBeUndefined();
   });
 });
