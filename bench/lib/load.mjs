@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
  * Runs autocannon against one request and reports requests/s, latency percentiles (ms) and every
  * failure (socket errors, timeouts and non-2xx answers all count as errors).
  */
-export async function measureRequests({ url, method = 'POST', headers = {}, body, connections, durationSeconds }) {
+async function measureRequests({ url, method = 'POST', headers = {}, body, connections, durationSeconds }) {
   const result = await autocannon({
     url,
     method,
@@ -27,7 +27,7 @@ export async function measureRequests({ url, method = 'POST', headers = {}, body
 }
 
 /** A short untimed run first: JIT, caches and the SQLite page cache warm up before measuring. */
-export async function warmUp(options, seconds) {
+async function warmUp(options, seconds) {
   if (seconds > 0) await measureRequests({ ...options, durationSeconds: seconds });
 }
 
