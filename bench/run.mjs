@@ -37,7 +37,8 @@ const settings = {
   durationSeconds: values.quick ? 6 : 15,
   rounds: 3,
   warmupSeconds: values.quick ? 1 : 3,
-  loadGenerator: 'autocannon 9 (request scenarios), undici Pool (flow scenarios), in a separate process',
+  loadGenerator:
+    'autocannon 9 (request scenarios), one keep-alive HTTP/1.1 connection per virtual user (flow scenarios), in a separate process',
 };
 // Limits that protect real numbers would throttle a load test that reuses 50 numbers.
 const pocketproofEnv = { LOG_LEVEL: 'warn', PHONE_SEND_LIMIT: '10000', PHONE_SEND_WINDOW_SECONDS: '1' };

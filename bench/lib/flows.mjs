@@ -1,7 +1,7 @@
 // Flow scenarios: virtual users, each running complete flows back to back for the duration, with
 // the latency of every step recorded. This measures what an integrator pays per verification.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { httpConnection } from './http-connection.mjs';
 import { percentiles } from './percentiles.mjs';
 import { cpuMs } from './processes.mjs';
 
@@ -29,22 +29,27 @@ const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max
  * server share the cores.
  */
 export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, flow, setup }) {
-  const pool = new Pool(origin, { connections: users, pipelining: 1, keepAliveTimeout: 30_000 });
-  const request = async (method, path, { body, headers = {} } = {}) => {
-    const response = await pool.request({
-      method,
-      path,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`${method} ${path} → ${response.statusCode} ${text.slice(0, 200)}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  // Each virtual user has its own keep-alive connection, as a browser would.
+  const connections = Array.from({ length: users }, () => httpConnection(origin));
+  const requester =
+    (connection) =>
+    async (method, path, { body, headers = {} } = {}) => {
+      const sent = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+      const response = await connection.request(
+        method,
+        path,
+        sent === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        sent,
+      );
+      if (response.status >= 300)
+        throw new Error(`${method} ${path} → ${response.status} ${response.body.slice(0, 200)}`);
+      return response.body ? JSON.parse(response.body) : undefined;
+    };
 
   const emptyTally = () => ({ steps: new Map(), totals: [], flows: 0, errors: 0, firstError: undefined });
   let tally = emptyTally();
-  const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i, request)));
+  const requests = connections.map(requester);
+  const vus = await Promise.all(Array.from({ length: users }, (_, i) => setup(i)));
   let warmed = warmupSeconds <= 0;
   let seconds = 0;
   const roundRates = [];
@@ -59,7 +64,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
   // Steps are reported in the order a flow takes them: the order in which they were first seen.
   const stepOrder = [];
 
-  async function runUser(vu, deadline) {
+  async function runUser(vu, request, deadline) {
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
@@ -94,7 +99,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
       // Untimed first, as the request scenarios warm up: JIT, caches and pools settle before measuring.
       if (!warmed) {
         const warmupEnd = performance.now() + warmupSeconds * 1000;
-        await Promise.all(vus.map((vu) => runUser(vu, warmupEnd)));
+        await Promise.all(vus.map((vu, i) => runUser(vu, requests[i], warmupEnd)));
         tally = emptyTally();
         warmed = true;
       }
@@ -111,7 +116,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
       })();
       // Users start no new flow after the window; the flows in progress finish, uncounted.
       const flowsBefore = tally.flows;
-      await Promise.all(vus.map((vu) => runUser(vu, timed.end)));
+      await Promise.all(vus.map((vu, i) => runUser(vu, requests[i], timed.end)));
       const [cpuBefore, cpuAfter] = await measured;
       seconds += durationSeconds;
       roundRates.push(Math.round((tally.flows - flowsBefore) / durationSeconds));
@@ -122,7 +127,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
     },
 
     async result() {
-      await pool.close();
+      for (const connection of connections) connection.close();
       const { steps, totals, flows, errors, firstError } = tally;
       return {
         flowsPerSec: Math.round(flows / seconds),
