@@ -1,8 +1,11 @@
-import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseDevicePublicKey, verifyDeviceSignature } from './device-key.js';
+import { checkDeviceSignature } from './device-key.js';
+import { DeviceKeyThread } from './device-key-thread.js';
 
 const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
+const signed = (key: KeyObject, message: string) =>
+  sign('sha256', Buffer.from(message), { key, dsaEncoding: 'der' }).toString('base64');
 
 function browserKey() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -11,26 +14,24 @@ function browserKey() {
 }
 
 describe('device public keys', () => {
-  it('a browser-style P-256 SPKI PEM parses, stays canonical and verifies its signatures', async () => {
+  it('a browser-style P-256 SPKI PEM verifies its signatures and stays canonical', async () => {
     const { privateKey, pem } = browserKey();
-    const parsed = await parseDevicePublicKey(pem);
-    expect(parsed?.pem).toBe(pem);
-    const signature = sign('sha256', Buffer.from('chlg'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-    expect(await verifyDeviceSignature(parsed?.key as never, 'chlg', signature)).toBe(true);
-    expect(await verifyDeviceSignature(parsed?.key as never, 'other', signature)).toBe(false);
+    const signature = signed(privateKey, 'chlg');
+    expect(await checkDeviceSignature(pem, 'chlg', signature)).toEqual({ outcome: 'valid', pem });
+    expect(await checkDeviceSignature(pem, 'other', signature)).toEqual({ outcome: 'bad-signature' });
   });
 
   it('a PEM wrapped at 64 columns is stored as the one-line canonical form', async () => {
-    const { der, pem } = browserKey();
+    const { privateKey, der, pem } = browserKey();
     const wrapped = `-----BEGIN PUBLIC KEY-----\n${der
       .toString('base64')
       .match(/.{1,64}/g)
       ?.join('\n')}\n-----END PUBLIC KEY-----\n`;
-    expect((await parseDevicePublicKey(wrapped))?.pem).toBe(pem);
+    expect(await checkDeviceSignature(wrapped, 'm', signed(privateKey, 'm'))).toEqual({ outcome: 'valid', pem });
   });
 
-  it('a compressed P-256 point is accepted through the general decoder', async () => {
-    const { privateKey, der } = browserKey();
+  it('a compressed P-256 point is accepted through the general decoder and stored uncompressed', async () => {
+    const { privateKey, der, pem } = browserKey();
     const x = der.subarray(27, 59);
     const yIsOdd = (der[90] as number) & 1;
     const compressed = Buffer.concat([
@@ -38,39 +39,71 @@ describe('device public keys', () => {
       Buffer.from([yIsOdd ? 3 : 2]),
       x,
     ]);
-    const parsed = await parseDevicePublicKey(pemOf(compressed));
-    expect(parsed).toBeDefined();
-    const signature = sign('sha256', Buffer.from('m'), { key: privateKey, dsaEncoding: 'der' }).toString('base64');
-    expect(await verifyDeviceSignature(parsed?.key as never, 'm', signature)).toBe(true);
-    // Whatever form was sent, the stored form parses again to the same key.
-    const again = await parseDevicePublicKey(parsed?.pem as string);
-    expect(again?.key.export({ format: 'jwk' })).toEqual(createPublicKey(pemOf(der)).export({ format: 'jwk' }));
+    const checked = await checkDeviceSignature(pemOf(compressed), 'm', signed(privateKey, 'm'));
+    expect(checked.outcome).toBe('valid');
+    // Whatever form was sent, the stored form is the same key.
+    const stored = checked.outcome === 'valid' ? checked.pem : '';
+    expect(createPublicKey(stored).export({ format: 'jwk' })).toEqual(createPublicKey(pem).export({ format: 'jwk' }));
   });
 
   it('a point that is not on the curve is refused, though its bytes have the P-256 shape', async () => {
-    const { der } = browserKey();
+    const { privateKey, der } = browserKey();
     const forged = Buffer.from(der);
     forged[90] = (forged[90] as number) ^ 1;
-    expect(await parseDevicePublicKey(pemOf(forged))).toBeUndefined();
+    expect(await checkDeviceSignature(pemOf(forged), 'm', signed(privateKey, 'm'))).toEqual({ outcome: 'bad-key' });
   });
 
-  it('a signature that is not base64 DER, or too long, is refused without reaching OpenSSL', async () => {
+  it('a signature that is not base64 DER, or too long, is refused', async () => {
     const { pem } = browserKey();
-    const key = (await parseDevicePublicKey(pem))?.key as never;
-    expect(await verifyDeviceSignature(key, 'm', 'not base64!')).toBe(false);
-    expect(await verifyDeviceSignature(key, 'm', 'A'.repeat(400))).toBe(false);
-    expect(await verifyDeviceSignature(key, 'm', 'AAAA')).toBe(false);
+    for (const signature of ['not base64!', 'A'.repeat(400), 'AAAA', '']) {
+      expect(await checkDeviceSignature(pem, 'm', signature)).toEqual({ outcome: 'bad-signature' });
+    }
   });
 
-  it('other curves, RSA keys, private keys and garbage are refused', async () => {
-    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'der' });
+  it('other curves, RSA keys, private keys and garbage are refused as keys', async () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const p384Pem = pemOf(p384.publicKey.export({ type: 'spki', format: 'der' }));
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' });
-    expect(await parseDevicePublicKey(pemOf(p384))).toBeUndefined();
-    expect(await parseDevicePublicKey(pemOf(rsa).slice(0, 512))).toBeUndefined();
-    expect(await parseDevicePublicKey('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toBeUndefined();
-    expect(await parseDevicePublicKey('not a key')).toBeUndefined();
-    const { pem } = browserKey();
-    expect(await parseDevicePublicKey(pem.replace(/PUBLIC/g, 'PRIVATE'))).toBeUndefined();
-    expect(await parseDevicePublicKey(`${pem}${'x'.repeat(600)}`)).toBeUndefined();
+    const { privateKey, pem } = browserKey();
+    const signature = signed(privateKey, 'm');
+    const refused = [
+      p384Pem,
+      pemOf(rsa).slice(0, 512),
+      '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      'not a key',
+      pem.replace(/PUBLIC/g, 'PRIVATE'),
+      `${pem}${'x'.repeat(600)}`,
+    ];
+    for (const key of refused) expect(await checkDeviceSignature(key, 'm', signature)).toEqual({ outcome: 'bad-key' });
+    // A P-384 key with its own valid signature is still not a device key.
+    expect(await checkDeviceSignature(p384Pem, 'm', signed(p384.privateKey, 'm'))).toEqual({ outcome: 'bad-key' });
+  });
+
+  it('checks sent together each get their own answer', async () => {
+    const keys = Array.from({ length: 4 }, browserKey);
+    const cases = Array.from({ length: 40 }, (_, i) => {
+      const key = keys[i % keys.length] as ReturnType<typeof browserKey>;
+      const good = i % 3 !== 0;
+      return { pem: key.pem, signature: signed(key.privateKey, good ? `m${i}` : 'other'), message: `m${i}`, good };
+    });
+    const results = await Promise.all(cases.map((c) => checkDeviceSignature(c.pem, c.message, c.signature)));
+    expect(results.map((r) => r.outcome)).toEqual(cases.map((c) => (c.good ? 'valid' : 'bad-signature')));
+  });
+});
+
+describe('the device-key thread', () => {
+  const job = () => {
+    const { privateKey, der } = browserKey();
+    return { spki: der.toString('base64'), message: 'm', signature: signed(privateKey, 'm') };
+  };
+
+  it('refuses the checks in progress when it stops, and starts again on the next check', async () => {
+    const thread = new DeviceKeyThread();
+    expect((await thread.check(job())).outcome).toBe('valid');
+    const inProgress = thread.check(job());
+    await thread.close();
+    await expect(inProgress).rejects.toThrow(/closed/);
+    expect((await thread.check(job())).outcome).toBe('valid');
+    await thread.close();
   });
 });

@@ -1,4 +1,4 @@
-import { parseDevicePublicKey, verifyDeviceSignature } from '../crypto/device-key.js';
+import { checkDeviceSignature } from '../crypto/device-key.js';
 import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow } from './complete.js';
@@ -31,15 +31,17 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
   if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   const registration = body.registrations[0];
-  // The algorithm is checked before the key is imported: an import costs as much as a verification.
-  const parsed =
-    registration?.publicKey.alg === 'ES256' ? await parseDevicePublicKey(registration.publicKey.key) : undefined;
-  if (!registration || !parsed) {
+  // The signature over this flow's challenge proves the browser holds the private key now. The
+  // algorithm is checked first, so that a key of another kind never costs an import.
+  const checked =
+    registration?.publicKey.alg === 'ES256'
+      ? await checkDeviceSignature(registration.publicKey.key, flow.challenge, registration.signature)
+      : undefined;
+  if (!registration || !checked || checked.outcome === 'bad-key') {
     await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
   }
-  // The signature over this flow's challenge proves the browser holds the private key now.
-  if (!(await verifyDeviceSignature(parsed.key, flow.challenge, registration.signature))) {
+  if (checked.outcome !== 'valid') {
     await failFlow(deps, flow.id, 'device key registration signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
   }
@@ -48,7 +50,7 @@ export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: Reg
     id: deps.random.timeOrderedId(),
     clientId: flow.clientId,
     keyId: registration.publicKey.id,
-    publicKeyPem: parsed.pem,
+    publicKeyPem: checked.pem,
     name: (body.deviceName ?? '').slice(0, 100),
     phone: null,
     boundAt: null,
@@ -97,8 +99,8 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
     return { next: 'device/passive/silent', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
   }
 
-  const key = (await parseDevicePublicKey(device.publicKeyPem))?.key;
-  if (!key || !(await verifyDeviceSignature(key, `${device.id}:${flow.challenge}`, body.signature))) {
+  const checked = await checkDeviceSignature(device.publicKeyPem, `${device.id}:${flow.challenge}`, body.signature);
+  if (checked.outcome !== 'valid') {
     await failFlow(deps, flow.id, 'device key signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseDevicePublicKey, verifyDeviceSignature } from '../crypto/device-key.js';
+import { checkDeviceSignature } from '../crypto/device-key.js';
 import type { DeviceRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 
@@ -42,9 +42,8 @@ export async function checkRequestSignature(
   if (!device || device.revokedAt !== null || device.keyId !== headers.keyId) {
     return { status: 'invalid', reason: 'unknown or revoked device' };
   }
-  const key = (await parseDevicePublicKey(device.publicKeyPem))?.key;
   const message = signingInput(request.path, request.query, headers.challenge, request.rawBody);
-  if (!key || !(await verifyDeviceSignature(key, message, headers.signature))) {
+  if ((await checkDeviceSignature(device.publicKeyPem, message, headers.signature)).outcome !== 'valid') {
     return { status: 'invalid', reason: 'signature does not verify' };
   }
   return { status: 'valid', device };
