@@ -26,18 +26,21 @@ export type DeviceKeyResult =
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { createPublicKey, verify, webcrypto } = require('node:crypto');
+const { createPublicKey, verify } = require('node:crypto');
 
 // Every uncompressed P-256 SPKI: SEQUENCE, the id-ecPublicKey and prime256v1 OIDs, the BIT STRING
-// header and the 0x04 marker, then x and y. What browsers send; imported as the raw point, which
-// costs a third of OpenSSL's general decoder and still refuses a point that is not on the curve.
+// header and the 0x04 marker, then x and y. What browsers send; imported from its coordinates (as a
+// JWK), which costs ~40 % less than OpenSSL's general decoder and still refuses a point that is not
+// on the curve.
+// (WebCrypto's raw import is a little cheaper still, but loading it made this thread ~15 MB larger.)
 const P256_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+const COORDINATES = P256_PREFIX.length;
 
-async function importKey(der) {
-  if (der.length === P256_PREFIX.length + 64 && der.subarray(0, P256_PREFIX.length).equals(P256_PREFIX)) {
-    const point = der.subarray(P256_PREFIX.length - 1);
-    const key = await webcrypto.subtle.importKey('raw', point, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
-    return { key, der };
+function importKey(der) {
+  if (der.length === COORDINATES + 64 && der.subarray(0, COORDINATES).equals(P256_PREFIX)) {
+    const x = der.subarray(COORDINATES, COORDINATES + 32).toString('base64url');
+    const y = der.subarray(COORDINATES + 32).toString('base64url');
+    return { key: createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' }), der };
   }
   // Anything else (a compressed point, say) goes through the general decoder and is stored re-encoded.
   const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
@@ -45,10 +48,10 @@ async function importKey(der) {
   return { key, der: key.export({ type: 'spki', format: 'der' }) };
 }
 
-async function check({ spki, message, signature }) {
+function check({ spki, message, signature }) {
   let imported;
   try {
-    imported = await importKey(Buffer.from(spki, 'base64'));
+    imported = importKey(Buffer.from(spki, 'base64'));
   } catch {
     imported = undefined;
   }
@@ -63,9 +66,7 @@ async function check({ spki, message, signature }) {
   return valid ? { outcome: 'valid', spki: imported.der.toString('base64') } : { outcome: 'bad-signature' };
 }
 
-parentPort.on('message', async (jobs) => {
-  parentPort.postMessage(await Promise.all(jobs.map(check)));
-});
+parentPort.on('message', (jobs) => parentPort.postMessage(jobs.map(check)));
 `;
 
 type Pending = { resolve: (result: DeviceKeyResult) => void; reject: (error: Error) => void };
@@ -115,8 +116,9 @@ export class DeviceKeyThread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      // Its live data is a few keys at a time: small heaps keep its memory small.
-      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+      // Its live data is a few keys at a time. A young generation of 1 MB rather than the default
+      // (up to 16 MB here) keeps the thread's memory small; the old one is a ceiling, not a cost.
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 1 },
     });
     worker.unref();
     worker.on('message', (results: DeviceKeyResult[]) => {
