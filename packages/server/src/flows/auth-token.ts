@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { FlowTokens } from '../oauth/flow-token.js';
+import type { FlowTokenClaims, FlowTokens } from '../oauth/flow-token.js';
 import type { FlowRecord } from '../storage/records.js';
 
 /** Audience of authTokens, so an access token never passes as one and the reverse. */
@@ -40,4 +40,10 @@ export function mintAuthToken(tokens: FlowTokens, config: Config, flow: FlowReco
       subs: steps.subs,
     },
   });
+}
+
+/** The challenge an authToken carries (`auth.chlg`, as minted above). */
+export function tokenChallenge(claims: FlowTokenClaims): string | undefined {
+  const auth = claims.auth as { chlg?: unknown } | undefined;
+  return typeof auth?.chlg === 'string' ? auth.chlg : undefined;
 }

@@ -1,4 +1,4 @@
-import { checkDeviceSignature } from '../crypto/device-key.js';
+import { checkDeviceSignature, type DeviceSignatureCheck } from '../crypto/device-key.js';
 import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow } from './complete.js';
@@ -24,19 +24,46 @@ export interface VerifyBody {
 
 const DEVICE_TYPES = ['mobile', 'none'] as const;
 
-export async function registerDevice(deps: FlowDeps, flow: FlowRecord, body: RegisterBody): Promise<Envelope> {
+/**
+ * A registration's key check (import and signature over `challenge`, on the device-key thread),
+ * started as soon as the challenge is known; undefined when the key is not ES256 (the algorithm is
+ * checked first, so that a key of another kind never costs an import).
+ */
+export interface RegistrationCheck {
+  challenge: string;
+  result: Promise<DeviceSignatureCheck> | undefined;
+}
+
+export function startRegistrationCheck(body: RegisterBody, challenge: string): RegistrationCheck {
+  const registration = body.registrations[0];
+  const result =
+    registration?.publicKey.alg === 'ES256'
+      ? checkDeviceSignature(registration.publicKey.key, challenge, registration.signature)
+      : undefined;
+  // Awaited only if the flow may register: a refused flow must not leave a failure unhandled.
+  result?.catch(() => {});
+  return { challenge, result };
+}
+
+/**
+ * `early` is the check the route started from the authToken's challenge while the flow was being
+ * read; it counts only if that is this flow's challenge.
+ */
+export async function registerDevice(
+  deps: FlowDeps,
+  flow: FlowRecord,
+  body: RegisterBody,
+  early?: RegistrationCheck,
+): Promise<Envelope> {
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
   if (refused) return refused;
   if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
+  // The signature over this flow's challenge proves the browser holds the private key now.
   const registration = body.registrations[0];
-  // The signature over this flow's challenge proves the browser holds the private key now. The
-  // algorithm is checked first, so that a key of another kind never costs an import.
-  const checked =
-    registration?.publicKey.alg === 'ES256'
-      ? await checkDeviceSignature(registration.publicKey.key, flow.challenge, registration.signature)
-      : undefined;
+  const check = early?.challenge === flow.challenge ? early : startRegistrationCheck(body, flow.challenge);
+  const checked = await check.result;
   if (!registration || !checked || checked.outcome === 'bad-key') {
     await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FlowRecord } from '../storage/records.js';
 import { BrowserDevice } from '../test-support/browser-device.js';
 import { createTestServer, readAuthClaims, type TestServer } from '../test-support/test-server.js';
+import { registerDevice, startRegistrationCheck } from './device-key.js';
 
 const PHONE = '+12025550143';
 
@@ -172,6 +174,18 @@ describe('security properties of the mobile flow', () => {
       error: { code: 10000, message: 'the registration signature is not valid for this flow' },
     });
     expect((await t.server.store.flows.findFlow(b.body.correlationId))?.deviceId).toBeNull();
+  });
+
+  it("a key check started early for another challenge does not count for this flow's registration", async () => {
+    const a = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
+    const b = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
+    const aChallenge = readAuthClaims(a.body.authToken).auth.chlg;
+    const body = new BrowserDevice().registerBody(aChallenge);
+    const early = startRegistrationCheck(body, aChallenge);
+    expect((await early.result)?.outcome).toBe('valid');
+    const flowB = await t.server.store.flows.findFlow(b.body.correlationId);
+    const answer = await registerDevice(t.server.deps, flowB as FlowRecord, body, early);
+    expect(answer.error).toEqual({ code: 10000, message: 'the registration signature is not valid for this flow' });
   });
 
   it("a verify signature over another flow's challenge is refused", async () => {

@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { DEVICE_AUDIENCE } from '../flows/auth-token.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { API_AUDIENCE } from '../oauth/access-token.js';
+import type { FlowTokenClaims } from '../oauth/flow-token.js';
 import type { ClientRecord, FlowRecord } from '../storage/records.js';
 
 function bearer(request: FastifyRequest): string | undefined {
@@ -32,17 +33,33 @@ export async function authenticateClient(deps: FlowDeps, request: FastifyRequest
  * that lets the finish callback run) as long as the flow has not been purged.
  */
 export async function authenticateFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord> {
-  const flow = await optionalFlow(deps, request);
-  if (!flow) throw new AppError(8002, 'Authorization: Bearer <authToken> of a current flow is required');
-  return flow;
+  return flowOf(deps, requiredFlowTokenClaims(deps, request));
+}
+
+/** The checked claims of the request's authToken, which it must have (see `authenticateFlow`). */
+export function requiredFlowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTokenClaims {
+  const claims = flowTokenClaims(deps, request);
+  if (!claims) throw new AppError(8002, 'Authorization: Bearer <authToken> of a current flow is required');
+  return claims;
 }
 
 export async function optionalFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord | undefined> {
+  const claims = flowTokenClaims(deps, request);
+  return claims && (await flowOf(deps, claims));
+}
+
+/** The claims of the request's authToken, checked (signature, audience, expiry); none without one. */
+export function flowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTokenClaims | undefined {
   const token = bearer(request);
   if (!token) return undefined;
-  const payload = deps.flowTokens.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
-  if (!payload) throw new AppError(8002, 'authToken is invalid');
-  const flow = await deps.store.flows.findFlow(payload.sub);
+  const claims = deps.flowTokens.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
+  if (!claims) throw new AppError(8002, 'authToken is invalid');
+  return claims;
+}
+
+/** The flow a checked authToken names. */
+export async function flowOf(deps: FlowDeps, claims: FlowTokenClaims): Promise<FlowRecord> {
+  const flow = await deps.store.flows.findFlow(claims.sub);
   if (!flow) throw new AppError(8002, 'authToken is invalid or its flow has been purged');
   return flow;
 }
