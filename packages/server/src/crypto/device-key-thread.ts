@@ -108,16 +108,24 @@ export class DeviceKeyThread {
     this.#queued = [];
     this.#queuedCallers = [];
     if (jobs.length === 0) return;
+    let worker: Worker;
+    try {
+      worker = this.#start();
+    } catch (error) {
+      // No thread could be started (out of memory, say): these checks fail, the next ones try again.
+      for (const caller of callers) caller.reject(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     this.#inFlight.push(callers);
-    this.#start().postMessage(jobs);
+    worker.postMessage(jobs);
   }
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      // Its live data is a few keys at a time. A young generation of 1 MB rather than the default
-      // (up to 16 MB here) keeps the thread's memory small; the old one is a ceiling, not a cost.
+      // Its live data is a few keys at a time. A 1 MB young generation, rather than the size the
+      // main thread has, keeps the thread's memory small; the old one is a ceiling, not a cost.
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 1 },
     });
     worker.unref();
