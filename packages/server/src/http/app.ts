@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
+import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
@@ -35,6 +36,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
     },
   });
 
+  batchResponses(app);
   installErrorHandling(app);
   installSecurityHeaders(app);
 
