@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
  * A response waits at most for the requests read in the same pass; under light load that is a few
  * microseconds. Responses that become ready later in the turn (the answers that wait for SQLite's
  * group commit, which also runs in the `setImmediate` phase) go out at once: they are already
- * written together. Hijacked replies (the status socket) never pass through here.
+ * written together. The status WebSocket's frames do not go through Fastify's replies, so never here.
  */
 export function batchResponses(app: FastifyInstance): void {
   let collecting = false;
