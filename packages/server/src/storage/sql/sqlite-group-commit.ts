@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from 'kysely';
+import { takeOffLoopAnswers } from '../../off-loop-answers.js';
 
 /**
  * Group commit for the embedded SQLite database. Committing is most of what a small write costs
@@ -223,6 +224,9 @@ class GroupCommitDriver implements Driver, GroupCommit {
     if (this.#group) return;
     this.#run('begin immediate');
     this.#group = [];
+    // Two callbacks of the same pass run in order, with promise callbacks between them: whoever a
+    // worker thread's answer wakes in the first can still write into this group (off-loop-answers.ts).
+    setImmediate(takeOffLoopAnswers);
     setImmediate(() => this.#flush());
   }
 
