@@ -98,7 +98,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     keyring,
     flowTokens: flowTokens(secret, config.publicUrl, clock),
     smsConfigured: providers.length > 0,
-    wakeOutbox: () => dispatcher.wake(),
+    outbox: dispatcher,
     events: inProcessFlowEvents(),
     inboxArrivals: arrivals,
   };

@@ -4,6 +4,7 @@ import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
+import type { OutboxHandoff } from '../sms/dispatcher.js';
 import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
@@ -22,8 +23,8 @@ export interface FlowDeps {
   flowTokens: FlowTokens;
   /** False when no SMS provider is configured: flows that send refuse to start (9002). */
   smsConfigured: boolean;
-  /** Tells the SMS dispatcher that committed messages are waiting. */
-  wakeOutbox(): void;
+  /** The SMS dispatcher: the form in which to enqueue a message, and its hand-over after commit. */
+  outbox: OutboxHandoff;
   /** Tells waiting status sockets that a flow changed. */
   events: FlowEvents;
   /** Tells dev-inbox readers waiting for a message (`?wait=`) that one arrived. */

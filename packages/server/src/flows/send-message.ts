@@ -2,13 +2,13 @@ import { promptCodes } from '../errors/catalogue.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
-import type { FlowRecord } from '../storage/records.js';
+import type { FlowRecord, OutboxRecord } from '../storage/records.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 
 /**
  * What OTP and Instant Link share: who receives the message, and sending it. A send is one
  * transaction: the per-number budget, the flow's conditional update (send cap, cooldown, new
- * secret) and the outbox row commit together or not at all; the dispatcher is woken after commit.
+ * secret) and the outbox row commit together or not at all; the dispatcher gets it after commit.
  */
 
 /** `data` makes the SDK prompt again (for a number or a code); success answers carry none. */
@@ -64,13 +64,14 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
   const windowStart = Math.floor(now / windowMs) * windowMs;
   const { phone, cooldownApplies } = message.recipient;
 
+  let enqueued: OutboxRecord | undefined;
   const outcome = await deps.store
     .transaction(async (tx) => {
       const count = await tx.rateLimits.hit(deps.hash.hash('phone-sends', phone), windowStart);
       if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
       if (!(await message.record(tx, lastSentBefore))) throw new Refusal('flow_limit');
-      await tx.outbox.enqueue(
+      enqueued = deps.outbox.claimForDelivery(
         queuedMessage({
           id: deps.random.timeOrderedId(),
           flowId: flow.id,
@@ -80,6 +81,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
           expiresAt: message.expiresAt,
         }),
       );
+      await tx.outbox.enqueue(enqueued);
     })
     .then(
       () => 'sent' as const,
@@ -89,8 +91,8 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       },
     );
 
-  if (outcome === 'sent') {
-    deps.wakeOutbox();
+  if (outcome === 'sent' && enqueued) {
+    deps.outbox.committed(enqueued);
     return { sent: true };
   }
   if (outcome === 'phone_limit') {

@@ -504,6 +504,114 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     });
   });
 
+  describe('messages handed over at enqueue', () => {
+    const fresh = () =>
+      queuedMessage({
+        id: `msg_${randomBytes(6).toString('hex')}`,
+        flowId: `flow_${randomBytes(6).toString('hex')}`,
+        to: '+12025550143',
+        body: '1234 is your temporary code',
+        now: clock.now(),
+        expiresAt: clock.now() + 2 * MINUTE,
+      });
+
+    /** What a flow does: enqueue in the form the dispatcher asks for, then hand it over. */
+    async function send(d: ReturnType<typeof dispatcher>, handOver = true): Promise<OutboxRecord> {
+      const message = d.claimForDelivery(fresh());
+      await outbox().enqueue(message);
+      if (handOver) d.committed(message);
+      return message;
+    }
+
+    it('a message enqueued claimed is delivered right after commit, with no pass to claim it', async () => {
+      const d = dispatcher({ pollIntervalMs: 60 * SECOND });
+      d.start();
+      try {
+        await new Promise((r) => setTimeout(r, 50)); // the first (empty) pass is over
+        const message = await send(d);
+        expect(message).toMatchObject({ status: 'sending', attempts: 1, nextAttemptAt: clock.now() + LEASE_MS });
+        await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+        expect(await d.runOnce()).toBe(0);
+        expect(sendsOf(message)).toBe(1);
+      } finally {
+        await d.stop();
+      }
+    });
+
+    it('if the process dies before handing it over, a pass sends it once its lease runs out', async () => {
+      const d = dispatcher();
+      d.start();
+      const message = await send(d, false);
+      await d.stop();
+      expect(await d.runOnce()).toBe(0);
+      clock.advance(LEASE_MS);
+      expect(await d.runOnce()).toBe(1);
+      expect(sendsOf(message)).toBe(1);
+      expect(await stored(message)).toMatchObject({ status: 'sent', attempts: 2 });
+    });
+
+    it('while the loop is stopped, messages are enqueued queued, for a pass to claim', async () => {
+      const d = dispatcher();
+      const message = await send(d);
+      expect(message.status).toBe('queued');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(provider.sent).toEqual([]);
+      expect(await d.runOnce()).toBe(1);
+      expect(sendsOf(message)).toBe(1);
+    });
+
+    it('with a batch of deliveries under way, the next message is queued and sent by a pass', async () => {
+      const d = dispatcher({ pollIntervalMs: 60 * SECOND, batchSize: 2 });
+      d.start();
+      provider.hold();
+      try {
+        const first = await send(d);
+        const second = await send(d);
+        await vi.waitFor(() => expect(provider.sent).toHaveLength(2));
+        const third = await send(d);
+        expect(third.status).toBe('queued');
+        provider.release();
+        for (const message of [first, second, third]) {
+          await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+          expect(sendsOf(message)).toBe(1);
+        }
+      } finally {
+        await d.stop();
+      }
+    });
+
+    it('a message claimed before stop() and committed after it is left for a pass, not sent', async () => {
+      const d = dispatcher();
+      d.start();
+      const message = d.claimForDelivery(fresh());
+      await d.stop();
+      await outbox().enqueue(message);
+      d.committed(message);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(provider.sent).toEqual([]);
+      clock.advance(LEASE_MS);
+      expect(await d.runOnce()).toBe(1);
+      expect(sendsOf(message)).toBe(1);
+    });
+
+    it('stop() waits for a handed-over delivery and its outcome', async () => {
+      const d = dispatcher();
+      d.start();
+      provider.hold();
+      const message = await send(d);
+      await vi.waitFor(() => expect(provider.sent).toHaveLength(1));
+      let stopped = false;
+      const stopping = d.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(stopped).toBe(false);
+      provider.release();
+      await stopping;
+      expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
+    });
+  });
+
   describe('settling outcomes', () => {
     const inStoreTransaction: DispatcherOptions['inTransaction'] = (fn) =>
       testStore.store.transaction((tx) => fn(tx.outbox));
