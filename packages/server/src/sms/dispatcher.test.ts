@@ -97,16 +97,20 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     });
   }
 
+  /** A new message, as a flow makes it, not yet enqueued. */
+  const fresh = () =>
+    queuedMessage({
+      id: `msg_${randomBytes(6).toString('hex')}`,
+      flowId: `flow_${randomBytes(6).toString('hex')}`,
+      to: '+12025550143',
+      body: '1234 is your temporary code',
+      now: clock.now(),
+      expiresAt: clock.now() + 2 * MINUTE,
+    });
+
   async function enqueue(overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> {
     const message: OutboxRecord = {
-      ...queuedMessage({
-        id: `msg_${randomBytes(6).toString('hex')}`,
-        flowId: `flow_${randomBytes(6).toString('hex')}`,
-        to: '+12025550143',
-        body: '1234 is your temporary code',
-        now: clock.now(),
-        expiresAt: clock.now() + 2 * MINUTE,
-      }),
+      ...fresh(),
       ...overrides,
     };
     await outbox().enqueue(message);
@@ -121,6 +125,24 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
   }
 
   const sendsOf = (message: OutboxRecord) => provider.sent.filter((s) => s.idempotencyKey === message.id).length;
+
+  async function expectSentOnce(message: OutboxRecord): Promise<void> {
+    await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+    expect(sendsOf(message)).toBe(1);
+  }
+
+  /** With `message`'s send held in flight: stop() waits for it and for its outcome to be written. */
+  async function expectStopToWaitFor(d: ReturnType<typeof dispatcher>, message: OutboxRecord): Promise<void> {
+    let stopped = false;
+    const stopping = d.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    provider.release();
+    await stopping;
+    expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
+  }
 
   describe('outcomes', () => {
     it('a sent message is marked sent with the provider and its id, and its body is cleared', async () => {
@@ -490,31 +512,11 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       provider.hold();
       d.start();
       await vi.waitFor(() => expect(provider.sent).toHaveLength(1));
-
-      let stopped = false;
-      const stopping = d.stop().then(() => {
-        stopped = true;
-      });
-      await new Promise((r) => setTimeout(r, 100));
-      expect(stopped).toBe(false);
-
-      provider.release();
-      await stopping;
-      expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
+      await expectStopToWaitFor(d, message);
     });
   });
 
   describe('messages handed over at enqueue', () => {
-    const fresh = () =>
-      queuedMessage({
-        id: `msg_${randomBytes(6).toString('hex')}`,
-        flowId: `flow_${randomBytes(6).toString('hex')}`,
-        to: '+12025550143',
-        body: '1234 is your temporary code',
-        now: clock.now(),
-        expiresAt: clock.now() + 2 * MINUTE,
-      });
-
     /** What a flow does: enqueue in the form the dispatcher asks for, then hand it over. */
     async function send(d: ReturnType<typeof dispatcher>, handOver = true): Promise<OutboxRecord> {
       const message = d.claimForDelivery(fresh());
@@ -530,7 +532,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
         await new Promise((r) => setTimeout(r, 50)); // the first (empty) pass is over
         const message = await send(d);
         expect(message).toMatchObject({ status: 'sending', attempts: 1, nextAttemptAt: clock.now() + LEASE_MS });
-        await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
+        await expectSentOnce(message);
         expect(await d.runOnce()).toBe(0);
         expect(sendsOf(message)).toBe(1);
       } finally {
@@ -571,10 +573,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
         const third = await send(d);
         expect(third.status).toBe('queued');
         provider.release();
-        for (const message of [first, second, third]) {
-          await vi.waitFor(async () => expect((await stored(message)).status).toBe('sent'), { timeout: 1_000 });
-          expect(sendsOf(message)).toBe(1);
-        }
+        for (const message of [first, second, third]) await expectSentOnce(message);
       } finally {
         await d.stop();
       }
@@ -600,15 +599,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       provider.hold();
       const message = await send(d);
       await vi.waitFor(() => expect(provider.sent).toHaveLength(1));
-      let stopped = false;
-      const stopping = d.stop().then(() => {
-        stopped = true;
-      });
-      await new Promise((r) => setTimeout(r, 100));
-      expect(stopped).toBe(false);
-      provider.release();
-      await stopping;
-      expect(await stored(message)).toMatchObject({ status: 'sent', body: null });
+      await expectStopToWaitFor(d, message);
     });
   });
 
