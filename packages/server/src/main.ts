@@ -54,6 +54,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const store =
     options.store ??
     openStore(config.databaseUrl, {
+      postgresPreparedStatements: config.postgresPreparedStatements,
       onBackgroundError: (error) =>
         logger.warn({ err: error }, 'database background task failed (recovers on its own)'),
     });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
-import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
+import { type Config, ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { cryptoRandom } from '../crypto/random.js';
 import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serveCommand(config);
     case 'migrate': {
-      const store = openStore(config.databaseUrl);
+      const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
       try {
         const applied = await store.migrate();
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       return flowsCommand(config, sub, rest, values.json ?? false);
     case 'keys':
       if (sub !== 'rotate') break;
-      return rotateKeys(config.databaseUrl);
+      return rotateKeys(config);
     case 'sms':
       return smsCommand(config, sub, values);
     case 'config':
@@ -79,8 +79,8 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-async function rotateKeys(databaseUrl: string): Promise<number> {
-  const store = openStore(databaseUrl);
+async function rotateKeys(config: Config): Promise<number> {
+  const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
   try {
     await store.migrate();
     const key = newSigningKey(systemClock, cryptoRandom);

@@ -11,6 +11,7 @@ describe('configuration', () => {
       port: 8080,
       publicUrl: 'http://localhost:8080',
       databaseUrl: 'sqlite:./data/pocketproof.db',
+      postgresPreparedStatements: true,
       region: 'us',
       smsProvider: ['inbox'],
       devSurfaces: true,

@@ -9,6 +9,7 @@ export interface Config {
   host: string;
   publicUrl: string;
   databaseUrl: string;
+  postgresPreparedStatements: boolean;
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];

@@ -60,6 +60,13 @@ export const configSchema = {
     secret: true,
     description: '`sqlite:<path>` for an SQLite file (`sqlite::memory:` for tests), or `postgres://…` for PostgreSQL.',
   },
+  postgresPreparedStatements: {
+    env: 'POSTGRES_PREPARED_STATEMENTS',
+    kind: { type: 'bool' },
+    default: 'true',
+    description:
+      'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode before 1.21.',
+  },
   region: {
     env: 'REGION',
     kind: { type: 'enum', values: ['us', 'eu'] },

@@ -6,14 +6,20 @@ import { sqliteStore } from './sql/sqlite.js';
  * Picks the adapter from `DATABASE_URL`: `sqlite:<path>` or `postgres://…`. `onBackgroundError`
  * hears what fails off the request path: SQLite's checkpoint thread, an idle PostgreSQL connection.
  */
-export function openStore(databaseUrl: string, options: { onBackgroundError?: (error: Error) => void } = {}): Store {
+export function openStore(
+  databaseUrl: string,
+  options: { postgresPreparedStatements?: boolean; onBackgroundError?: (error: Error) => void } = {},
+): Store {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (!path) throw new Error('DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/pocketproof.db');
     return sqliteStore(path, { onCheckpointError: options.onBackgroundError });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
-    return postgresStore(databaseUrl, { onIdleConnectionError: options.onBackgroundError });
+    return postgresStore(databaseUrl, {
+      preparedStatements: options.postgresPreparedStatements,
+      onIdleConnectionError: options.onBackgroundError,
+    });
   }
   throw new Error('DATABASE_URL must start with sqlite: or postgres://');
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../ports.js';
+import { PreparingClient } from './postgres-prepared.js';
 import { sqlStore } from './sql-store.js';
 import type { Database } from './tables.js';
 
@@ -12,10 +13,16 @@ const INT8_OID = 20;
  */
 export function postgresStore(
   connectionString: string,
-  options: { maxConnections?: number; onIdleConnectionError?: (error: Error) => void } = {},
+  options: {
+    maxConnections?: number;
+    /** Run the precompiled statements as prepared ones (postgres-prepared.ts); on unless false. */
+    preparedStatements?: boolean;
+    onIdleConnectionError?: (error: Error) => void;
+  } = {},
 ): Store {
   const pool = new pg.Pool({
     connectionString,
+    Client: options.preparedStatements === false ? pg.Client : PreparingClient,
     max: options.maxConnections ?? 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

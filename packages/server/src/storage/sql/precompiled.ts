@@ -32,6 +32,17 @@ export function runPrecompiledDirectly(db: Kysely<Database>, run: Run): void {
   (db as DirectlyRunnable)[DIRECT_RUN] = run;
 }
 
+/**
+ * A name for the SQL text of every statement built here: a set bounded by the code, which is what
+ * makes it safe for PostgreSQL to keep each one prepared on every connection (postgres-prepared.ts).
+ */
+const statementNames = new Map<string, string>();
+
+/** The name of a statement `precompiled` built, or undefined for any other SQL. */
+export function precompiledStatementName(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
+
 export function precompiled<Row, Args extends unknown[]>(
   arity: Args['length'],
   build: (db: Kysely<Database>, ...placeholders: Placeholder[]) => Compilable<Row>,
@@ -41,6 +52,7 @@ export function precompiled<Row, Args extends unknown[]>(
   function compile(db: Kysely<Database>) {
     const placeholders = Array.from({ length: arity }, (_, i): Placeholder => ({ placeholder: i }));
     const compiled = build(db, ...placeholders).compile();
+    if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `pocketproof_${statementNames.size + 1}`);
     const slots = compiled.parameters.map((value) => {
       const index = placeholders.indexOf(value as Placeholder);
       return index >= 0 ? index : { value };
