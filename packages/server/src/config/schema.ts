@@ -65,7 +65,7 @@ export const configSchema = {
     kind: { type: 'bool' },
     default: 'true',
     description:
-      'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode before 1.21.',
+      'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode (unless 1.21 or later with `max_prepared_statements` set).',
   },
   region: {
     env: 'REGION',

@@ -6,8 +6,8 @@ import { precompiledStatementName } from './precompiled.js';
  * that PostgreSQL parses and plans each once per connection rather than on every call. Those are
  * the statements every request makes. On the bench's flow scenario (3 alternating pairs on a 2-core
  * machine) PostgreSQL went from 160–206 to 244–282 flows/s, and the event loop's CPU per flow from
- * 3,100–4,300 to 2,650–3,100 µs. Any other query, with
- * SQL that may vary without bound, stays unnamed, so no connection accumulates prepared statements.
+ * 3,100–4,300 to 2,650–3,100 µs. Any other query, whose SQL may vary without bound, stays unnamed,
+ * so no connection accumulates prepared statements.
  *
  * A prepared statement whose result columns change under it (a `select *` after another process's
  * migration added a column, in a rolling upgrade) is refused by PostgreSQL from then on. This
@@ -16,7 +16,8 @@ import { precompiledStatementName } from './precompiled.js';
  * the transaction fails as any refused statement would fail it, and the next call works.
  *
  * Behind a pooler that does not carry prepared statements across its own connections (PgBouncer in
- * transaction mode before 1.21), turn this off with POSTGRES_PREPARED_STATEMENTS=false.
+ * transaction mode, unless it is 1.21 or later with `max_prepared_statements` set), turn this off
+ * with POSTGRES_PREPARED_STATEMENTS=false.
  */
 export class PreparingClient extends pg.Client {
   /** How many times each SQL text had to be prepared again on this connection. */
