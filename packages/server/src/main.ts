@@ -53,8 +53,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   const store =
     options.store ??
-    openStore(config.databaseUrl, {
-      postgresPreparedStatements: config.postgresPreparedStatements,
+    openStore(config, {
       onBackgroundError: (error) =>
         logger.warn({ err: error }, 'database background task failed (recovers on its own)'),
     });

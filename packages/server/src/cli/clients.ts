@@ -10,7 +10,7 @@ export async function clientsCommand(
   args: string[],
   options: { name?: string; id?: string; 'redirect-origin'?: string[]; json?: boolean },
 ): Promise<number> {
-  const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
+  const store = openStore(config);
   const print = (json: unknown, text: string) => console.log(options.json ? JSON.stringify(json) : text);
   try {
     await store.migrate();

@@ -18,7 +18,7 @@ export async function flowsCommand(
     console.error('usage: pocketproof flows show <correlationId> [--json]');
     return 2;
   }
-  const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
+  const store = openStore(config);
   try {
     await store.migrate();
     const flow = await store.flows.findFlow(id.toLowerCase());

@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serveCommand(config);
     case 'migrate': {
-      const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
+      const store = openStore(config);
       try {
         const applied = await store.migrate();
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function rotateKeys(config: Config): Promise<number> {
-  const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
+  const store = openStore(config);
   try {
     await store.migrate();
     const key = newSigningKey(systemClock, cryptoRandom);

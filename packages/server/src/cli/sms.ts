@@ -52,7 +52,7 @@ export async function smsCommand(config: Config, action: string | undefined, opt
 
   // Logs go to stderr; stdout carries the report.
   const logger = pino(loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel), pino.destination(2));
-  const store = openStore(config.databaseUrl, { postgresPreparedStatements: config.postgresPreparedStatements });
+  const store = openStore(config);
   const providers = createProviders(
     { ...config, smsProvider: names },
     { clock: systemClock, logger, inbox: store.inbox, onReceipt: receiptRecorder(store.outbox, logger) },

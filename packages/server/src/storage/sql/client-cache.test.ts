@@ -21,9 +21,9 @@ describe('client cache (SQLite)', () => {
   });
 
   async function pair() {
-    const server = openStore(url);
+    const server = openStore({ databaseUrl: url });
     await server.migrate();
-    const cli = openStore(url);
+    const cli = openStore({ databaseUrl: url });
     stores.push(server, cli);
     return { server, cli };
   }
