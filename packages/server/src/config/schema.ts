@@ -1,6 +1,6 @@
 /**
  * The one configuration schema. Every key has an environment name, a type, a default, a unit and a
- * description; `docs/config.md` is generated from this table (`npm run docs:config`) and a test keeps
+ * description; `docs/config.md` is generated from this table (`npm run docs`) and a test keeps
  * the two in step. Nothing outside `config/` reads `process.env`.
  */
 
