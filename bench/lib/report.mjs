@@ -6,6 +6,7 @@ import { join } from 'node:path';
 const RESULTS = new URL('../results/', import.meta.url).pathname;
 
 const ratio = (a, b) => (a && b ? Math.round((a / b) * 1000) / 1000 : null);
+const perThousand = (a, b) => (a && b ? Math.round((a / b) * 10_000) / 10 : null);
 
 export function targetsOf(scenarios, ratios) {
   const flow = scenarios['mobile-otp-flow'];
@@ -35,6 +36,9 @@ export async function writeResults({ machine, settings, scenarios, memory }) {
       scenarios['peer-better-auth-flow']?.serverCpuUsPerFlow,
       scenarios['mobile-otp-flow']?.serverCpuUsPerFlow,
     ),
+    // Not a target: flows per 1,000 requests of the empty route, in the same run. The absolute flow rate
+    // follows the host's speed; this compares runs from different machines (results/*-profile.md).
+    flowsPer1000BaselineRequests: perThousand(scenarios['mobile-otp-flow']?.flowsPerSec, scenarios.baseline?.rps),
   };
   const targets = targetsOf(scenarios, ratios);
   const result = { machine, settings, scenarios, ratios, targets, residentMemoryMb: memory };
@@ -102,7 +106,8 @@ ${cpuRows.join('\n')}
 
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
 mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}; server CPU per flow, better-auth / Pocketproof =
-${ratios.peerCpuPerFlowVsPocketproof}.
+${ratios.peerCpuPerFlowVsPocketproof}; flows per 1,000 requests of the empty route (for comparing machines) =
+${ratios.flowsPer1000BaselineRequests}.
 
 Resident memory at the end of the run (MB): ${Object.entries(residentMemoryMb)
     .map(([k, v]) => `${k} ${v}`)
