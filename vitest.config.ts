@@ -6,6 +6,8 @@ export default defineConfig({
     // Suites that share PostgreSQL use their own schema, so files may run in parallel.
     pool: 'forks',
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // The browser suites start a server, the demo app and Chromium in one hook: ~2 s, but once over
+    // 30 s in CI on a loaded 2-core machine. Each of those steps has a limit of its own that names it.
+    hookTimeout: 60_000,
   },
 });

@@ -77,9 +77,11 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      // A probe that gets no answer is given up and sent again, so that one stuck connection
+      // cannot outlast the deadline.
+      if ((await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok) break;
     } catch {
-      // not listening yet
+      // not listening yet, or no answer in time
     }
     if (Date.now() > deadline) throw new Error(`server did not become ready:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -90,7 +92,8 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
     env: fullEnv,
     output: () => output,
     async cli(...args) {
-      const { stdout } = await run(process.execPath, [CLI, ...args], { env: fullEnv });
+      // A command that hangs fails here, naming itself, rather than as an anonymous test timeout.
+      const { stdout } = await run(process.execPath, [CLI, ...args], { env: fullEnv, timeout: 20_000 });
       return stdout;
     },
     async stop(signal = 'SIGTERM') {

@@ -25,6 +25,9 @@ export async function launchChromium(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath: CHROMIUM,
+    // Playwright's own limit is 3 minutes; a launch that stalls should fail, with Chromium's log,
+    // inside the hook that starts it.
+    timeout: 20_000,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
   });
 }
