@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type RunningDemo, startDemo } from '@pocketproof/demo';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, errors, type Page } from 'playwright-core';
 import { postJson, type RunningServer, startCli } from '../support.js';
 
 /**
@@ -19,17 +19,29 @@ export interface Stack {
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Launches that stall are given up after this long and tried again, at most this many times. */
+const LAUNCH_TIMEOUT_MS = 20_000;
+const LAUNCH_ATTEMPTS = 3;
+
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    // Playwright's own limit is 3 minutes; a launch that stalls should fail, with Chromium's log,
-    // inside the hook that starts it.
-    timeout: 20_000,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  // A launch takes 0.2-2 s here, but now and then headless Chromium starts and never opens its
+  // DevTools pipe (seen twice in CI on a loaded 2-core host, never reproduced by hand). Playwright
+  // kills a launch that passes its timeout, so a fresh one is tried; each stall is logged.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch({
+        executablePath: CHROMIUM,
+        timeout: LAUNCH_TIMEOUT_MS,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-dev-shm-usage'],
+      });
+    } catch (error) {
+      if (!(error instanceof errors.TimeoutError) || attempt === LAUNCH_ATTEMPTS) throw error;
+      process.stderr.write(`Chromium launch ${attempt} of ${LAUNCH_ATTEMPTS} stalled; trying again\n${error.message}\n`);
+    }
+  }
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
