@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { type RunningDemo, startDemo } from '@pocketproof/demo';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, errors, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  errors,
+  type Page,
+} from 'playwright-core';
 import { postJson, type RunningServer, startCli } from '../support.js';
 
 /**
@@ -39,7 +46,9 @@ export async function launchChromium(): Promise<Browser> {
       });
     } catch (error) {
       if (!(error instanceof errors.TimeoutError) || attempt === LAUNCH_ATTEMPTS) throw error;
-      process.stderr.write(`Chromium launch ${attempt} of ${LAUNCH_ATTEMPTS} stalled; trying again\n${error.message}\n`);
+      process.stderr.write(
+        `Chromium launch ${attempt} of ${LAUNCH_ATTEMPTS} stalled; trying again\n${error.message}\n`,
+      );
     }
   }
 }
