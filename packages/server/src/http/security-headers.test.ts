@@ -30,6 +30,28 @@ describe('security headers', () => {
     }
   });
 
+  it('answers that carry tokens, verdicts or codes are never stored by a cache; the SDK and JWKS are', async () => {
+    const { accessToken } = await t.newClient();
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const started = await t.server.app.inject({
+      method: 'POST',
+      url: '/v3/unify',
+      headers: auth,
+      payload: { possessionType: 'mobile', phoneNumber: '2025550143' },
+    });
+    expect(started.statusCode).toBe(200);
+    const status = await t.server.app.inject({
+      method: 'POST',
+      url: '/v3/unify-status',
+      headers: auth,
+      payload: { correlationId: started.json().correlationId },
+    });
+    expect(status.statusCode).toBe(200);
+    for (const response of [started, status]) expect(response.headers['cache-control']).toBe('no-store');
+    const jwks = await t.server.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expect(jwks.headers['cache-control']).toBe('public, max-age=300');
+  });
+
   it('pages keep their own nonce-based policy; JSON has none and no resource policy', async () => {
     const page = await t.server.app.inject({ method: 'GET', url: '/dev/inbox' });
     expect(page.headers['content-security-policy']).toMatch(/script-src 'nonce-/);

@@ -5,8 +5,13 @@ import type { FastifyInstance } from 'fastify';
  * per route (pages send their own nonce-based Content-Security-Policy; the device protocol is
  * cross-origin by design, so no Cross-Origin-Resource-Policy). They never vary, so they are one
  * frozen object added in a single call; helmet's middleware chain cost about 5 % of a status call.
+ *
+ * `Cache-Control: no-store` is the default because nearly every answer holds something no cache
+ * may keep: authTokens, verdicts with phone numbers, access tokens, one-time pages. The few
+ * public, unchanging resources (the SDK script, the JWKS) set their own caching, which replaces it.
  */
 export const SECURITY_HEADERS = Object.freeze({
+  'cache-control': 'no-store',
   'cross-origin-opener-policy': 'same-origin',
   'origin-agent-cluster': '?1',
   'referrer-policy': 'no-referrer',
