@@ -22,6 +22,8 @@ describe('configuration', () => {
       phoneSendLimit: 5,
       phoneSendWindowSeconds: 600,
       accessTokenTtlSeconds: 3600,
+      tokenChecksAtOnce: 1,
+      tokenChecksWaiting: 64,
       deviceKeyIdleDays: 365,
     });
     expect(Object.isFrozen(config)).toBe(true);

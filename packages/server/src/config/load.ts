@@ -32,6 +32,8 @@ export interface Config {
   phoneSendLimit: number;
   phoneSendWindowSeconds: number;
   accessTokenTtlSeconds: number;
+  tokenChecksAtOnce: number;
+  tokenChecksWaiting: number;
   deviceKeyIdleDays: number;
   challengeTtlSeconds: number;
   outboxPollIntervalMs: number;

@@ -212,6 +212,22 @@ export const configSchema = {
     unit: 'seconds',
     description: 'Lifetime of an OAuth access token from `/token`.',
   },
+  tokenChecksAtOnce: {
+    env: 'TOKEN_CHECKS_AT_ONCE',
+    kind: int(1, 64),
+    default: '1',
+    unit: 'checks',
+    description:
+      'Client-secret checks (`/token`: each a 16 MB scrypt that keeps a core busy for ~30–50 ms) run at once. Anyone can ask for one, so a flood of `/token` takes only this many cores from the flows. One serves 20–30 tokens/s, ample for clients that keep each token for its `expires_in`.',
+  },
+  tokenChecksWaiting: {
+    env: 'TOKEN_CHECKS_WAITING',
+    kind: int(0, 10_000),
+    default: '64',
+    unit: 'checks',
+    description:
+      'Client-secret checks that may wait for a free slot; past this `/token` answers 429 (code 9001) with `Retry-After`.',
+  },
   deviceKeyIdleDays: {
     env: 'DEVICE_KEY_IDLE_DAYS',
     kind: int(1, 3650),

@@ -339,3 +339,46 @@ describe('POST /token', () => {
     });
   });
 });
+
+describe('POST /token under a flood of wrong secrets', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await createTestServer({ config: { tokenChecksAtOnce: '1', tokenChecksWaiting: '4' } });
+  });
+  afterAll(() => t.close());
+
+  const attempt = (clientId: string, clientSecret: string) =>
+    t.server.app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: { 'content-type': FORM },
+      payload: new URLSearchParams({ grant_type: GRANT, client_id: clientId, client_secret: clientSecret }).toString(),
+    });
+
+  it('checks only as many secrets as its line holds and refuses the rest at once with 429 code 9001 and Retry-After', async () => {
+    const { clientId, clientSecret } = await t.newClient();
+    // Known and unknown client ids alike: an unknown id costs a check against the decoy hash.
+    const flood = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => attempt(i % 2 === 0 ? clientId : `nobody-${i}`, `wrong-${i}`)),
+    );
+    const refused = flood.filter((r) => r.statusCode === 429);
+    const checked = flood.filter((r) => r.statusCode === 401);
+    expect(refused.length + checked.length).toBe(24);
+    // One running and four waiting are checked; a few more may get in as the line moves.
+    expect(checked.length).toBeGreaterThanOrEqual(5);
+    expect(refused.length).toBeGreaterThanOrEqual(12);
+    for (const response of refused) {
+      expect(response.json()).toEqual({
+        code: 9001,
+        message: 'too many client authentications at once; retry after 1 second',
+      });
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+
+    // Once the line has moved, the right secret gets its token.
+    const issued = await attempt(clientId, clientSecret);
+    expect(issued.statusCode).toBe(200);
+    expect(issued.json().token_type).toBe('Bearer');
+  });
+});

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors/app-error.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { mintAccessToken } from '../../oauth/access-token.js';
 import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
+import { GATE_FULL, SecretCheckGate } from '../../oauth/secret-check-gate.js';
 
 /**
  * `POST /token`: OAuth 2.0 client credentials (RFC 6749 §4.4). Credentials come in the body (form
@@ -9,6 +11,10 @@ import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.j
  * RFC 6749's `error` / `error_description`.
  */
 export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
+  const secretChecks = new SecretCheckGate({
+    running: deps.config.tokenChecksAtOnce,
+    waiting: deps.config.tokenChecksWaiting,
+  });
   app.post('/token', { bodyLimit: 4096 }, async function issueToken(request, reply) {
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
       string,
@@ -43,7 +49,13 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
 
     const client = clientId.length <= 64 ? await deps.store.clients.findClient(clientId) : undefined;
     // Unknown ids are checked against a decoy hash so they take as long as known ones.
-    const valid = await verifyClientSecret(clientSecret, client?.secretHash ?? (await decoySecretHash()));
+    const secretHash = client?.secretHash ?? (await decoySecretHash());
+    const valid = await secretChecks.run(() => verifyClientSecret(clientSecret, secretHash));
+    if (valid === GATE_FULL) {
+      throw new AppError(9001, 'too many client authentications at once; retry after 1 second', {
+        headers: { 'Retry-After': '1' },
+      });
+    }
     if (!client || !valid) {
       if (basic) reply.header('WWW-Authenticate', BASIC_CHALLENGE);
       return fail(reply, 401, 'invalid_client', 'client authentication failed');
