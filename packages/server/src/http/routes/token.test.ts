@@ -368,9 +368,12 @@ describe('POST /token under a flood of wrong secrets', () => {
     expect(checked.length).toBeGreaterThanOrEqual(5);
     expect(refused.length).toBeGreaterThanOrEqual(12);
     for (const response of refused) {
+      const description = 'too many client authentications at once; retry after 1 second';
       expect(response.json()).toEqual({
         code: 9001,
-        message: 'too many client authentications at once; retry after 1 second',
+        message: description,
+        error: 'temporarily_unavailable',
+        error_description: description,
       });
       expect(response.headers['retry-after']).toBe('1');
       expect(response.headers['cache-control']).toBe('no-store');

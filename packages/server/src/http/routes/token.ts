@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors/app-error.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { mintAccessToken } from '../../oauth/access-token.js';
 import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
@@ -52,8 +51,13 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
     const secretHash = client?.secretHash ?? (await decoySecretHash());
     const valid = await secretChecks.run(() => verifyClientSecret(clientSecret, secretHash));
     if (valid === GATE_FULL) {
-      throw new AppError(9001, 'too many client authentications at once; retry after 1 second', {
-        headers: { 'Retry-After': '1' },
+      // RFC 6749 names no error for this; OAuth clients know `temporarily_unavailable` (§4.1.2.1).
+      const description = 'too many client authentications at once; retry after 1 second';
+      return reply.status(429).header('Retry-After', '1').header('Cache-Control', 'no-store').send({
+        code: 9001,
+        message: description,
+        error: 'temporarily_unavailable',
+        error_description: description,
       });
     }
     if (!client || !valid) {
