@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isPhoneCountry } from '../phone/parse-phone.js';
 import { smsConfigProblems } from '../sms/providers/index.js';
 import { type ConfigEntry, type ConfigKey, configSchema, type SmsProviderName } from './schema.js';
 
@@ -13,6 +14,8 @@ export interface Config {
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];
+  /** Empty when every country is accepted. */
+  allowedPhoneCountries: readonly string[];
   /** In failover order; empty when none is configured (then flows that send refuse to start). */
   smsProvider: readonly SmsProviderName[];
   devSurfaces: boolean;
@@ -105,6 +108,13 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   }
   if (!/^[A-Z]{2}$/.test(String(raw.defaultPhoneCountry))) {
     problems.push('DEFAULT_PHONE_COUNTRY: must be a two-letter country code such as US');
+  }
+  raw.allowedPhoneCountries ??= Object.freeze([]);
+  const unknownCountries = (raw.allowedPhoneCountries as string[]).filter((code) => !isPhoneCountry(code));
+  if (unknownCountries.length > 0) {
+    problems.push(
+      `ALLOWED_PHONE_COUNTRIES: ${unknownCountries.map((c) => `"${c}"`).join(', ')} is not a two-letter country code with phone numbers, such as US`,
+    );
   }
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(String(raw.deviceNamespace))) {
     problems.push('DEVICE_NAMESPACE: must be 1-64 characters of A-Z a-z 0-9 . _ -');

@@ -88,6 +88,15 @@ export const configSchema = {
     description:
       'Number types that may receive codes. Landlines, toll-free, premium and VoIP numbers are refused unless listed.',
   },
+  allowedPhoneCountries: {
+    env: 'ALLOWED_PHONE_COUNTRIES',
+    kind: { type: 'list' },
+    default: undefined,
+    defaultDoc: 'every country',
+    unit: 'ISO 3166-1 alpha-2',
+    description:
+      'Countries whose numbers are accepted, such as `US,CA`; others are refused like an invalid number. SMS pumping (toll fraud) sends codes to premium ranges abroad: list only the countries your users are in.',
+  },
   smsProvider: {
     env: 'SMS_PROVIDER',
     kind: { type: 'list', values: smsProviderNames },

@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /**
  * Phone numbers: letters, digits and `+` on the wire (letters allow vanity numbers such as
@@ -6,14 +6,38 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/
  */
 export type PhoneCheck =
   | { ok: true; e164: string }
-  | { ok: false; rule: 'characters' | 'invalid' | 'type'; message: string };
+  | { ok: false; rule: 'characters' | 'invalid' | 'type' | 'country'; message: string };
+
+/** Which numbers a deployment accepts: its configuration's phone settings. */
+export interface PhoneRules {
+  /** The country of a number written without `+`. */
+  defaultCountry: string;
+  /** libphonenumber types that may receive codes. */
+  allowedTypes: readonly string[];
+  /** ISO 3166-1 alpha-2 countries whose numbers are accepted; empty accepts every country. */
+  allowedCountries: readonly string[];
+}
+
+export function phoneRulesOf(config: {
+  defaultPhoneCountry: string;
+  allowedPhoneTypes: readonly string[];
+  allowedPhoneCountries: readonly string[];
+}): PhoneRules {
+  return {
+    defaultCountry: config.defaultPhoneCountry,
+    allowedTypes: config.allowedPhoneTypes,
+    allowedCountries: config.allowedPhoneCountries,
+  };
+}
+
+/** Whether libphonenumber knows the country code (for checking configuration). */
+export function isPhoneCountry(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+}
 
 const ALLOWED_CHARACTERS = /^\+?[A-Za-z0-9]+$/;
 
-export function checkPhoneNumber(
-  input: string,
-  options: { defaultCountry: string; allowedTypes: readonly string[] },
-): PhoneCheck {
+export function checkPhoneNumber(input: string, options: PhoneRules): PhoneCheck {
   if (!ALLOWED_CHARACTERS.test(input) || input.length > 20) {
     return { ok: false, rule: 'characters', message: 'must contain only letters, digits and a leading +, at most 20' };
   }
@@ -26,6 +50,12 @@ export function checkPhoneNumber(
   }
   if (!type || !options.allowedTypes.includes(type)) {
     return { ok: false, rule: 'type', message: 'must be a mobile number (landline, toll-free and VoIP are refused)' };
+  }
+  // SMS pumping sends codes to premium ranges abroad; a deployment may list the countries it serves.
+  // A number shared by several countries (+1, +7) counts as the one its digits belong to.
+  const allowed = options.allowedCountries;
+  if (allowed.length > 0 && (parsed.country === undefined || !allowed.includes(parsed.country))) {
+    return { ok: false, rule: 'country', message: 'must be from a country this service accepts' };
   }
   return { ok: true, e164: parsed.number };
 }
