@@ -1,5 +1,5 @@
 import { AppError, invalidField } from '../errors/app-error.js';
-import { checkPhoneNumber, phoneRulesOf } from '../phone/parse-phone.js';
+import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { recordPossession } from './complete.js';
 import type { FlowDeps } from './deps.js';
 import { describeFlow, findOwnFlow, type StatusResponse } from './status.js';
@@ -18,7 +18,7 @@ export async function bindFlow(
 ): Promise<StatusResponse> {
   const flow = await findOwnFlow(deps, clientId, correlationId);
   const now = deps.clock.now();
-  const checked = checkPhoneNumber(phoneNumber, phoneRulesOf(deps.config));
+  const checked = checkPhoneNumber(phoneNumber, deps.config);
   if (!checked.ok) throw invalidField('phoneNumber', checked.message);
   if (flow.state !== 'possession_required' || now >= flow.expiresAt) {
     throw new AppError(8003, 'bind is only allowed after status said possession_required, before the flow expires');

@@ -1,5 +1,5 @@
 import { promptCodes } from '../errors/catalogue.js';
-import { checkPhoneNumber, phoneRulesOf } from '../phone/parse-phone.js';
+import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
@@ -30,7 +30,7 @@ export function resolveRecipient(
   mobileNumber: string | undefined,
 ): Recipient | Envelope {
   if (mobileNumber) {
-    const checked = checkPhoneNumber(mobileNumber, phoneRulesOf(deps.config));
+    const checked = checkPhoneNumber(mobileNumber, deps.config);
     if (!checked.ok) return prompt(promptCodes.PHONE_INVALID, `The phone number ${checked.message}.`);
     if (flow.phoneFromRequest && checked.e164 !== flow.phone) {
       return prompt(promptCodes.PHONE_NOT_ALLOWED, 'This verification is for a different phone number.');

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Config } from '../config/load.js';
-import { checkPhoneNumber, phoneRulesOf } from '../phone/parse-phone.js';
+import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { checkLinkTemplate, checkOtpTemplate, MAX_TEMPLATE_LENGTH, templateLength } from '../sms/templates.js';
 import type { PossessionType } from '../storage/records.js';
 
@@ -57,7 +57,7 @@ export function checkStartRequest(
     if (context.seedEra && body.possessionType === 'none') {
       return fail('phoneNumber', 'is not allowed on /v3/mfa when possessionType is none');
     }
-    const checked = checkPhoneNumber(body.phoneNumber, phoneRulesOf(config));
+    const checked = checkPhoneNumber(body.phoneNumber, config);
     if (!checked.ok) return fail('phoneNumber', checked.message);
     phone = checked.e164;
   } else if (config.region === 'eu') {
