@@ -3,6 +3,7 @@
  * description; `docs/config.md` is generated from this table (`npm run docs`) and a test keeps
  * the two in step. Nothing outside `config/` reads `process.env`.
  */
+import { smsProviderSchema } from './sms-provider-schema.js';
 
 export type ConfigKind =
   | { type: 'string' }
@@ -282,123 +283,7 @@ export const configSchema = {
     description:
       'Adds the origin-bound line `@<domain> #<code>` as the last line of OTP messages, so browsers (WebOTP) and phones offer the code for autofill on that site. Added only when the message stays within 160 characters.',
   },
-  twilioAccountSid: {
-    env: 'TWILIO_ACCOUNT_SID',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'Twilio account SID (`AC…`). Required with `SMS_PROVIDER` `twilio`.',
-  },
-  twilioAuthToken: {
-    env: 'TWILIO_AUTH_TOKEN',
-    kind: { type: 'string' },
-    default: undefined,
-    secret: true,
-    description: 'Twilio auth token: authenticates sends and verifies `X-Twilio-Signature` on status callbacks.',
-  },
-  twilioFrom: {
-    env: 'TWILIO_FROM',
-    kind: { type: 'string' },
-    default: undefined,
-    description:
-      'Sender: a Twilio number in E.164 or an alphanumeric sender ID. This or `TWILIO_MESSAGING_SERVICE_SID`.',
-  },
-  twilioMessagingServiceSid: {
-    env: 'TWILIO_MESSAGING_SERVICE_SID',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'Twilio Messaging Service (`MG…`) that picks the sender. Used instead of `TWILIO_FROM` when set.',
-  },
-  twilioBaseUrl: {
-    env: 'TWILIO_BASE_URL',
-    kind: { type: 'string' },
-    default: 'https://api.twilio.com',
-    unit: 'URL',
-    description: 'Twilio REST API base URL (change only for a test double or a proxy).',
-  },
-  vonageApiKey: {
-    env: 'VONAGE_API_KEY',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'Vonage API key. Required with `SMS_PROVIDER` `vonage`.',
-  },
-  vonageApiSecret: {
-    env: 'VONAGE_API_SECRET',
-    kind: { type: 'string' },
-    default: undefined,
-    secret: true,
-    description: 'Vonage API secret. Also keys the token in the delivery-receipt URL.',
-  },
-  vonageFrom: {
-    env: 'VONAGE_FROM',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'Sender: a Vonage number (digits, no `+`) or an alphanumeric sender ID of at most 11 characters.',
-  },
-  vonageBaseUrl: {
-    env: 'VONAGE_BASE_URL',
-    kind: { type: 'string' },
-    default: 'https://rest.nexmo.com',
-    unit: 'URL',
-    description: 'Vonage SMS API base URL (change only for a test double or a proxy).',
-  },
-  vonageSignatureSecret: {
-    env: 'VONAGE_SIGNATURE_SECRET',
-    kind: { type: 'string' },
-    default: undefined,
-    secret: true,
-    description:
-      'Vonage signature secret. When set, delivery receipts must carry a valid `sig` (signed webhooks, enabled on the Vonage account).',
-  },
-  vonageSignatureMethod: {
-    env: 'VONAGE_SIGNATURE_METHOD',
-    kind: { type: 'enum', values: ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] },
-    default: 'md5hash',
-    description: 'Signature method chosen for the Vonage account (dashboard, API settings).',
-  },
-  snsSenderId: {
-    env: 'SNS_SENDER_ID',
-    kind: { type: 'string' },
-    default: undefined,
-    description:
-      'Amazon SNS sender ID (`AWS.SNS.SMS.SenderID`), where the destination country supports one. Region and credentials come from the standard AWS configuration (`AWS_REGION`, `AWS_PROFILE`, roles; `AWS_ENDPOINT_URL_SNS`).',
-  },
-  snsOriginationNumber: {
-    env: 'SNS_ORIGINATION_NUMBER',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'Amazon SNS origination number in E.164 (`AWS.MM.SMS.OriginationNumber`), when the account has one.',
-  },
-  smppUrl: {
-    env: 'SMPP_URL',
-    kind: { type: 'string' },
-    default: undefined,
-    secret: true,
-    unit: 'URL',
-    description:
-      'SMSC to bind to: `smpp://system_id:password@host:port` (`ssmpp://` for TLS). Required with `SMS_PROVIDER` `smpp`.',
-  },
-  smppSourceAddr: {
-    env: 'SMPP_SOURCE_ADDR',
-    kind: { type: 'string' },
-    default: undefined,
-    description: 'SMPP `source_addr`: a number in E.164 or an alphanumeric sender ID of at most 11 characters.',
-  },
-  smsWebhookUrl: {
-    env: 'SMS_WEBHOOK_URL',
-    kind: { type: 'string' },
-    default: undefined,
-    unit: 'URL',
-    description:
-      'Where the `webhook` provider POSTs `{ messageId, to, body }` as JSON, signed in `X-Pocketproof-Signature`.',
-  },
-  smsWebhookSecret: {
-    env: 'SMS_WEBHOOK_SECRET',
-    kind: { type: 'string' },
-    default: undefined,
-    secret: true,
-    description:
-      'Shared secret of the `webhook` provider (at least 32 characters): signs its requests and verifies receipts posted to `/sms/receipts/webhook`.',
-  },
+  ...smsProviderSchema,
   cleanupIntervalSeconds: {
     env: 'CLEANUP_INTERVAL_SECONDS',
     kind: int(1, DAY),
