@@ -23,8 +23,15 @@ const { values } = parseArgs({
     flows: { type: 'string', default: '1000000' },
     // --label <name>: added to the results file's name (two machines' runs on one day, say).
     label: { type: 'string' },
+    // --env KEY=VALUE (repeatable): more server configuration, for an A/B of one setting; only with
+    // --scenarios, so that no committed results table is measured off the default configuration.
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
+if (values.env.length > 0 && !values.scenarios) {
+  console.error('--env changes the measured configuration: use it with --scenarios (a run that writes no results)');
+  process.exit(2);
+}
 const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
 const wanted = (name) => !chosen || chosen.has(name);
 // --profile <dir>: CPU profiles of the Pocketproof processes (summarise with tools/top-profile.mjs).
@@ -48,6 +55,7 @@ const pocketproofEnv = {
   PHONE_SEND_LIMIT: '10000',
   PHONE_SEND_WINDOW_SECONDS: '1',
   TOKEN_CHECKS_WAITING: '1000',
+  ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s, 2))),
 };
 const log = (...args) => console.log(new Date().toISOString().slice(11, 19), ...args);
 const scenarios = {};

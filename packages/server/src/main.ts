@@ -10,6 +10,9 @@ import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startMaintenance } from './maintenance.js';
+import { noMetrics } from './metrics/metrics.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
+import { prometheusMetrics } from './metrics/prometheus.js';
 import { flowTokens } from './oauth/flow-token.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
@@ -32,6 +35,8 @@ export interface Server {
   logger: Logger;
   /** Starts the dispatcher and maintenance, then listens; resolves to the bound address. */
   listen(): Promise<string>;
+  /** Where `/metrics` is served once listening; undefined when `METRICS_PORT` is unset. */
+  metricsUrl: string | undefined;
   /** Stops accepting requests, lets in-flight ones finish, stops background work, closes the database. */
   close(): Promise<void>;
 }
@@ -63,6 +68,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     config.codeHmacSecret ??
     (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
   const keyring = await createKeyring(store, clock, random, config.publicUrl);
+  const prometheus = config.metricsPort === undefined ? undefined : prometheusMetrics();
+  const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });
   const arrivals = inboxArrivals();
   const providers =
@@ -72,7 +79,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       logger: smsLogger,
       inbox: store.inbox,
       inboxArrivals: arrivals,
-      onReceipt: receiptRecorder(store.outbox, smsLogger),
+      onReceipt: receiptRecorder(store.outbox, smsLogger, metrics),
     });
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
@@ -82,6 +89,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     providers,
     clock,
     logger: smsLogger,
+    metrics,
     pollIntervalMs: config.outboxPollIntervalMs,
     maxAttempts: config.outboxMaxAttempts,
     // A claim must outlast one call to every provider in the failover list, or a slow send could be
@@ -101,9 +109,11 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     outbox: dispatcher,
     events: inProcessFlowEvents(),
     inboxArrivals: arrivals,
+    metrics,
   };
   const app = await createApp(deps, logger);
   let maintenance: { stop(): void } | undefined;
+  let metricsServer: MetricsServer | undefined;
 
   return {
     app,
@@ -111,11 +121,21 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     store,
     dispatcher,
     logger,
+    get metricsUrl() {
+      return metricsServer && `${metricsServer.url}/metrics`;
+    },
     async listen() {
       // An SMPP bind opens here; SNS checks its region (a missing one stops the boot).
       for (const provider of providers) await provider.start?.();
       if (options.dispatch !== false) dispatcher.start();
       maintenance = startMaintenance({ store, clock, config, keyring, logger });
+      if (prometheus && config.metricsPort !== undefined) {
+        metricsServer = await startMetricsServer(
+          prometheus.registry,
+          { host: config.metricsHost, port: config.metricsPort },
+          logger,
+        );
+      }
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
@@ -129,6 +149,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       } finally {
         clearInterval(reaper);
       }
+      await metricsServer?.close();
       await dispatcher.stop();
       await Promise.all(providers.map((provider) => provider.stop?.()));
       await store.close();

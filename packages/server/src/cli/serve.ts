@@ -18,6 +18,7 @@ export async function serveCommand(config: Config): Promise<number> {
   if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
 
   const lines = [`Pocketproof is listening on ${config.publicUrl} (database: ${server.store.engine})`];
+  if (server.metricsUrl) lines.push(`  Metrics:         ${server.metricsUrl}`);
   if (config.devSurfaces) {
     if (demoApp) lines.push(`  Demo app:        ${demoApp.url}/`);
     lines.push(`  Dev phone inbox: ${config.publicUrl}/dev/inbox`);

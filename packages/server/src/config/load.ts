@@ -21,6 +21,9 @@ export interface Config {
   devSurfaces: boolean;
   /** 0 when the demo app is off. */
   demoPort: number;
+  /** Undefined when metrics are off; 0 picks a free port. */
+  metricsPort: number | undefined;
+  metricsHost: string;
   logLevel: string;
   codeHmacSecret: string | undefined;
   deviceNamespace: string;
@@ -97,6 +100,8 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   else raw.demoPort ??= raw.port === 0 || raw.port === 65535 ? 0 : Number(raw.port) + 1;
   if (raw.demoPort !== 0 && raw.demoPort === raw.port)
     problems.push('DEMO_PORT: must differ from PORT (0 turns it off)');
+  if (raw.metricsPort !== undefined && raw.metricsPort !== 0 && [raw.port, raw.demoPort].includes(raw.metricsPort))
+    problems.push('METRICS_PORT: must differ from PORT and DEMO_PORT');
   // The dev inbox is a table nobody reads in production: there, no provider is better than a silent one.
   raw.smsProvider ??= Object.freeze(production ? [] : ['inbox']);
   raw.publicUrl = raw.publicUrl === undefined ? `http://localhost:${raw.port}` : raw.publicUrl;

@@ -123,6 +123,21 @@ export const configSchema = {
     description:
       'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
   },
+  metricsPort: {
+    env: 'METRICS_PORT',
+    kind: int(0, 65535),
+    default: undefined,
+    defaultDoc: 'unset: no metrics',
+    unit: 'TCP port',
+    description:
+      'Port of a listener of its own that serves Prometheus metrics at `GET /metrics` (requests, flows and their outcomes, code checks, sends, SMS provider calls and receipts, process and event-loop figures). Scrapes carry no credentials: keep it off the public network (`METRICS_HOST`).',
+  },
+  metricsHost: {
+    env: 'METRICS_HOST',
+    kind: { type: 'string' },
+    default: '127.0.0.1',
+    description: 'Interface the metrics listener binds to; in a container, the pod or private network address.',
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

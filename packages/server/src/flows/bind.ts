@@ -39,6 +39,7 @@ export async function bindFlow(
     // Throwing rolls the binding back too: a lost race leaves nothing behind.
     if (!bound) throw new AppError(8003, 'this flow has already been bound');
   });
+  deps.metrics.flowFinished({ outcome: 'verified', via: 'bind' });
   const done = await deps.store.flows.findFlow(flow.id);
   return describeFlow(done ?? flow, now);
 }

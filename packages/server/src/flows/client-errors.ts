@@ -34,6 +34,6 @@ export async function reportClientError(
   // The desktop lost its socket (a network blip): the phone's tap still counts, so the flow stays
   // open and the backend keeps reading `pending` until the tap or expiry.
   if (open && group === 'mobile/instantlink' && flow.possessionType === 'desktop') return { next: 'done' };
-  await failFlow(deps, flow.id, `client reported an error in ${group}`);
+  await failFlow(deps, flow.id, 'client_error', `client reported an error in ${group}`);
   return { next: 'done' };
 }

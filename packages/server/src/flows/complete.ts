@@ -1,3 +1,4 @@
+import type { FailureKind } from '../metrics/metrics.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
@@ -28,19 +29,35 @@ export async function completeWithBoundKey(
   phone: string,
   deviceId: string,
 ): Promise<boolean> {
-  return deps.store.transaction(async (tx) => {
+  const verified = await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     const proveId = await recordPossession(deps, tx, flow, phone, deviceId);
     return tx.flows.transition(flow.id, { states: OPEN_STATES }, 'verified', { proveId, phone, finishedAt: now });
   });
+  if (verified) deps.metrics.flowFinished({ outcome: 'verified', via: 'device_key' });
+  return verified;
 }
 
-/** Ends an open flow as failed with a reason kept for support, and tells whoever waits on it. */
-export async function failFlow(deps: FlowDeps, flowId: string, reason: string): Promise<boolean> {
+/**
+ * Ends an open flow as failed with a reason kept for support, and tells whoever waits on it. The
+ * kind is the reason as metrics count it.
+ */
+export async function failFlow(deps: FlowDeps, flowId: string, kind: FailureKind, reason: string): Promise<boolean> {
   const failed = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'failed', {
     failureReason: reason,
     finishedAt: deps.clock.now(),
   });
-  if (failed) deps.events.publish(flowId);
+  if (failed) {
+    deps.metrics.flowFinished({ outcome: 'failed', via: kind });
+    deps.events.publish(flowId);
+  }
   return failed;
+}
+
+/** An open flow whose key is not bound to a number: the integrator proves possession itself, then binds. */
+export async function requirePossession(deps: FlowDeps, flowId: string, now: number): Promise<void> {
+  const moved = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'possession_required', {
+    finishedAt: now,
+  });
+  if (moved) deps.metrics.flowFinished({ outcome: 'possession_required', via: 'unbound_device' });
 }

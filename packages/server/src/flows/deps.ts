@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
 import type { OutboxHandoff } from '../sms/dispatcher.js';
@@ -29,6 +30,8 @@ export interface FlowDeps {
   events: FlowEvents;
   /** Tells dev-inbox readers waiting for a message (`?wait=`) that one arrived. */
   inboxArrivals: InboxArrivals;
+  /** Counts what operators watch (`/metrics`); a no-op when metrics are off. */
+  metrics: Metrics;
 }
 
 /** The device protocol's response envelope (wire-protocol §3). */

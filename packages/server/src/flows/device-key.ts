@@ -1,9 +1,8 @@
 import { checkDeviceSignature, type DeviceSignatureCheck } from '../crypto/device-key.js';
 import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
-import { completeWithBoundKey, failFlow } from './complete.js';
+import { completeWithBoundKey, failFlow, requirePossession } from './complete.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
-import { OPEN_STATES } from './flow-state.js';
 
 /**
  * The silent device key (wire-protocol §4.2-§4.3). Registration stores an unbound key; it is bound
@@ -65,11 +64,11 @@ export async function registerDevice(
   const check = early?.challenge === flow.challenge ? early : startRegistrationCheck(body, flow.challenge);
   const checked = await check.result;
   if (!registration || !checked || checked.outcome === 'bad-key') {
-    await failFlow(deps, flow.id, 'device key is not an ES256 (P-256) SPKI public key');
+    await failFlow(deps, flow.id, 'bad_device_key', 'device key is not an ES256 (P-256) SPKI public key');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
   }
   if (checked.outcome !== 'valid') {
-    await failFlow(deps, flow.id, 'device key registration signature invalid');
+    await failFlow(deps, flow.id, 'bad_device_signature', 'device key registration signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
   }
 
@@ -98,7 +97,7 @@ export async function registerDevice(
   if (!attached) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   if (flow.possessionType === 'none') {
-    await deps.store.flows.transition(flow.id, { states: OPEN_STATES }, 'possession_required', { finishedAt: now });
+    await requirePossession(deps, flow.id, now);
     return { next: 'done', data: { deviceId: device.id } };
   }
   return { next: 'mobile/otp', data: { deviceId: device.id } };
@@ -128,7 +127,7 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
 
   const checked = await checkDeviceSignature(device.publicKeyPem, `${device.id}:${flow.challenge}`, body.signature);
   if (checked.outcome !== 'valid') {
-    await failFlow(deps, flow.id, 'device key signature invalid');
+    await failFlow(deps, flow.id, 'bad_device_signature', 'device key signature invalid');
     return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
   }
   if (!(await deps.store.flows.attachDevice(flow.id, device.id, 'verified'))) {
@@ -142,7 +141,7 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
     return { next: 'done' };
   }
   if (flow.possessionType === 'none') {
-    await deps.store.flows.transition(flow.id, { states: OPEN_STATES }, 'possession_required', { finishedAt: now });
+    await requirePossession(deps, flow.id, now);
     return { next: 'done' };
   }
   return { next: 'mobile/otp' };

@@ -79,10 +79,13 @@ export async function tapInstantLink(deps: FlowDeps, token: string): Promise<Lin
       await tx.flows.transition(flow.id, { states: ['verified'] }, 'verified', { proveId });
       return true;
     });
-    if (verified) deps.events.publish(flow.id);
+    if (verified) {
+      deps.metrics.flowFinished({ outcome: 'verified', via: 'link' });
+      deps.events.publish(flow.id);
+    }
   }
   if (!verified && isOpen(flow.state) && (now >= (flow.linkExpiresAt ?? 0) || now >= flow.expiresAt)) {
-    await failFlow(deps, flow.id, 'instant link expired');
+    await failFlow(deps, flow.id, 'link_expired', 'instant link expired');
   }
 
   if (!flow.finalTargetUrl) return { outcome: 'no-target', verified };

@@ -1,5 +1,6 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import { deviceErrors, promptCodes } from '../errors/catalogue.js';
+import type { CodeCheckResult } from '../metrics/metrics.js';
 import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
@@ -76,15 +77,17 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
       throw error;
     });
 
+  deps.metrics.codeChecked(CHECK_RESULTS[outcome.kind]);
   switch (outcome.kind) {
     case 'verified':
+      deps.metrics.flowFinished({ outcome: 'verified', via: 'code' });
       return { next: 'done' };
     case 'spent':
       return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
     case 'uncounted':
       return afterCapOrRace(deps, flow.id);
     case 'expired':
-      await failFlow(deps, flow.id, 'code expired');
+      await failFlow(deps, flow.id, 'code_expired', 'code expired');
       return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
   }
   const left = maxAttempts - outcome.attempts;
@@ -93,9 +96,18 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
       attemptsLeft: left,
     });
   }
-  await failFlow(deps, flow.id, 'wrong code, no entries left');
+  await failFlow(deps, flow.id, 'no_tries_left', 'wrong code, no entries left');
   return endWithError(deviceErrors.MAX_ATTEMPTS, 'The code is not correct and no tries are left.');
 }
+
+/** Each outcome of an entry as `code_checks_total` counts it; `uncounted` is an entry past the cap. */
+const CHECK_RESULTS = {
+  verified: 'correct',
+  wrong: 'wrong',
+  expired: 'expired',
+  spent: 'spent',
+  uncounted: 'over_cap',
+} as const satisfies Record<string, CodeCheckResult>;
 
 /** Thrown inside the finish transaction to undo it when the consume finds the code already spent. */
 class CodeSpent extends Error {}
@@ -105,7 +117,7 @@ async function afterCapOrRace(deps: FlowDeps, flowId: string): Promise<Envelope>
   const current = await deps.store.flows.findFlow(flowId);
   if (current?.state === 'verified') return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
   if (current?.state === 'otp_sent') {
-    await failFlow(deps, flowId, 'wrong code, no entries left');
+    await failFlow(deps, flowId, 'no_tries_left', 'wrong code, no entries left');
     return endWithError(deviceErrors.MAX_ATTEMPTS, 'No tries are left.');
   }
   return endWithError(deviceErrors.AUTH_FAILURE, 'this verification has already finished');

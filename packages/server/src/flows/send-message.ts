@@ -1,4 +1,5 @@
 import { promptCodes } from '../errors/catalogue.js';
+import type { SendResult } from '../metrics/metrics.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
@@ -88,6 +89,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       },
     );
 
+  deps.metrics.sendAsked(message.noun, SEND_RESULTS[outcome]);
   if (outcome === 'sent' && enqueued) {
     deps.outbox.committed(enqueued);
     return { sent: true };
@@ -102,6 +104,12 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
   }
   return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
 }
+
+const SEND_RESULTS = {
+  sent: 'queued',
+  phone_limit: 'number_limit',
+  flow_limit: 'flow_limit',
+} as const satisfies Record<string, SendResult>;
 
 /** Why the flow refused a send: it closed, the send cap, or the cooldown (and when to retry). */
 async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {

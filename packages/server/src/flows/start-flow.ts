@@ -47,5 +47,6 @@ export async function startFlow(
     finishedAt: null,
   };
   await deps.store.flows.insertFlow(flow);
+  deps.metrics.flowStarted(flow.possessionType);
   return { correlationId: flow.id, authToken: mintAuthToken(deps.flowTokens, deps.config, flow, now) };
 }

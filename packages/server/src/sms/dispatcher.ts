@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
+import { type Metrics, noMetrics } from '../metrics/metrics.js';
 import type { OutboxStore } from '../storage/ports.js';
 import type { OutboxAttempt, OutboxRecord } from '../storage/records.js';
 import { type ProviderTry, sendWithFailover } from './failover.js';
@@ -50,6 +51,8 @@ export interface DispatcherOptions {
   providers: readonly SmsProvider[];
   clock: Clock;
   logger: Logger;
+  /** Provider calls and outcomes are counted here (default: not counted). */
+  metrics?: Metrics;
   pollIntervalMs: number;
   maxAttempts: number;
   batchSize?: number;
@@ -94,6 +97,7 @@ function coalesce<T>(flush: (items: T[]) => Promise<void>): (item: T) => Promise
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { outbox, providers, clock, logger, maxAttempts } = options;
+  const metrics = options.metrics ?? noMetrics;
   const inTransaction = options.inTransaction ?? ((fn) => fn(outbox));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
@@ -124,12 +128,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         tries,
         mark: (o) => o.markAbandoned(message.id, message.attempts, 'expired before delivery', now),
       });
+      metrics.smsSettled('abandoned');
       log.warn('sms abandoned: expired before delivery');
       return;
     }
 
     const onTry = async (t: ProviderTry) => {
       const error = t.error ? describeFailure(t.error) : null;
+      metrics.smsProviderCalled(t.provider, t.error?.kind ?? 'sent', t.seconds);
       tried({
         step: t.step,
         provider: t.provider,
@@ -149,16 +155,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (result.ok) {
       const sentAt = clock.now();
       await settle({ tries, mark: (o) => o.markSent(message.id, result.provider, result.providerMessageId, sentAt) });
+      metrics.smsSettled('sent');
       log.info({ provider: result.provider, providerMessageId: result.providerMessageId }, 'sms sent');
     } else if (result.retryable && message.attempts < maxAttempts) {
       const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
       // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
       const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
       await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
+      metrics.smsSettled('retry');
       log.warn({ kind: result.kind, retryInMs: nextAttemptAt - clock.now() }, 'sms attempt failed; will retry');
     } else {
       const at = clock.now();
       await settle({ tries, mark: (o) => o.markAbandoned(message.id, message.attempts, result.reason, at) });
+      metrics.smsSettled('abandoned');
       log.error({ kind: result.kind, error: result.reason }, 'sms abandoned');
     }
   }

@@ -20,6 +20,8 @@ export interface ProviderTry {
   outcome: 'sent' | 'failed';
   providerMessageId?: string;
   error?: SmsProviderError;
+  /** How long the provider took to answer. */
+  seconds: number;
 }
 
 export type FailoverResult =
@@ -39,16 +41,18 @@ export async function sendWithFailover(
   const failures: { provider: string; error: SmsProviderError }[] = [];
   for (const [step, provider] of providers.entries()) {
     let providerMessageId: string;
+    const startedAt = performance.now();
+    const seconds = () => (performance.now() - startedAt) / 1000;
     try {
       ({ providerMessageId } = await provider.send(message));
     } catch (thrown) {
       const error = asProviderError(thrown);
       failures.push({ provider: provider.name, error });
-      await onTry({ provider: provider.name, step, outcome: 'failed', error });
+      await onTry({ provider: provider.name, step, outcome: 'failed', error, seconds: seconds() });
       if (!worthFailingOver(error)) break;
       continue;
     }
-    await onTry({ provider: provider.name, step, outcome: 'sent', providerMessageId });
+    await onTry({ provider: provider.name, step, outcome: 'sent', providerMessageId, seconds: seconds() });
     return { ok: true, provider: provider.name, providerMessageId };
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type Metrics, noMetrics } from '../metrics/metrics.js';
 import type { OutboxStore } from '../storage/ports.js';
 import type { DeliveryReceipt } from '../storage/records.js';
 import type { ReceiptSink } from './provider.js';
@@ -8,9 +9,14 @@ import type { ReceiptSink } from './provider.js';
  * deliver_sm), and logs each one. A receipt for a message we no longer have (purged, or never
  * ours) is logged and dropped: answering the provider with an error would only make it retry.
  */
-export function receiptRecorder(outbox: OutboxStore, logger: Pick<Logger, 'info'>): ReceiptSink {
+export function receiptRecorder(
+  outbox: OutboxStore,
+  logger: Pick<Logger, 'info'>,
+  metrics: Metrics = noMetrics,
+): ReceiptSink {
   return async (receipt: DeliveryReceipt) => {
     const applied = await outbox.recordDelivery(receipt);
+    metrics.smsReceipt(receipt.provider, receipt.status);
     logger.info(
       {
         provider: receipt.provider,

@@ -1,0 +1,52 @@
+import type { SmsErrorKind } from '../sms/provider.js';
+
+/**
+ * What the server counts for operators (Prometheus `/metrics`, `METRICS_PORT`). Flows, the SMS
+ * dispatcher and the HTTP layer report events here and never see the metrics library; with metrics
+ * off every call is a no-op. Every label takes values from a small fixed set: no phone numbers, no
+ * ids, no client-supplied text, so the series stay few and nothing personal leaves in a scrape.
+ */
+export interface Metrics {
+  /** False when nothing is collected: callers may skip work done only to report. */
+  readonly enabled: boolean;
+  httpAnswered(route: string, method: string, status: number, seconds: number): void;
+  flowStarted(possessionType: string): void;
+  flowFinished(outcome: FlowOutcome): void;
+  codeChecked(result: CodeCheckResult): void;
+  sendAsked(kind: 'code' | 'link', result: SendResult): void;
+  smsProviderCalled(provider: string, result: 'sent' | SmsErrorKind, seconds: number): void;
+  smsSettled(outcome: 'sent' | 'retry' | 'abandoned'): void;
+  smsReceipt(provider: string, status: string): void;
+}
+
+/** How a flow ended, and by which proof or failure: one label pair of `flows_finished_total`. */
+export type FlowOutcome =
+  | { outcome: 'verified'; via: 'code' | 'link' | 'device_key' | 'bind' }
+  | { outcome: 'failed'; via: FailureKind }
+  | { outcome: 'possession_required'; via: 'unbound_device' };
+
+export type FailureKind =
+  | 'code_expired'
+  | 'no_tries_left'
+  | 'bad_device_key'
+  | 'bad_device_signature'
+  | 'link_expired'
+  | 'client_error';
+
+export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap';
+/** `queued`, or which limit refused the send: the per-number budget, or the flow's cap or cooldown. */
+export type SendResult = 'queued' | 'number_limit' | 'flow_limit';
+
+const ignore = (): void => {};
+
+export const noMetrics: Metrics = {
+  enabled: false,
+  httpAnswered: ignore,
+  flowStarted: ignore,
+  flowFinished: ignore,
+  codeChecked: ignore,
+  sendAsked: ignore,
+  smsProviderCalled: ignore,
+  smsSettled: ignore,
+  smsReceipt: ignore,
+};
