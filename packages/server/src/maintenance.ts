@@ -19,7 +19,8 @@ async function inBatches(purge: (limit: number) => Promise<number>): Promise<num
 
 /**
  * Periodic housekeeping so storage stays bounded: purge flows past their retention, spent
- * challenges, delivered outbox rows, dev-inbox messages and device keys that were never bound, and
+ * challenges, delivered outbox rows, dev-inbox messages, device keys that were never bound and
+ * send counters of windows long past, and
  * pick up signing keys rotated by another process. Large purges go in batches so that requests
  * are served between them.
  */
@@ -42,13 +43,17 @@ export function startMaintenance(deps: {
     const messages = await inBatches((limit) => store.outbox.purgeFinishedBefore(afterLastFlow, limit));
     const devices = await inBatches((limit) => store.devices.purgeUnboundDevicesIdleBefore(afterLastFlow, limit));
     const inbox = await inBatches((limit) => store.inbox.purgeMessagesBefore(afterLastFlow, limit));
+    // A send counter matters for its own window and, as the previous one, the next: then it is dead weight.
+    const longestWindowMs =
+      Math.max(config.phoneSendWindowSeconds, config.ipSendWindowSeconds, config.clientSendWindowSeconds) * 1000;
+    const counters = await inBatches((limit) => store.rateLimits.purgeWindowsBefore(now - 2 * longestWindowMs, limit));
     // A retired key verifies until every token it signed has expired, then leaves the JWKS.
     const longestTokenMs =
       Math.max(config.accessTokenTtlSeconds, config.flowTtlSeconds + config.flowRetentionSeconds) * 1000;
     await store.signingKeys.deleteSigningKeysRetiredBefore(now - longestTokenMs);
     await keyring.refresh();
-    if (flows + challenges + messages + devices + inbox > 0) {
-      logger.debug({ flows, challenges, messages, devices, inbox }, 'purged expired records');
+    if (flows + challenges + messages + devices + inbox + counters > 0) {
+      logger.debug({ flows, challenges, messages, devices, inbox, counters }, 'purged expired records');
     }
   }
 

@@ -37,6 +37,12 @@ export interface Config {
   resendCooldownSeconds: number;
   phoneSendLimit: number;
   phoneSendWindowSeconds: number;
+  /** 0: no per-network budget. */
+  ipSendLimit: number;
+  ipSendWindowSeconds: number;
+  /** 0: no per-client budget. */
+  clientSendLimit: number;
+  clientSendWindowSeconds: number;
   accessTokenTtlSeconds: number;
   tokenChecksAtOnce: number;
   tokenChecksWaiting: number;

@@ -228,7 +228,37 @@ export const configSchema = {
     kind: int(1, DAY),
     default: '600',
     unit: 'seconds',
-    description: 'Window of `PHONE_SEND_LIMIT`.',
+    description: 'Window of `PHONE_SEND_LIMIT` (sliding: any span of this length, not clock-aligned blocks).',
+  },
+  ipSendLimit: {
+    env: 'IP_SEND_LIMIT',
+    kind: int(0, 1_000_000),
+    default: '30',
+    unit: 'messages',
+    description:
+      'Messages sent per window for flows started with the same `ipAddress` (an IPv4 address, or an IPv6 /64), across numbers and clients: SMS pumping sends to many numbers from few sources. Applies only to flows whose integrator passed `ipAddress`. Mobile carriers put many users behind one IPv4 address: raise it if yours sign up from phones on such networks. `0` turns it off.',
+  },
+  ipSendWindowSeconds: {
+    env: 'IP_SEND_WINDOW_SECONDS',
+    kind: int(1, DAY),
+    default: '3600',
+    unit: 'seconds',
+    description: 'Window of `IP_SEND_LIMIT` (sliding).',
+  },
+  clientSendLimit: {
+    env: 'CLIENT_SEND_LIMIT',
+    kind: int(0, 100_000_000),
+    default: '0',
+    unit: 'messages',
+    description:
+      "Messages one API client's flows may send per window, in all: a ceiling on what an attack through one integration can cost. Set it a few times above your busiest hour. `0` (the default) sets no ceiling.",
+  },
+  clientSendWindowSeconds: {
+    env: 'CLIENT_SEND_WINDOW_SECONDS',
+    kind: int(1, DAY),
+    default: '3600',
+    unit: 'seconds',
+    description: 'Window of `CLIENT_SEND_LIMIT` (sliding).',
   },
   accessTokenTtlSeconds: {
     env: 'ACCESS_TOKEN_TTL_SECONDS',

@@ -123,13 +123,26 @@ describe('security properties of the mobile flow', () => {
     expect(await t.server.store.outbox.listForFlow(flow.correlationId)).toHaveLength(1 + t.config.resendMax);
   });
 
-  it('one number receives at most PHONE_SEND_LIMIT messages per window across flows', async () => {
+  it('one number receives at most PHONE_SEND_LIMIT messages in any window-long span, even across a window boundary', async () => {
+    // The last second of a clock-aligned window: a fixed window would take a second burst just after.
+    t.clock.advance(t.config.phoneSendWindowSeconds * 1000 - 1_000);
     for (let i = 0; i < t.config.phoneSendLimit; i++) await flowWithCode();
+    t.clock.advance(2_000);
     const started = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
-    const refused = await t.post('/v1/client/mobile/otp/start', {}, started.body.authToken);
-    expect(refused.body).toMatchObject({ next: '', data: { code: 1005, retryAfterSeconds: expect.any(Number) } });
-    t.clock.advance(t.config.phoneSendWindowSeconds * 1000);
-    expect((await t.post('/v1/client/mobile/otp/start', {}, started.body.authToken)).body).toEqual({ next: '' });
+    const send = async () => (await t.post('/v1/client/mobile/otp/start', {}, started.body.authToken)).body;
+    const refused = await send();
+    expect(refused).toMatchObject({
+      next: '',
+      data: { code: 1005, message: 'Too many codes were sent to this number. Try again later.' },
+    });
+    // The refusal says when a send fits again, to the second: not before, and then it does.
+    const wait: number = refused.data.retryAfterSeconds;
+    expect(wait).toBeGreaterThan(1);
+    expect(wait).toBeLessThanOrEqual(t.config.phoneSendWindowSeconds);
+    t.clock.advance((wait - 1) * 1000);
+    expect((await send()).data).toMatchObject({ code: 1005 });
+    t.clock.advance(1_000);
+    expect(await send()).toEqual({ next: '' });
   });
 
   it("another client's token cannot read or drive a flow", async () => {

@@ -2,14 +2,23 @@ import { promptCodes } from '../errors/catalogue.js';
 import type { SendResult } from '../metrics/metrics.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
-import type { Store } from '../storage/ports.js';
+import type { Store, WindowCounts } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import {
+  type BudgetName,
+  exceeds,
+  type SendBudget,
+  secondsUntilRoom,
+  sendBudgets,
+  windowStartOf,
+} from './send-budgets.js';
 
 /**
  * What OTP and Instant Link share: who receives the message, and sending it. A send is one
- * transaction: the per-number budget, the flow's conditional update (send cap, cooldown, new
- * secret) and the outbox row commit together or not at all; the dispatcher gets it after commit.
+ * transaction: the budgets across flows (number, network, client), the flow's conditional update
+ * (send cap, cooldown, new secret) and the outbox row commit together or not at all; the
+ * dispatcher gets it after commit.
  */
 
 /** `data` makes the SDK prompt again (for a number or a code); success answers carry none. */
@@ -58,17 +67,21 @@ export type SendOutcome = { sent: true } | { sent: false; answer: Envelope };
 export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: MessageToSend): Promise<SendOutcome> {
   const { config } = deps;
   const now = deps.clock.now();
-  const windowMs = config.phoneSendWindowSeconds * 1000;
-  const windowStart = Math.floor(now / windowMs) * windowMs;
   const { phone, cooldownApplies } = message.recipient;
+  const budgets = sendBudgets(deps, flow, phone);
 
   let enqueued: OutboxRecord | undefined;
-  const outcome = await deps.store
+  const outcome: Outcome = await deps.store
     .transaction(async (tx) => {
-      const count = await tx.rateLimits.hit(deps.hash.hash('phone-sends', phone), windowStart);
-      if (count > config.phoneSendLimit) throw new Refusal('phone_limit');
+      // Each budget counts this send; a refusal by any rolls all of them back, so refused sends cost nothing.
+      for (const budget of budgets) {
+        const counts = await tx.rateLimits.hit(budget.key, windowStartOf(now, budget.windowMs), budget.windowMs);
+        if (exceeds(counts, budget.limit, now, budget.windowMs)) {
+          throw new Refusal({ kind: 'budget', budget, before: { count: counts.count - 1, previous: counts.previous } });
+        }
+      }
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
-      if (!(await message.record(tx, lastSentBefore))) throw new Refusal('flow_limit');
+      if (!(await message.record(tx, lastSentBefore))) throw new Refusal({ kind: 'flow_limit' });
       enqueued = deps.outbox.claimForDelivery(
         queuedMessage({
           id: deps.random.timeOrderedId(),
@@ -82,34 +95,54 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       await tx.outbox.enqueue(enqueued);
     })
     .then(
-      () => 'sent' as const,
+      () => ({ kind: 'sent' }) as const,
       (error: unknown) => {
-        if (error instanceof Refusal) return error.reason;
+        if (error instanceof Refusal) return error.outcome;
         throw error;
       },
     );
 
-  deps.metrics.sendAsked(message.noun, SEND_RESULTS[outcome]);
-  if (outcome === 'sent' && enqueued) {
+  deps.metrics.sendAsked(message.noun, resultOf(outcome));
+  if (outcome.kind === 'sent' && enqueued) {
     deps.outbox.committed(enqueued);
     return { sent: true };
   }
-  if (outcome === 'phone_limit') {
+  if (outcome.kind === 'budget') {
+    const { budget, before } = outcome;
     return {
       sent: false,
-      answer: prompt(promptCodes.SEND_LIMIT, `Too many ${message.noun}s were sent to this number. Try again later.`, {
-        retryAfterSeconds: Math.ceil((windowStart + windowMs - now) / 1000),
-      }),
+      answer: prompt(
+        promptCodes.SEND_LIMIT,
+        `Too many ${message.noun}s ${BUDGET_WORDS[budget.name]}. Try again later.`,
+        {
+          retryAfterSeconds: secondsUntilRoom(before, budget.limit, now, budget.windowMs),
+        },
+      ),
     };
   }
   return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
 }
 
-const SEND_RESULTS = {
-  sent: 'queued',
-  phone_limit: 'number_limit',
-  flow_limit: 'flow_limit',
-} as const satisfies Record<string, SendResult>;
+type Outcome = { kind: 'sent' } | { kind: 'flow_limit' } | { kind: 'budget'; budget: SendBudget; before: WindowCounts };
+
+/** The outcome as `sends_total` counts it. */
+function resultOf(outcome: Outcome): SendResult {
+  switch (outcome.kind) {
+    case 'sent':
+      return 'queued';
+    case 'flow_limit':
+      return 'flow_limit';
+    case 'budget':
+      return `${outcome.budget.name}_limit`;
+  }
+}
+
+/** How a refusal names the budget to the user (who may be the one attacking it). */
+const BUDGET_WORDS = {
+  number: 'were sent to this number',
+  network: 'were sent from this network',
+  client: 'are being sent right now',
+} as const satisfies Record<BudgetName, string>;
 
 /** Why the flow refused a send: it closed, the send cap, or the cooldown (and when to retry). */
 async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {
@@ -129,7 +162,7 @@ async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): P
 }
 
 class Refusal extends Error {
-  constructor(readonly reason: 'phone_limit' | 'flow_limit') {
-    super(reason);
+  constructor(readonly outcome: Exclude<Outcome, { kind: 'sent' }>) {
+    super(outcome.kind);
   }
 }

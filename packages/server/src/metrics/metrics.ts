@@ -34,8 +34,8 @@ export type FailureKind =
   | 'client_error';
 
 export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap';
-/** `queued`, or which limit refused the send: the per-number budget, or the flow's cap or cooldown. */
-export type SendResult = 'queued' | 'number_limit' | 'flow_limit';
+/** `queued`, or which limit refused the send: a budget across flows, or the flow's cap or cooldown. */
+export type SendResult = 'queued' | 'number_limit' | 'network_limit' | 'client_limit' | 'flow_limit';
 
 const ignore = (): void => {};
 

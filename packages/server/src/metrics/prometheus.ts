@@ -48,7 +48,7 @@ export function prometheusMetrics(): PrometheusMetrics {
   });
   const sends = new Counter({
     name: 'pocketproof_sends_total',
-    help: 'Codes and Instant Links asked for, by kind and result: queued, or refused by the per-number budget or the flow (send cap, cooldown)',
+    help: 'Codes and Instant Links asked for, by kind and result: queued, or refused by a budget (per number, network or client) or by the flow (send cap, cooldown)',
     labelNames: ['kind', 'result'],
     registers,
   });

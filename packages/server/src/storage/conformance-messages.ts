@@ -207,23 +207,41 @@ export function describeMessageStores(getStore: GetStore): void {
   });
 
   describe('rateLimits', () => {
+    const hit = (key: string, windowStart: number) => getStore().rateLimits.hit(key, windowStart, MINUTE);
+
     it('hit counts events within one window and keys count separately', async () => {
-      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(1);
-      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(2);
-      expect(await getStore().rateLimits.hit('ip:2', T0)).toBe(1);
-      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(3);
+      expect(await hit('ip:1', T0)).toEqual({ count: 1, previous: 0 });
+      expect(await hit('ip:1', T0)).toEqual({ count: 2, previous: 0 });
+      expect(await hit('ip:2', T0)).toEqual({ count: 1, previous: 0 });
+      expect(await hit('ip:1', T0)).toEqual({ count: 3, previous: 0 });
     });
 
-    it('hit starts again from 1 in a new window', async () => {
-      await getStore().rateLimits.hit('ip:1', T0);
-      await getStore().rateLimits.hit('ip:1', T0);
-      expect(await getStore().rateLimits.hit('ip:1', T0 + MINUTE)).toBe(1);
-      expect(await getStore().rateLimits.hit('ip:1', T0 + MINUTE)).toBe(2);
+    it('the window right after carries the last count as previous, for every hit in it', async () => {
+      await hit('ip:1', T0);
+      await hit('ip:1', T0);
+      expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 1, previous: 2 });
+      expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 2, previous: 2 });
+      expect(await hit('ip:1', T0 + 2 * MINUTE)).toEqual({ count: 1, previous: 2 });
+    });
+
+    it('a window after a quiet one starts with nothing previous', async () => {
+      await hit('ip:1', T0);
+      expect(await hit('ip:1', T0 + 2 * MINUTE)).toEqual({ count: 1, previous: 0 });
     });
 
     it('50 concurrent hits in one window are counted 1..50, each exactly once', async () => {
-      const counts = await concurrently(50, () => getStore().rateLimits.hit('ip:1', T0));
-      expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      const counts = await concurrently(50, () => hit('ip:1', T0));
+      expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    });
+
+    it('purgeWindowsBefore deletes old counters in batches and keeps recent ones', async () => {
+      for (const key of ['a', 'b', 'c']) await hit(key, T0);
+      await hit('recent', T0 + 10 * MINUTE);
+      expect(await getStore().rateLimits.purgeWindowsBefore(T0 + MINUTE, 2)).toBe(2);
+      expect(await getStore().rateLimits.purgeWindowsBefore(T0 + MINUTE)).toBe(1);
+      expect(await getStore().rateLimits.purgeWindowsBefore(T0 + MINUTE)).toBe(0);
+      expect(await hit('recent', T0 + 10 * MINUTE)).toEqual({ count: 2, previous: 0 });
+      expect(await hit('a', T0 + MINUTE)).toEqual({ count: 1, previous: 0 });
     });
   });
 }

@@ -312,13 +312,13 @@ function describeTransactions(getStore: GetStore): void {
       const run = getStore().transaction(async (tx) => {
         await tx.clients.insertClient(client);
         expect(await tx.flows.transition(flow.id, { states: ['pending'] }, 'failed')).toBe(true);
-        await tx.rateLimits.hit('ip:1', T0);
+        await tx.rateLimits.hit('ip:1', T0, 60_000);
         throw failure;
       });
       await expect(run).rejects.toBe(failure);
       expect(await getStore().clients.findClient(client.id)).toBeUndefined();
       expect((await reloadFlow(getStore(), flow.id)).state).toBe('pending');
-      expect(await getStore().rateLimits.hit('ip:1', T0)).toBe(1);
+      expect(await getStore().rateLimits.hit('ip:1', T0, 60_000)).toEqual({ count: 1, previous: 0 });
     });
 
     it('a nested transaction joins the outer one: it rolls back with the outer', async () => {

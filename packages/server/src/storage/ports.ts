@@ -225,8 +225,17 @@ export interface InboxStore {
 
 export interface RateLimitStore {
   /**
-   * Counts one event for `key` in the fixed window starting at `windowStart` and returns the count in
-   * that window including this one. One upsert statement, so concurrent hits never lose a count.
+   * Counts one event for `key` in the window starting at `windowStart` (windows of one key are
+   * `windowMs` long and aligned) and returns the count in that window including this one, and the
+   * count of the window just before it (0 when that one saw nothing). One upsert statement, so
+   * concurrent hits never lose a count.
    */
-  hit(key: string, windowStart: number): Promise<number>;
+  hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+  /** Deletes up to `limit` counters whose window started before `before`; returns how many. */
+  purgeWindowsBefore(before: number, limit?: number): Promise<number>;
+}
+
+export interface WindowCounts {
+  count: number;
+  previous: number;
 }

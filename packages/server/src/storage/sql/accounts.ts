@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { ClientStore, RateLimitStore, SecretStore, SigningKeyStore } from '../ports.js';
+import { boundLimit } from './bound-limit.js';
 import type { ClientCache } from './client-cache.js';
 import { precompiled } from './precompiled.js';
 import { clientFromRow, clientToRow, signingKeyFromRow } from './rows.js';
@@ -118,21 +119,40 @@ export function sqlSecretStore(db: Kysely<Database>): SecretStore {
   };
 }
 
-const hitRateLimit = precompiled<{ count: number }, [string, number]>(2, (db, key, windowStart) => ({
-  compile: () =>
-    sql<{ count: number }>`
-      INSERT INTO rate_limits (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-        window_start = excluded.window_start
-      RETURNING count`.compile(db),
-}));
+// Every SET expression reads the row as it was before this statement (both engines), so the
+// previous count is the old count exactly when the old window is the one just before.
+const hitRateLimit = precompiled<{ count: number; previous_count: number }, [string, number, number]>(
+  3,
+  (db, key, windowStart, windowMs) => ({
+    compile: () =>
+      sql<{ count: number; previous_count: number }>`
+        INSERT INTO rate_limits (key, window_start, count, previous_count) VALUES (${key}, ${windowStart}, 1, 0)
+        ON CONFLICT (key) DO UPDATE SET
+          previous_count = CASE
+            WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.previous_count
+            WHEN rate_limits.window_start = excluded.window_start - ${windowMs} THEN rate_limits.count
+            ELSE 0 END,
+          count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+          window_start = excluded.window_start
+        RETURNING count, previous_count`.compile(db),
+  }),
+);
 
 export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
   return {
-    async hit(key, windowStart) {
-      const result = await hitRateLimit(db, key, windowStart);
-      return Number(result.rows[0]?.count);
+    async hit(key, windowStart, windowMs) {
+      const row = (await hitRateLimit(db, key, windowStart, windowMs)).rows[0];
+      return { count: Number(row?.count), previous: Number(row?.previous_count) };
+    },
+
+    async purgeWindowsBefore(before, limit = Number.MAX_SAFE_INTEGER) {
+      const result = await db
+        .deleteFrom('rate_limits')
+        .where('key', 'in', (eb) =>
+          eb.selectFrom('rate_limits').select('key').where('window_start', '<', before).limit(boundLimit(limit)),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -12,8 +12,9 @@ import { postgresStore } from './postgres.js';
 import { sqliteStore } from './sqlite.js';
 
 /**
- * Upgrades, not fresh installs: a database at 0001 holding outbox rows is migrated to the latest
- * schema, on each engine, and its rows read back with a delivery status that matches their state.
+ * Upgrades, not fresh installs: a database at 0001 holding outbox rows and send counters is
+ * migrated to the latest schema, on each engine; its rows read back with a delivery status that
+ * matches their state, and its counters go on counting.
  */
 interface Engine {
   name: string;
@@ -43,8 +44,8 @@ const engines: Engine[] = [
   },
 ];
 
-describe.each(engines)('migration 0002_sms_delivery on $name', ({ open }) => {
-  it('keeps existing outbox rows and gives each a delivery status from its state', async () => {
+describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
+  it('keeps existing outbox rows and gives each a delivery status from its state; counters carry on', async () => {
     const { db, schema, store, cleanup } = await open();
     let opened: Store | undefined;
     try {
@@ -74,10 +75,15 @@ describe.each(engines)('migration 0002_sms_delivery on $name', ({ open }) => {
         .insertInto('outbox')
         .values([row('m-sent', 'sent'), row('m-abandoned', 'abandoned'), row('m-queued', 'queued')])
         .execute();
+      await db.insertInto('rate_limits').values({ key: 'phone-sends:x', window_start: 0, count: 3 }).execute();
 
       const latest = await migrator.migrateToLatest();
       expect(latest.error).toBeUndefined();
-      expect(latest.results?.map((r) => r.migrationName)).toEqual(['0002_sms_delivery', '0003_bounded_storage']);
+      expect(latest.results?.map((r) => r.migrationName)).toEqual([
+        '0002_sms_delivery',
+        '0003_bounded_storage',
+        '0004_sliding_send_budgets',
+      ]);
       await db.destroy();
 
       opened = store();
@@ -100,6 +106,8 @@ describe.each(engines)('migration 0002_sms_delivery on $name', ({ open }) => {
         }),
       ).toBe(true);
       expect(await opened.outbox.listAttempts('m-sent')).toEqual([]);
+      // The window after the old one sees its count as previous.
+      expect(await opened.rateLimits.hit('phone-sends:x', 60_000, 60_000)).toEqual({ count: 1, previous: 3 });
     } finally {
       await opened?.close();
       await db.destroy().catch(() => undefined);

@@ -194,6 +194,20 @@ const migrations: Record<string, Migration> = {
       await sql`create unique index flows_link_hash on flows (link_hash) where link_hash is not null`.execute(db);
     },
   },
+
+  '0004_sliding_send_budgets': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // The count of the window before the current one: budgets weigh it by how much of it still
+      // falls inside the last window's length (a sliding window), so no burst fits at a boundary.
+      await db.schema
+        .alterTable('rate_limits')
+        .addColumn('previous_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // Counters were never deleted: one row per number ever sent to. Maintenance purges by this.
+      await db.schema.createIndex('rate_limits_window_start').on('rate_limits').column('window_start').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -99,5 +99,5 @@ export interface Database {
     at: number;
   };
   dev_inbox: { id: string; to_phone: string; body: string; created_at: number };
-  rate_limits: { key: string; window_start: number; count: number };
+  rate_limits: { key: string; window_start: number; count: number; previous_count: number };
 }

@@ -1,0 +1,106 @@
+import type { WindowCounts } from '../storage/ports.js';
+import type { FlowRecord } from '../storage/records.js';
+import type { FlowDeps } from './deps.js';
+
+/**
+ * The budgets a send is counted against, across flows: the recipient's number, the end user's
+ * network (the `ipAddress` the integrator passed to `/v3/unify`) and the client as a whole. SMS
+ * pumping sends codes to many numbers it is paid for, so a per-number limit alone does not stop it;
+ * the network and client budgets (with `ALLOWED_PHONE_COUNTRIES`) cap what one source and one
+ * integration can cost.
+ *
+ * Each budget is a sliding window, approximated from two aligned fixed windows as rate limiters
+ * commonly do: the previous window's count weighs in by the share of it that still lies within the
+ * last `window` seconds. A plain fixed window would let twice the limit through around a boundary.
+ */
+export type BudgetName = 'number' | 'network' | 'client';
+
+export interface SendBudget {
+  name: BudgetName;
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export function sendBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): SendBudget[] {
+  const { config, hash } = deps;
+  const budgets: SendBudget[] = [
+    {
+      name: 'number',
+      key: hash.hash('phone-sends', phone),
+      limit: config.phoneSendLimit,
+      windowMs: config.phoneSendWindowSeconds * 1000,
+    },
+  ];
+  if (flow.ipAddress && config.ipSendLimit > 0) {
+    budgets.push({
+      name: 'network',
+      // Keyed (like numbers), so the table holds no addresses.
+      key: hash.hash('network-sends', networkOf(flow.ipAddress)),
+      limit: config.ipSendLimit,
+      windowMs: config.ipSendWindowSeconds * 1000,
+    });
+  }
+  if (config.clientSendLimit > 0) {
+    budgets.push({
+      name: 'client',
+      key: `client-sends:${flow.clientId}`,
+      limit: config.clientSendLimit,
+      windowMs: config.clientSendWindowSeconds * 1000,
+    });
+  }
+  return budgets;
+}
+
+/** The start of the aligned window that holds `now`. */
+export const windowStartOf = (now: number, windowMs: number): number => Math.floor(now / windowMs) * windowMs;
+
+/**
+ * Whether the events of the last `windowMs`, as the sliding window estimates them (the one just
+ * counted included), are over `limit`: previous × (share of the previous window still inside) +
+ * count > limit. Multiplied out by `windowMs`, so the comparison is exact in integers.
+ */
+export function exceeds(counts: WindowCounts, limit: number, now: number, windowMs: number): boolean {
+  const elapsedMs = now - windowStartOf(now, windowMs);
+  return counts.previous * (windowMs - elapsedMs) + counts.count * windowMs > limit * windowMs;
+}
+
+/**
+ * Seconds until one more event fits, given the counts before the refused one: later in this
+ * window, once the previous window's weight has faded enough; or, when this window is itself full,
+ * in the next, once this window's count (previous by then) has.
+ */
+export function secondsUntilRoom(before: WindowCounts, limit: number, now: number, windowMs: number): number {
+  const start = windowStartOf(now, windowMs);
+  // The earliest elapsed time e at which weight × (windowMs - e) + (current + 1) × windowMs fits in limit × windowMs.
+  const fadeBy = (weight: number, current: number) =>
+    windowMs - Math.floor(((limit - current - 1) * windowMs) / weight);
+  const at =
+    before.count + 1 <= limit
+      ? start + fadeBy(before.previous, before.count)
+      : start + windowMs + fadeBy(before.count, 0);
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
+
+/**
+ * The network an address belongs to: an IPv4 address itself, an IPv6 address's /64 (one subscriber
+ * or site is usually given a whole /64, so per-address limits would not hold there). An IPv4
+ * address written in IPv6 form counts as the IPv4 address.
+ */
+export function networkOf(ipAddress: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ipAddress);
+  if (mapped) return mapped[1] as string;
+  if (!ipAddress.includes(':')) return ipAddress;
+  const [head = '', tail = ''] = ipAddress.toLowerCase().split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail (a.b.c.d) stands for two groups; it lies past the /64 anyway.
+  const tailLength = tailGroups.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
+  const groups = ipAddress.includes('::')
+    ? [...headGroups, ...Array(8 - headGroups.length - tailLength).fill('0'), ...tailGroups]
+    : headGroups;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
