@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, type RunningServer, startCli, waitFor } from './support.js';
 
@@ -351,7 +352,8 @@ describe('pocketproof config check', () => {
 describe('pocketproof keys rotate against a running server', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startCli({ CLEANUP_INTERVAL_SECONDS: '1' });
+    // With SECRETS_KEY, so the key the CLI makes must be sealed as the server's own are.
+    server = await startCli({ CLEANUP_INTERVAL_SECONDS: '1', SECRETS_KEY: 'e2e-secrets-key-0123456789-0123456789' });
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
@@ -386,6 +388,15 @@ describe('pocketproof keys rotate against a running server', () => {
     const after = await accessToken(server.url, client.clientId, client.clientSecret);
     expect(kidOf(after)).toBe(newKid);
     expect((await startMobile(server.url, after)).status).toBe(200);
+
+    const database = new BetterSqlite3((server.env.DATABASE_URL as string).slice('sqlite:'.length), { readonly: true });
+    try {
+      const stored = database.prepare('select kid, private_jwk from signing_keys').all() as { private_jwk: string }[];
+      expect(stored.length).toBeGreaterThanOrEqual(2);
+      for (const row of stored) expect(row.private_jwk).toMatch(/^sealed:v1:/);
+    } finally {
+      database.close();
+    }
   });
 });
 

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
+import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
+import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
 import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
@@ -53,8 +54,6 @@ export interface BuildOptions {
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? cryptoRandom;
   const logger = options.logger ?? pino(loggerOptions(config.logLevel));
   const store =
     options.store ??
@@ -62,12 +61,28 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       onBackgroundError: (error) =>
         logger.warn({ err: error }, 'database background task failed (recovers on its own)'),
     });
+  try {
+    return await assemble(config, options, logger, store);
+  } catch (error) {
+    // A server that cannot start (a missing SECRETS_KEY, say) must not keep the database open.
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function assemble(config: Config, options: BuildOptions, logger: Logger, store: Store): Promise<Server> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
   await store.migrate();
 
-  const secret =
-    config.codeHmacSecret ??
-    (await store.secrets.getOrCreateSecret('code-hmac', randomBytes(32).toString('base64url'), clock.now()));
-  const keyring = await createKeyring(store, clock, random, config.publicUrl);
+  const box = secretBox(config.secretsKey, config.secretsKeyPrevious);
+  const sealed = await resealStoredSecrets(store, box);
+  if (sealed > 0) logger.info({ sealed }, 'stored secrets sealed under SECRETS_KEY');
+  if (!box.sealing && config.nodeEnv === 'production') {
+    logger.warn('SECRETS_KEY is not set: the signing keys and the code HMAC secret are stored in the clear');
+  }
+  const secret = config.codeHmacSecret ?? (await codeHmacSecret(store, box, clock));
+  const keyring = await createKeyring(store, clock, random, config.publicUrl, box);
   const prometheus = config.metricsPort === undefined ? undefined : prometheusMetrics();
   const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from './clock.js';
 import { loadConfig } from './config/load.js';
 import { cryptoRandom } from './crypto/random.js';
+import { secretBox } from './crypto/secret-box.js';
 import { PURGE_BATCH, startMaintenance } from './maintenance.js';
 import { createKeyring } from './oauth/keyring.js';
 import { aDevice, aFlow, anOutboxMessage } from './storage/conformance-fixtures.js';
@@ -42,7 +43,7 @@ describe('maintenance', () => {
     for (let i = 0; i < PURGE_BATCH + 3; i++) await store.rateLimits.hit(`old:${i}`, now - 3 * HOUR, HOUR);
     await store.rateLimits.hit('last-hour', now - HOUR, HOUR);
 
-    const keyring = await createKeyring(store, clock, cryptoRandom, config.publicUrl);
+    const keyring = await createKeyring(store, clock, cryptoRandom, config.publicUrl, secretBox(undefined));
     const maintenance = startMaintenance({ store, clock, config, keyring, logger: pino({ level: 'silent' }) });
     maintenance.stop();
     await maintenance.runOnce();

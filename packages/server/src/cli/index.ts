@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { cryptoRandom } from '../crypto/random.js';
+import { secretBox } from '../crypto/secret-box.js';
 import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
 import { clientsCommand } from './clients.js';
@@ -83,7 +84,7 @@ async function rotateKeys(config: Config): Promise<number> {
   const store = openStore(config);
   try {
     await store.migrate();
-    const key = newSigningKey(systemClock, cryptoRandom);
+    const key = newSigningKey(systemClock, cryptoRandom, secretBox(config.secretsKey, config.secretsKeyPrevious));
     await store.transaction(async (tx) => {
       await tx.signingKeys.insertSigningKey(key);
       await tx.signingKeys.retireSigningKeysExcept(key.kid, systemClock.now());

@@ -26,6 +26,8 @@ export interface Config {
   metricsHost: string;
   logLevel: string;
   codeHmacSecret: string | undefined;
+  secretsKey: string | undefined;
+  secretsKeyPrevious: string | undefined;
   deviceNamespace: string;
   flowTtlSeconds: number;
   flowRetentionSeconds: number;
@@ -116,6 +118,15 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   else problems.push(`PUBLIC_URL: ${origin.problem}`);
   if (typeof raw.codeHmacSecret === 'string' && raw.codeHmacSecret.length < 32) {
     problems.push('CODE_HMAC_SECRET: must be at least 32 characters');
+  }
+  for (const [key, env] of [
+    ['secretsKey', 'SECRETS_KEY'],
+    ['secretsKeyPrevious', 'SECRETS_KEY_PREVIOUS'],
+  ] as const) {
+    if (typeof raw[key] === 'string' && raw[key].length < 32) problems.push(`${env}: must be at least 32 characters`);
+  }
+  if (raw.secretsKeyPrevious !== undefined && raw.secretsKey === undefined) {
+    problems.push('SECRETS_KEY_PREVIOUS: only with SECRETS_KEY (the key that seals from now on)');
   }
   if (!/^[A-Z]{2}$/.test(String(raw.defaultPhoneCountry))) {
     problems.push('DEFAULT_PHONE_COUNTRY: must be a two-letter country code such as US');

@@ -153,6 +153,23 @@ export const configSchema = {
     description:
       'Secret for the HMAC under which one-time codes, link tokens and phone-number rate-limit keys are stored, and from which the key that signs authTokens (HS256) is derived; changing it voids open flows. At least 32 characters.',
   },
+  secretsKey: {
+    env: 'SECRETS_KEY',
+    kind: { type: 'string' },
+    default: undefined,
+    defaultDoc: 'unset: stored in the clear',
+    secret: true,
+    description:
+      'Key (at least 32 characters, e.g. `openssl rand -base64 32`) under which the secrets kept in the database are encrypted (AES-256-GCM): the private signing keys and the generated code HMAC secret, so that a copy of the database alone mints no tokens. Keep it outside the database and its backups. Setting it seals existing secrets at the next start; once set, the server does not start without it.',
+  },
+  secretsKeyPrevious: {
+    env: 'SECRETS_KEY_PREVIOUS',
+    kind: { type: 'string' },
+    default: undefined,
+    secret: true,
+    description:
+      'To rotate `SECRETS_KEY`: the old key, which still opens secrets sealed under it; each is sealed under the new key at start, after which this can be removed.',
+  },
   deviceNamespace: {
     env: 'DEVICE_NAMESPACE',
     kind: { type: 'string' },

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../clock.js';
 import { cryptoRandom } from '../crypto/random.js';
+import { secretBox } from '../crypto/secret-box.js';
 import { makeSqliteTestStore, type TestStore } from '../test-support/stores.js';
 import { createKeyring, type Keyring } from './keyring.js';
 
@@ -14,7 +15,7 @@ describe('keyring: remembered access tokens', () => {
 
   beforeEach(async () => {
     made = await makeSqliteTestStore();
-    keyring = await createKeyring(made.store, clock, cryptoRandom, ISSUER);
+    keyring = await createKeyring(made.store, clock, cryptoRandom, ISSUER, secretBox(undefined));
   });
   afterEach(() => made.cleanup());
 

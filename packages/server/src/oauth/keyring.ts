@@ -2,6 +2,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Random } from '../crypto/random.js';
+import { signingKeyContext } from '../crypto/sealed-secrets.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { Store } from '../storage/ports.js';
 import type { SigningKeyRecord } from '../storage/records.js';
 import { signCompactJws } from './jws.js';
@@ -36,7 +38,13 @@ const REFRESH_ON_UNKNOWN_KID_MS = 10_000;
 /** Verified tokens remembered, so a client polling status with one token pays one ECDSA verify. */
 const MAX_VERIFIED_TOKENS = 10_000;
 
-export async function createKeyring(store: Store, clock: Clock, random: Random, issuer: string): Promise<Keyring> {
+export async function createKeyring(
+  store: Store,
+  clock: Clock,
+  random: Random,
+  issuer: string,
+  box: SecretBox,
+): Promise<Keyring> {
   let keys: LoadedKey[] = [];
   let lastRefresh = 0;
   // By token (a string the request already holds: no key is built per call). Insertion-ordered: the
@@ -47,12 +55,15 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
   async function load(): Promise<void> {
     let records = await store.signingKeys.listSigningKeys();
     if (!records.some((r) => r.retiredAt === null)) {
-      await store.signingKeys.insertSigningKey(newSigningKey(clock, random));
+      await store.signingKeys.insertSigningKey(newSigningKey(clock, random, box));
       records = await store.signingKeys.listSigningKeys();
     }
     keys = records.map((record) => ({
       record,
-      privateKey: createPrivateKey({ key: JSON.parse(record.privateJwk), format: 'jwk' }),
+      privateKey: createPrivateKey({
+        key: JSON.parse(box.open(record.privateJwk, signingKeyContext(record.kid))),
+        format: 'jwk',
+      }),
       publicKey: createPublicKey({ key: JSON.parse(record.publicJwk), format: 'jwk' }),
       publicJwk: { ...(JSON.parse(record.publicJwk) as JWK), kid: record.kid, alg: 'ES256', use: 'sig' },
     }));
@@ -112,13 +123,14 @@ export async function createKeyring(store: Store, clock: Clock, random: Random, 
   };
 }
 
-/** A fresh P-256 key pair as a storage record. */
-export function newSigningKey(clock: Clock, random: Random): SigningKeyRecord {
+/** A fresh P-256 key pair as a storage record, its private half sealed when `SECRETS_KEY` is set. */
+export function newSigningKey(clock: Clock, random: Random, box: SecretBox): SigningKeyRecord {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kid = random.token(12).replace(/[-_]/g, 'x');
   return {
-    kid: random.token(12).replace(/[-_]/g, 'x'),
+    kid,
     alg: 'ES256',
-    privateJwk: JSON.stringify(privateKey.export({ format: 'jwk' })),
+    privateJwk: box.seal(JSON.stringify(privateKey.export({ format: 'jwk' })), signingKeyContext(kid)),
     publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
     createdAt: clock.now(),
     retiredAt: null,

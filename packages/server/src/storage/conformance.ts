@@ -150,6 +150,18 @@ function describeAccounts(getStore: GetStore): void {
       expect(await getStore().signingKeys.deleteSigningKeysRetiredBefore(T0 + 1_000_000)).toBe(1);
       expect((await getStore().signingKeys.listSigningKeys()).map((k) => k.kid)).toEqual(['k3']);
     });
+
+    it('replacePrivateJwk replaces only while the stored value is the one read', async () => {
+      const k1 = key('k1', T0);
+      await getStore().signingKeys.insertSigningKey(k1);
+      await getStore().signingKeys.insertSigningKey(key('k2', T0 + 1));
+      expect(await getStore().signingKeys.replacePrivateJwk('k1', 'stale', 'sealed-1')).toBe(false);
+      expect(await getStore().signingKeys.replacePrivateJwk('k1', k1.privateJwk, 'sealed-1')).toBe(true);
+      expect(await getStore().signingKeys.replacePrivateJwk('k1', k1.privateJwk, 'sealed-2')).toBe(false);
+      const stored = Object.fromEntries((await getStore().signingKeys.listSigningKeys()).map((k) => [k.kid, k]));
+      expect(stored.k1).toEqual({ ...k1, privateJwk: 'sealed-1' });
+      expect(stored.k2?.privateJwk).toBe(key('k2', T0 + 1).privateJwk);
+    });
   });
 
   describe('secrets', () => {
@@ -165,6 +177,20 @@ function describeAccounts(getStore: GetStore): void {
       );
       expect(new Set(values).size).toBe(1);
       expect(values[0]).toMatch(/^candidate-\d+$/);
+    });
+
+    it('listSecrets lists every secret by name; replaceSecret replaces only while the value is the one read', async () => {
+      await getStore().secrets.getOrCreateSecret('b', 'two', T0);
+      await getStore().secrets.getOrCreateSecret('a', 'one', T0);
+      expect(await getStore().secrets.listSecrets()).toEqual([
+        { name: 'a', value: 'one' },
+        { name: 'b', value: 'two' },
+      ]);
+      expect(await getStore().secrets.replaceSecret('a', 'stale', 'sealed')).toBe(false);
+      expect(await getStore().secrets.replaceSecret('a', 'one', 'sealed')).toBe(true);
+      expect(await getStore().secrets.replaceSecret('missing', 'one', 'sealed')).toBe(false);
+      expect(await getStore().secrets.getOrCreateSecret('a', 'other', T0)).toBe('sealed');
+      expect(await getStore().secrets.getOrCreateSecret('b', 'other', T0)).toBe('two');
     });
   });
 }

@@ -56,6 +56,11 @@ export interface SigningKeyStore {
   retireSigningKeysExcept(keepKid: string, now: number): Promise<void>;
   /** Deletes retired keys retired before `before`. */
   deleteSigningKeysRetiredBefore(before: number): Promise<number>;
+  /**
+   * Replaces a key's stored private JWK (sealed again under another key) if it still reads `from`;
+   * false if it did not (another process got there first).
+   */
+  replacePrivateJwk(kid: string, from: string, to: string): Promise<boolean>;
 }
 
 export interface SecretStore {
@@ -64,6 +69,9 @@ export interface SecretStore {
    * first starts agree on one value.
    */
   getOrCreateSecret(name: string, candidate: string, now: number): Promise<string>;
+  listSecrets(): Promise<{ name: string; value: string }[]>;
+  /** Replaces a secret's stored value if it still reads `from`; false if it did not. */
+  replaceSecret(name: string, from: string, to: string): Promise<boolean>;
 }
 
 /** Conditions a flow must meet for a conditional update to apply. */

@@ -98,6 +98,16 @@ export function sqlSigningKeyStore(db: Kysely<Database>): SigningKeyStore {
       const result = await db.deleteFrom('signing_keys').where('retired_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async replacePrivateJwk(kid, from, to) {
+      const result = await db
+        .updateTable('signing_keys')
+        .set({ private_jwk: to })
+        .where('kid', '=', kid)
+        .where('private_jwk', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
   };
 }
 
@@ -115,6 +125,20 @@ export function sqlSecretStore(db: Kysely<Database>): SecretStore {
         .where('name', '=', name)
         .executeTakeFirstOrThrow();
       return row.value;
+    },
+
+    async listSecrets() {
+      return db.selectFrom('server_secrets').select(['name', 'value']).orderBy('name').execute();
+    },
+
+    async replaceSecret(name, from, to) {
+      const result = await db
+        .updateTable('server_secrets')
+        .set({ value: to })
+        .where('name', '=', name)
+        .where('value', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }
