@@ -39,6 +39,8 @@ export interface Config {
   resendCooldownSeconds: number;
   phoneSendLimit: number;
   phoneSendWindowSeconds: number;
+  phoneFailedCodeLimit: number;
+  phoneFailedCodeWindowSeconds: number;
   /** 0: no per-network budget. */
   ipSendLimit: number;
   ipSendWindowSeconds: number;

@@ -247,6 +247,21 @@ export const configSchema = {
     unit: 'seconds',
     description: 'Window of `PHONE_SEND_LIMIT` (sliding: any span of this length, not clock-aligned blocks).',
   },
+  phoneFailedCodeLimit: {
+    env: 'PHONE_FAILED_CODE_LIMIT',
+    kind: int(1, 10_000),
+    default: '10',
+    unit: 'codes',
+    description:
+      'Wrong codes one phone number may take per window, across all flows and clients. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps the odds of a guess under 1 in 1,000 a window. When it is reached, entries and sends for the number pause until the window has room (the refusal says when).',
+  },
+  phoneFailedCodeWindowSeconds: {
+    env: 'PHONE_FAILED_CODE_WINDOW_SECONDS',
+    kind: int(1, DAY),
+    default: '86400',
+    unit: 'seconds',
+    description: 'Window of `PHONE_FAILED_CODE_LIMIT` (sliding).',
+  },
   ipSendLimit: {
     env: 'IP_SEND_LIMIT',
     kind: int(0, 1_000_000),

@@ -37,4 +37,5 @@ export const promptCodes = {
   RESEND_TOO_SOON: 1004,
   SEND_LIMIT: 1005,
   OTP_WRONG: 1101,
+  ENTRIES_PAUSED: 1102,
 } as const;

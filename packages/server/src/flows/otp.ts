@@ -5,6 +5,7 @@ import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } f
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { exceeds, guessBudget, secondsUntilRoom, windowStartOf } from './send-budgets.js';
 import { prompt, resolveRecipient, sendMessage } from './send-message.js';
 
 /**
@@ -64,7 +65,17 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
       if (attempt.otpExpiresAt === null || now >= attempt.otpExpiresAt || attempt.otpHash === null) {
         return { kind: 'expired' } as const;
       }
+      // Counted as a wrong guess at this number until the code proves right, so that concurrent
+      // entries in any number of flows cannot pass the number's budget together.
+      const guesses = guessBudget(deps, attempt.phone ?? '');
+      const windowStart = windowStartOf(now, guesses.windowMs);
+      const counts = await tx.rateLimits.hit(guesses.key, windowStart, guesses.windowMs);
+      if (exceeds(counts, guesses.limit, now, guesses.windowMs)) {
+        const before = { count: counts.count - 1, previous: counts.previous };
+        throw new EntriesPaused(secondsUntilRoom(before, guesses.limit, now, guesses.windowMs));
+      }
       if (!constantTimeEqual(entered, attempt.otpHash)) return { kind: 'wrong', attempts: attempt.attempts } as const;
+      await tx.rateLimits.release(guesses.key, windowStart);
       const proveId = await recordPossession(deps, tx, flow, attempt.phone ?? '', attempt.deviceId);
       // The conditional consume is the race gate: one correct entry wins, replays find it spent. (The
       // counted attempt above already holds the flow for this transaction, so this cannot lose;
@@ -74,6 +85,9 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
     })
     .catch((error: unknown) => {
       if (error instanceof CodeSpent) return { kind: 'spent' } as const;
+      // Rolled back: neither the flow's entry nor the number's budget was spent on it.
+      if (error instanceof EntriesPaused)
+        return { kind: 'paused', retryAfterSeconds: error.retryAfterSeconds } as const;
       throw error;
     });
 
@@ -89,6 +103,10 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
     case 'expired':
       await failFlow(deps, flow.id, 'code_expired', 'code expired');
       return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
+    case 'paused':
+      return prompt(promptCodes.ENTRIES_PAUSED, 'Too many wrong codes were entered for this number. Try again later.', {
+        retryAfterSeconds: outcome.retryAfterSeconds,
+      });
   }
   const left = maxAttempts - outcome.attempts;
   if (left > 0) {
@@ -107,10 +125,18 @@ const CHECK_RESULTS = {
   expired: 'expired',
   spent: 'spent',
   uncounted: 'over_cap',
+  paused: 'paused',
 } as const satisfies Record<string, CodeCheckResult>;
 
 /** Thrown inside the finish transaction to undo it when the consume finds the code already spent. */
 class CodeSpent extends Error {}
+
+/** Thrown inside the finish transaction to undo it when the number has no wrong guesses left. */
+class EntriesPaused extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('entries paused');
+  }
+}
 
 /** No attempt was counted: the cap was reached, or the flow moved on under us. */
 async function afterCapOrRace(deps: FlowDeps, flowId: string): Promise<Envelope> {

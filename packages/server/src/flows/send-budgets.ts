@@ -1,4 +1,5 @@
-import type { WindowCounts } from '../storage/ports.js';
+import type { SendResult } from '../metrics/metrics.js';
+import type { Store, WindowCounts } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 
@@ -15,14 +16,18 @@ import type { FlowDeps } from './deps.js';
  */
 export type BudgetName = 'number' | 'network' | 'client';
 
-export interface SendBudget {
-  name: BudgetName;
+/** At most `limit` events under `key` in any `windowMs`. */
+export interface Budget {
   key: string;
   limit: number;
   windowMs: number;
 }
 
-export function sendBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): SendBudget[] {
+export interface SendBudget extends Budget {
+  name: BudgetName;
+}
+
+function sendBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): SendBudget[] {
   const { config, hash } = deps;
   const budgets: SendBudget[] = [
     {
@@ -50,6 +55,71 @@ export function sendBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): Se
     });
   }
   return budgets;
+}
+
+/** Why a send is refused by a budget: for metrics, for the user, and when to try again. */
+export interface BudgetRefusal {
+  result: Exclude<SendResult, 'queued' | 'flow_limit'>;
+  message: string;
+  retryAfterSeconds: number;
+}
+
+/** How a refusal names the budget to the user (who may be the one attacking it). */
+const BUDGET_WORDS = {
+  number: 'were sent to this number',
+  network: 'were sent from this network',
+  client: 'are being sent right now',
+} as const satisfies Record<BudgetName, string>;
+
+/**
+ * Counts a send against every budget, in the send's transaction, and says why it is refused if it
+ * is; the caller then rolls the transaction back, so a refused send spends no budget. A code is not
+ * sent at all while entries for its number are paused: it could not be entered.
+ */
+export async function spendSendBudgets(
+  tx: Store,
+  deps: FlowDeps,
+  flow: FlowRecord,
+  phone: string,
+  noun: 'code' | 'link',
+  now: number,
+): Promise<BudgetRefusal | undefined> {
+  if (noun === 'code') {
+    const guesses = guessBudget(deps, phone);
+    const guessed = await tx.rateLimits.read(guesses.key, windowStartOf(now, guesses.windowMs), guesses.windowMs);
+    if (exceeds({ ...guessed, count: guessed.count + 1 }, guesses.limit, now, guesses.windowMs)) {
+      return {
+        result: 'guess_limit',
+        message: 'Too many wrong codes were entered for this number. Try again later.',
+        retryAfterSeconds: secondsUntilRoom(guessed, guesses.limit, now, guesses.windowMs),
+      };
+    }
+  }
+  for (const budget of sendBudgets(deps, flow, phone)) {
+    const counts = await tx.rateLimits.hit(budget.key, windowStartOf(now, budget.windowMs), budget.windowMs);
+    if (exceeds(counts, budget.limit, now, budget.windowMs)) {
+      const before = { count: counts.count - 1, previous: counts.previous };
+      return {
+        result: `${budget.name}_limit`,
+        message: `Too many ${noun}s ${BUDGET_WORDS[budget.name]}. Try again later.`,
+        retryAfterSeconds: secondsUntilRoom(before, budget.limit, now, budget.windowMs),
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Wrong codes per number, across flows. A flow allows one entry (three with `allowOTPRetry`), but
+ * each new flow brings new entries, and a 4-digit code is one in 10,000: without a cap across flows,
+ * the per-number send limit alone would allow hundreds of guesses at one number a day.
+ */
+export function guessBudget(deps: FlowDeps, phone: string): Budget {
+  return {
+    key: deps.hash.hash('phone-failed-codes', phone),
+    limit: deps.config.phoneFailedCodeLimit,
+    windowMs: deps.config.phoneFailedCodeWindowSeconds * 1000,
+  };
 }
 
 /** The start of the aligned window that holds `now`. */

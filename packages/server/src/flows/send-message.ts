@@ -1,18 +1,10 @@
 import { promptCodes } from '../errors/catalogue.js';
-import type { SendResult } from '../metrics/metrics.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
-import type { Store, WindowCounts } from '../storage/ports.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
-import {
-  type BudgetName,
-  exceeds,
-  type SendBudget,
-  secondsUntilRoom,
-  sendBudgets,
-  windowStartOf,
-} from './send-budgets.js';
+import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
 
 /**
  * What OTP and Instant Link share: who receives the message, and sending it. A send is one
@@ -68,18 +60,13 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
   const { config } = deps;
   const now = deps.clock.now();
   const { phone, cooldownApplies } = message.recipient;
-  const budgets = sendBudgets(deps, flow, phone);
 
   let enqueued: OutboxRecord | undefined;
   const outcome: Outcome = await deps.store
     .transaction(async (tx) => {
-      // Each budget counts this send; a refusal by any rolls all of them back, so refused sends cost nothing.
-      for (const budget of budgets) {
-        const counts = await tx.rateLimits.hit(budget.key, windowStartOf(now, budget.windowMs), budget.windowMs);
-        if (exceeds(counts, budget.limit, now, budget.windowMs)) {
-          throw new Refusal({ kind: 'budget', budget, before: { count: counts.count - 1, previous: counts.previous } });
-        }
-      }
+      const refusal = await spendSendBudgets(tx, deps, flow, phone, message.noun, now);
+      // Thrown: the transaction rolls back, so a refused send spends no budget.
+      if (refusal) throw new Refusal({ kind: 'budget', refusal });
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
       if (!(await message.record(tx, lastSentBefore))) throw new Refusal({ kind: 'flow_limit' });
       enqueued = deps.outbox.claimForDelivery(
@@ -95,54 +82,26 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       await tx.outbox.enqueue(enqueued);
     })
     .then(
-      () => ({ kind: 'sent' }) as const,
+      () => ({ kind: 'queued' }) as const,
       (error: unknown) => {
         if (error instanceof Refusal) return error.outcome;
         throw error;
       },
     );
 
-  deps.metrics.sendAsked(message.noun, resultOf(outcome));
-  if (outcome.kind === 'sent' && enqueued) {
+  deps.metrics.sendAsked(message.noun, outcome.kind === 'budget' ? outcome.refusal.result : outcome.kind);
+  if (outcome.kind === 'queued' && enqueued) {
     deps.outbox.committed(enqueued);
     return { sent: true };
   }
   if (outcome.kind === 'budget') {
-    const { budget, before } = outcome;
-    return {
-      sent: false,
-      answer: prompt(
-        promptCodes.SEND_LIMIT,
-        `Too many ${message.noun}s ${BUDGET_WORDS[budget.name]}. Try again later.`,
-        {
-          retryAfterSeconds: secondsUntilRoom(before, budget.limit, now, budget.windowMs),
-        },
-      ),
-    };
+    const { message: text, retryAfterSeconds } = outcome.refusal;
+    return { sent: false, answer: prompt(promptCodes.SEND_LIMIT, text, { retryAfterSeconds }) };
   }
   return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
 }
 
-type Outcome = { kind: 'sent' } | { kind: 'flow_limit' } | { kind: 'budget'; budget: SendBudget; before: WindowCounts };
-
-/** The outcome as `sends_total` counts it. */
-function resultOf(outcome: Outcome): SendResult {
-  switch (outcome.kind) {
-    case 'sent':
-      return 'queued';
-    case 'flow_limit':
-      return 'flow_limit';
-    case 'budget':
-      return `${outcome.budget.name}_limit`;
-  }
-}
-
-/** How a refusal names the budget to the user (who may be the one attacking it). */
-const BUDGET_WORDS = {
-  number: 'were sent to this number',
-  network: 'were sent from this network',
-  client: 'are being sent right now',
-} as const satisfies Record<BudgetName, string>;
+type Outcome = { kind: 'queued' } | { kind: 'flow_limit' } | { kind: 'budget'; refusal: BudgetRefusal };
 
 /** Why the flow refused a send: it closed, the send cap, or the cooldown (and when to retry). */
 async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {
@@ -162,7 +121,7 @@ async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): P
 }
 
 class Refusal extends Error {
-  constructor(readonly outcome: Exclude<Outcome, { kind: 'sent' }>) {
+  constructor(readonly outcome: Exclude<Outcome, { kind: 'queued' }>) {
     super(outcome.kind);
   }
 }

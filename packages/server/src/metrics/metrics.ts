@@ -33,9 +33,13 @@ export type FailureKind =
   | 'link_expired'
   | 'client_error';
 
-export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap';
-/** `queued`, or which limit refused the send: a budget across flows, or the flow's cap or cooldown. */
-export type SendResult = 'queued' | 'number_limit' | 'network_limit' | 'client_limit' | 'flow_limit';
+/** `paused`: refused unchecked, the number's wrong-code budget being spent. */
+export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap' | 'paused';
+/**
+ * `queued`, or which limit refused the send: a budget across flows (`guess_limit`: the number's
+ * wrong codes), or the flow's cap or cooldown.
+ */
+export type SendResult = 'queued' | 'number_limit' | 'network_limit' | 'client_limit' | 'guess_limit' | 'flow_limit';
 
 const ignore = (): void => {};
 

@@ -234,6 +234,31 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     });
 
+    it('release takes back one count of the window it names, and never below zero or in another window', async () => {
+      await hit('ip:1', T0);
+      await hit('ip:1', T0);
+      await getStore().rateLimits.release('ip:1', T0);
+      expect(await hit('ip:1', T0)).toEqual({ count: 2, previous: 0 });
+      await getStore().rateLimits.release('ip:1', T0 - MINUTE);
+      await getStore().rateLimits.release('missing', T0);
+      expect(await hit('ip:1', T0)).toEqual({ count: 3, previous: 0 });
+      for (let i = 0; i < 5; i++) await getStore().rateLimits.release('ip:1', T0);
+      expect(await hit('ip:1', T0)).toEqual({ count: 1, previous: 0 });
+    });
+
+    it('read sees what hit would, without counting', async () => {
+      const read = (key: string, windowStart: number) => getStore().rateLimits.read(key, windowStart, MINUTE);
+      expect(await read('ip:1', T0)).toEqual({ count: 0, previous: 0 });
+      await hit('ip:1', T0);
+      await hit('ip:1', T0);
+      expect(await read('ip:1', T0)).toEqual({ count: 2, previous: 0 });
+      expect(await read('ip:1', T0)).toEqual({ count: 2, previous: 0 });
+      expect(await read('ip:1', T0 + MINUTE)).toEqual({ count: 0, previous: 2 });
+      expect(await read('ip:1', T0 + 2 * MINUTE)).toEqual({ count: 0, previous: 0 });
+      expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 1, previous: 2 });
+      expect(await read('ip:1', T0 + MINUTE)).toEqual({ count: 1, previous: 2 });
+    });
+
     it('purgeWindowsBefore deletes old counters in batches and keeps recent ones', async () => {
       for (const key of ['a', 'b', 'c']) await hit(key, T0);
       await hit('recent', T0 + 10 * MINUTE);

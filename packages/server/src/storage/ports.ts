@@ -239,6 +239,10 @@ export interface RateLimitStore {
    * concurrent hits never lose a count.
    */
   hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+  /** Takes back one event counted by `hit` in the window starting at `windowStart` (if still that window). */
+  release(key: string, windowStart: number): Promise<void>;
+  /** The counts `hit` would see, without counting anything. */
+  read(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
   /** Deletes up to `limit` counters whose window started before `before`; returns how many. */
   purgeWindowsBefore(before: number, limit?: number): Promise<number>;
 }

@@ -169,6 +169,30 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
       return { count: Number(row?.count), previous: Number(row?.previous_count) };
     },
 
+    async release(key, windowStart) {
+      await db
+        .updateTable('rate_limits')
+        .set((eb) => ({ count: eb('count', '-', 1) }))
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .where('count', '>', 0)
+        .execute();
+    },
+
+    async read(key, windowStart, windowMs) {
+      const row = await db
+        .selectFrom('rate_limits')
+        .select(['window_start', 'count', 'previous_count'])
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!row) return { count: 0, previous: 0 };
+      const start = Number(row.window_start);
+      // A window ahead of ours (another process's clock) is read as the current one: the stricter.
+      if (start >= windowStart) return { count: Number(row.count), previous: Number(row.previous_count) };
+      // The window just before: what `hit` would carry over as previous.
+      return { count: 0, previous: start === windowStart - windowMs ? Number(row.count) : 0 };
+    },
+
     async purgeWindowsBefore(before, limit = Number.MAX_SAFE_INTEGER) {
       const result = await db
         .deleteFrom('rate_limits')
