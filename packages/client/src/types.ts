@@ -11,7 +11,7 @@ export interface Envelope {
 export interface PromptError {
   code: number;
   message: string;
-  /** Seconds until a new message may be requested (resend cooldown, send limits). */
+  /** Seconds until a new message may be requested or codes entered again (cooldown, send limits, wrong-code pause). */
   retryAfterSeconds?: number;
   /** Code entries left after a wrong code. */
   attemptsLeft?: number;
