@@ -162,6 +162,24 @@ const hitRateLimit = precompiled<{ count: number; previous_count: number }, [str
   }),
 );
 
+// Every code entry takes back one count (a right code releases its guess), and every code sent reads
+// the number's guesses: precompiled, as `hit` is.
+const releaseRateLimit = precompiled<never, [string, number]>(2, (db, key, windowStart) =>
+  db
+    .updateTable('rate_limits')
+    .set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('key', '=', key as never)
+    .where('window_start', '=', windowStart as never)
+    .where('count', '>', 0),
+);
+
+const readRateLimit = precompiled<Database['rate_limits'], [string]>(1, (db, key) =>
+  db
+    .selectFrom('rate_limits')
+    .selectAll()
+    .where('key', '=', key as never),
+);
+
 export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
   return {
     async hit(key, windowStart, windowMs) {
@@ -170,21 +188,11 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
     },
 
     async release(key, windowStart) {
-      await db
-        .updateTable('rate_limits')
-        .set((eb) => ({ count: eb('count', '-', 1) }))
-        .where('key', '=', key)
-        .where('window_start', '=', windowStart)
-        .where('count', '>', 0)
-        .execute();
+      await releaseRateLimit(db, key, windowStart);
     },
 
     async read(key, windowStart, windowMs) {
-      const row = await db
-        .selectFrom('rate_limits')
-        .select(['window_start', 'count', 'previous_count'])
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const row = (await readRateLimit(db, key)).rows[0];
       if (!row) return { count: 0, previous: 0 };
       const start = Number(row.window_start);
       // A window ahead of ours (another process's clock) is read as the current one: the stricter.
