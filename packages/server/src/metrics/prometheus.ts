@@ -36,7 +36,7 @@ export function prometheusMetrics(): PrometheusMetrics {
   });
   const flowsFinished = new Counter({
     name: 'pocketproof_flows_finished_total',
-    help: 'Flows that reached a final state, by outcome and by the proof or failure that ended them (expired flows are not counted)',
+    help: 'Flows that reached a final state, by outcome and by the proof or failure that ended them; expired flows are not counted, and a flow bound after possession_required counts again as verified via bind',
     labelNames: ['outcome', 'via'],
     registers,
   });
