@@ -23,8 +23,9 @@ describe('browser: mobile (device key, then SMS code)', { timeout: 60_000 }, () 
   let stack: Stack;
 
   beforeAll(async () => {
-    // A short cooldown lets the resend test show the refusal and then a resend that succeeds.
-    stack = await startStack({ RESEND_COOLDOWN_SECONDS: '3' });
+    // A short cooldown lets the resend test show the refusal and then a resend that succeeds; two
+    // wrong codes per number (each test has its own number) let one test reach the pause.
+    stack = await startStack({ RESEND_COOLDOWN_SECONDS: '3', PHONE_FAILED_CODE_LIMIT: '2' });
   });
 
   afterAll(async () => {
@@ -87,6 +88,33 @@ describe('browser: mobile (device key, then SMS code)', { timeout: 60_000 }, () 
     }
     await enterCode(page, second);
     expect(await verdict(page, flow.clientRequestId, 'true')).toMatchObject({ phoneNumber: phone });
+    await context.close();
+  });
+
+  it("past the number's wrong-code limit the page shows the server's words and counts down; the right code waits", async () => {
+    const phone = '+12025550174';
+    const context = await newContext(stack);
+    const page = await openDemo(stack, context);
+
+    await startFlow(page, 'mobile');
+    await enterPhone(page, phone);
+    const code = await waitForCode(stack, phone);
+    const wrong = code === '0000' ? '1111' : '0000';
+    await enterCode(page, wrong);
+    await page.getByTestId('code-note').filter({ hasText: '3 tries left' }).waitFor();
+    await enterCode(page, wrong);
+    await page.getByTestId('code-note').filter({ hasText: '2 tries left' }).waitFor();
+
+    // The right code now is refused unchecked: the page says why and when, and holds the resend button.
+    await enterCode(page, code);
+    const paused = page
+      .getByTestId('code-note')
+      .filter({ hasText: /^Too many wrong codes were entered for this number\. Try again later\. \(\d+ h\)$/ });
+    await paused.waitFor();
+    // A day's window (PHONE_FAILED_CODE_WINDOW_SECONDS): the wait is told in hours, not seconds.
+    expect(await page.locator('#code-resend').isDisabled()).toBe(true);
+    expect(await page.locator('#code-resend').textContent()).toMatch(/^Resend in \d+ h$/);
+    expect(await messagesTo(stack, phone)).toHaveLength(1);
     await context.close();
   });
 

@@ -165,8 +165,20 @@
       button.textContent = button.dataset.label || button.textContent;
     }
   }
-  /** The server said when the next message may be sent; count down to it and hold the button. */
-  function cooldown(buttonId, noteId, seconds, noun) {
+  /** Seconds as a person reads a wait: "40 s", "12 min", "27 h" (rounded up). */
+  function formatWait(seconds) {
+    if (seconds < 60) return `${seconds} s`;
+    if (seconds < 3600) return `${Math.ceil(seconds / 60)} min`;
+    return `${Math.ceil(seconds / 3600)} h`;
+  }
+
+  /**
+   * The server said when the next message may be sent (or, 1102, codes entered again); count down
+   * to it and hold the button. A refusal other than the resend cooldown (1004) is a budget: its own
+   * words say which, and the code already sent may not work.
+   */
+  function cooldown(buttonId, noteId, error, noun) {
+    const seconds = error.retryAfterSeconds;
     stopCooldown();
     const button = $(buttonId);
     button.dataset.label ||= button.textContent;
@@ -179,8 +191,12 @@
         return;
       }
       button.disabled = true;
-      button.textContent = `Resend in ${left} s`;
-      note(noteId, `Too soon for a new ${noun}: wait ${left} s. The ${noun} already sent still works.`, 'wait');
+      button.textContent = `Resend in ${formatWait(left)}`;
+      const text =
+        error.code === 1004
+          ? `Too soon for a new ${noun}: wait ${formatWait(left)}. The ${noun} already sent still works.`
+          : `${error.message} (${formatWait(left)})`;
+      note(noteId, text, 'wait');
     };
     tick();
     cooldownTimer = setInterval(tick, 250);
@@ -210,8 +226,9 @@
     show('code');
     for (const node of document.querySelectorAll('.sent-to')) node.textContent = pretty(current.phone);
     if (error?.retryAfterSeconds) {
-      cooldown('code-resend', 'code-note', error.retryAfterSeconds, 'code');
-      log(`Resend refused by the server: \`wait ${error.retryAfterSeconds} s\``, 'warn');
+      cooldown('code-resend', 'code-note', error, 'code');
+      const what = error.code === 1102 ? 'Code entries paused' : 'Resend refused';
+      log(`${what} by the server: \`wait ${error.retryAfterSeconds} s\``, 'warn');
     } else if (error) {
       note('code-note', error.message, 'error');
       log(`Wrong code: ${error.message}`, 'bad');
@@ -238,7 +255,7 @@
     show('link');
     for (const node of document.querySelectorAll('.sent-to')) node.textContent = pretty(current.phone);
     if (error?.retryAfterSeconds) {
-      cooldown('link-resend', 'link-note', error.retryAfterSeconds, 'link');
+      cooldown('link-resend', 'link-note', error, 'link');
       log(`Resend refused by the server: \`wait ${error.retryAfterSeconds} s\``, 'warn');
     } else if (error) {
       note('link-note', error.message, 'error');
