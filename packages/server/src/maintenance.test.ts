@@ -39,9 +39,10 @@ describe('maintenance', () => {
     const bound = aDevice({ phone: '+12025550123', boundAt: longAgo, lastUsedAt: longAgo });
     await store.devices.insertDevice(bound);
     await store.inbox.insertMessage({ id: 'recent', to: '+12025550123', body: 'x', createdAt: now });
-    // Send counters: windows of the longest budget (an hour by default) matter for two of them.
-    for (let i = 0; i < PURGE_BATCH + 3; i++) await store.rateLimits.hit(`old:${i}`, now - 3 * HOUR, HOUR);
-    await store.rateLimits.hit('last-hour', now - HOUR, HOUR);
+    // Counters: windows of the longest budget (the wrong-code budget's day) matter for two of them.
+    const DAY = 24 * HOUR;
+    for (let i = 0; i < PURGE_BATCH + 3; i++) await store.rateLimits.hit(`old:${i}`, now - 3 * DAY, HOUR);
+    await store.rateLimits.hit('yesterday', now - DAY, DAY);
 
     const keyring = await createKeyring(store, clock, cryptoRandom, config.publicUrl, secretBox(undefined));
     const maintenance = startMaintenance({ store, clock, config, keyring, logger: pino({ level: 'silent' }) });
@@ -54,8 +55,8 @@ describe('maintenance', () => {
     expect(await store.devices.purgeUnboundDevicesIdleBefore(now - HOUR)).toBe(0);
     expect(await store.devices.findDevice(bound.id)).toBeDefined();
     expect((await store.inbox.listMessages(undefined, 10)).map((m) => m.id)).toEqual(['recent']);
-    expect(await store.rateLimits.purgeWindowsBefore(now - 2 * HOUR)).toBe(0);
-    // Still the previous window of the current hour: kept, and carried.
-    expect(await store.rateLimits.hit('last-hour', now, HOUR)).toEqual({ count: 1, previous: 1 });
+    expect(await store.rateLimits.purgeWindowsBefore(now - 2 * DAY)).toBe(0);
+    // Yesterday's wrong codes still weigh on today's: kept, and carried.
+    expect(await store.rateLimits.hit('yesterday', now, DAY)).toEqual({ count: 1, previous: 1 });
   });
 });

@@ -43,9 +43,15 @@ export function startMaintenance(deps: {
     const messages = await inBatches((limit) => store.outbox.purgeFinishedBefore(afterLastFlow, limit));
     const devices = await inBatches((limit) => store.devices.purgeUnboundDevicesIdleBefore(afterLastFlow, limit));
     const inbox = await inBatches((limit) => store.inbox.purgeMessagesBefore(afterLastFlow, limit));
-    // A send counter matters for its own window and, as the previous one, the next: then it is dead weight.
+    // A counter matters for its own window and, as the previous one, the next: then it is dead weight.
+    // The longest window of any budget bounds them all (the wrong-code budget's day, by default).
     const longestWindowMs =
-      Math.max(config.phoneSendWindowSeconds, config.ipSendWindowSeconds, config.clientSendWindowSeconds) * 1000;
+      Math.max(
+        config.phoneSendWindowSeconds,
+        config.phoneFailedCodeWindowSeconds,
+        config.ipSendWindowSeconds,
+        config.clientSendWindowSeconds,
+      ) * 1000;
     const counters = await inBatches((limit) => store.rateLimits.purgeWindowsBefore(now - 2 * longestWindowMs, limit));
     // A retired key verifies until every token it signed has expired, then leaves the JWKS.
     const longestTokenMs =

@@ -253,7 +253,7 @@ export const configSchema = {
     default: '10',
     unit: 'codes',
     description:
-      'Wrong codes one phone number may take per window, across all flows and clients. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps the odds of a guess under 1 in 1,000 a window. When it is reached, entries and sends for the number pause until the window has room (the refusal says when).',
+      'Wrong codes one phone number may take per window, across all flows and clients. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps the odds of a right guess to about 1 in 1,000 a window. When it is reached, entries and sends for the number pause until the window has room (the refusal says when).',
   },
   phoneFailedCodeWindowSeconds: {
     env: 'PHONE_FAILED_CODE_WINDOW_SECONDS',
