@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 import type { Config } from './config/load.js';
+import { longestBudgetWindowMs } from './flows/send-budgets.js';
 import type { Keyring } from './oauth/keyring.js';
 import type { Store } from './storage/ports.js';
 
@@ -44,15 +45,9 @@ export function startMaintenance(deps: {
     const devices = await inBatches((limit) => store.devices.purgeUnboundDevicesIdleBefore(afterLastFlow, limit));
     const inbox = await inBatches((limit) => store.inbox.purgeMessagesBefore(afterLastFlow, limit));
     // A counter matters for its own window and, as the previous one, the next: then it is dead weight.
-    // The longest window of any budget bounds them all (the wrong-code budget's day, by default).
-    const longestWindowMs =
-      Math.max(
-        config.phoneSendWindowSeconds,
-        config.phoneFailedCodeWindowSeconds,
-        config.ipSendWindowSeconds,
-        config.clientSendWindowSeconds,
-      ) * 1000;
-    const counters = await inBatches((limit) => store.rateLimits.purgeWindowsBefore(now - 2 * longestWindowMs, limit));
+    const counters = await inBatches((limit) =>
+      store.rateLimits.purgeWindowsBefore(now - 2 * longestBudgetWindowMs(config), limit),
+    );
     // A retired key verifies until every token it signed has expired, then leaves the JWKS.
     const longestTokenMs =
       Math.max(config.accessTokenTtlSeconds, config.flowTtlSeconds + config.flowRetentionSeconds) * 1000;

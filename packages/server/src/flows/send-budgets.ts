@@ -1,3 +1,4 @@
+import type { Config } from '../config/load.js';
 import type { SendResult } from '../metrics/metrics.js';
 import type { Store, WindowCounts } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
@@ -120,6 +121,17 @@ export function guessBudget(deps: FlowDeps, phone: string): Budget {
     limit: deps.config.phoneFailedCodeLimit,
     windowMs: deps.config.phoneFailedCodeWindowSeconds * 1000,
   };
+}
+
+/**
+ * The longest window of any budget here (the wrong-code budget's day, by default): maintenance
+ * keeps counters for two of them. A new budget's window belongs in this list.
+ */
+export function longestBudgetWindowMs(config: Config): number {
+  const { phoneSendWindowSeconds, phoneFailedCodeWindowSeconds, ipSendWindowSeconds, clientSendWindowSeconds } = config;
+  return (
+    Math.max(phoneSendWindowSeconds, phoneFailedCodeWindowSeconds, ipSendWindowSeconds, clientSendWindowSeconds) * 1000
+  );
 }
 
 /** The start of the aligned window that holds `now`. */
