@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -389,10 +390,23 @@ describe('pocketproof keys rotate against a running server', () => {
     expect(kidOf(after)).toBe(newKid);
     expect((await startMobile(server.url, after)).status).toBe(200);
 
+    // Without the key (or with another) the CLI refuses to add a key the servers could not open.
+    const { SECRETS_KEY: _key, ...withoutKey } = server.env;
+    const refused = await runCli(withoutKey, 'keys', 'rotate');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('set SECRETS_KEY');
+    const wrongKey = await runCli(
+      { ...server.env, SECRETS_KEY: 'another-key-0123456789-0123456789-01' },
+      'keys',
+      'rotate',
+    );
+    expect(wrongKey.code).toBe(1);
+    expect(await jwksKids(server.url)).toHaveLength(kids.length);
+
     const database = new BetterSqlite3((server.env.DATABASE_URL as string).slice('sqlite:'.length), { readonly: true });
     try {
       const stored = database.prepare('select kid, private_jwk from signing_keys').all() as { private_jwk: string }[];
-      expect(stored.length).toBeGreaterThanOrEqual(2);
+      expect(stored).toHaveLength(2);
       for (const row of stored) expect(row.private_jwk).toMatch(/^sealed:v1:/);
     } finally {
       database.close();
@@ -401,6 +415,20 @@ describe('pocketproof keys rotate against a running server', () => {
 });
 
 describe('pocketproof serve', () => {
+  it('exits 1 when PORT is taken, even with its metrics listener already open', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const s = await scratch({ PORT: String((blocker.address() as AddressInfo).port), METRICS_PORT: '0' });
+    try {
+      const result = await runCli(s.env, 'serve');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('EADDRINUSE');
+    } finally {
+      blocker.close();
+      await rm(s.dir, { recursive: true, force: true });
+    }
+  });
+
   let dir: string | undefined;
   afterEach(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -144,14 +144,21 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       for (const provider of providers) await provider.start?.();
       if (options.dispatch !== false) dispatcher.start();
       maintenance = startMaintenance({ store, clock, config, keyring, logger });
-      if (prometheus && config.metricsPort !== undefined) {
-        metricsServer = await startMetricsServer(
-          prometheus.registry,
-          { host: config.metricsHost, port: config.metricsPort },
-          logger,
-        );
+      try {
+        if (prometheus && config.metricsPort !== undefined) {
+          metricsServer = await startMetricsServer(
+            prometheus.registry,
+            { host: config.metricsHost, port: config.metricsPort },
+            logger,
+          );
+        }
+        return await app.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        // PORT taken, say: a metrics listener left open would keep the failed process alive.
+        await metricsServer?.close();
+        metricsServer = undefined;
+        throw error;
       }
-      return app.listen({ port: config.port, host: config.host });
     },
     async close() {
       maintenance?.stop();

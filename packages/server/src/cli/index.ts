@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { cryptoRandom } from '../crypto/random.js';
+import { signingKeyContext } from '../crypto/sealed-secrets.js';
 import { secretBox } from '../crypto/secret-box.js';
 import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
@@ -84,7 +85,12 @@ async function rotateKeys(config: Config): Promise<number> {
   const store = openStore(config);
   try {
     await store.migrate();
-    const key = newSigningKey(systemClock, cryptoRandom, secretBox(config.secretsKey, config.secretsKeyPrevious));
+    const box = secretBox(config.secretsKey, config.secretsKeyPrevious);
+    // The stored keys must open with this configuration: a key sealed otherwise (or left in the
+    // clear beside sealed ones) would stop every server at its next start.
+    for (const stored of await store.signingKeys.listSigningKeys())
+      box.open(stored.privateJwk, signingKeyContext(stored.kid));
+    const key = newSigningKey(systemClock, cryptoRandom, box);
     await store.transaction(async (tx) => {
       await tx.signingKeys.insertSigningKey(key);
       await tx.signingKeys.retireSigningKeysExcept(key.kid, systemClock.now());

@@ -279,7 +279,8 @@ export const configSchema = {
   },
   clientSendLimit: {
     env: 'CLIENT_SEND_LIMIT',
-    kind: int(0, 100_000_000),
+    // Bounded so that the sliding window's arithmetic (counts × window in ms) stays exact in a double.
+    kind: int(0, 10_000_000),
     default: '0',
     unit: 'messages',
     description:

@@ -66,13 +66,17 @@ export function secretBox(current: string | undefined, previous: string | undefi
       if (!key) {
         throw new SecretBoxError(
           keys.length === 0
-            ? `the database holds secrets sealed with SECRETS_KEY (key id ${keyId}); set SECRETS_KEY to start`
+            ? `the database holds secrets sealed with SECRETS_KEY (key id ${keyId}); set SECRETS_KEY`
             : `a secret in the database was sealed with a key that is neither SECRETS_KEY nor SECRETS_KEY_PREVIOUS (key id ${keyId})`,
         );
       }
       const bytes = Buffer.from(sealed, 'base64url');
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'));
+        if (bytes.length < TAG_BYTES) throw new Error('too short');
+        // The tag length is pinned: GCM would otherwise accept a truncated tag, and with it forgeries.
+        const decipher = createDecipheriv('aes-256-gcm', key.bytes, Buffer.from(iv, 'base64url'), {
+          authTagLength: TAG_BYTES,
+        });
         decipher.setAAD(Buffer.from(context, 'utf8'));
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
         return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString(

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeSqliteTestStore, type StoreFactory, storeFactories } from '../test-support/stores.js';
 import { createTestServer, type TestServer } from '../test-support/test-server.js';
 
 const PHONE = '+12025550143';
@@ -13,9 +14,10 @@ describe('security: wrong codes are capped per number across parallel flows', ()
   let token: string;
   afterEach(() => t.close());
 
-  async function server(limit: number) {
+  async function server(limit: number, store: StoreFactory['make'] = makeSqliteTestStore) {
     t = await createTestServer({
       config: { phoneFailedCodeLimit: String(limit), phoneFailedCodeWindowSeconds: '60', phoneSendLimit: '100' },
+      store,
     });
     token = (await t.newClient({ redirectOrigins: ['https://shop.example'] })).accessToken;
   }
@@ -56,14 +58,17 @@ describe('security: wrong codes are capped per number across parallel flows', ()
     expect(await enter(waiting.authToken, waiting.code)).toEqual({ next: 'done' });
   });
 
-  it('holds under concurrency: of 12 wrong codes entered at once in 12 flows, only the limit are checked', async () => {
-    await server(3);
-    const flows = [];
-    for (let i = 0; i < 12; i++) flows.push(await flowWithCode());
-    const answers = await Promise.all(flows.map((flow) => enter(flow.authToken, wrong(flow.code))));
-    expect(answers.filter((a) => a.error?.code === 10005)).toHaveLength(3);
-    expect(answers.filter((a) => a.data?.code === 1102)).toHaveLength(9);
-  });
+  it.each(storeFactories)(
+    'holds under concurrency on $name: of 12 wrong codes entered at once in 12 flows, only the limit are checked',
+    async ({ make }) => {
+      await server(3, make);
+      const flows = [];
+      for (let i = 0; i < 12; i++) flows.push(await flowWithCode());
+      const answers = await Promise.all(flows.map((flow) => enter(flow.authToken, wrong(flow.code))));
+      expect(answers.filter((a) => a.error?.code === 10005)).toHaveLength(3);
+      expect(answers.filter((a) => a.data?.code === 1102)).toHaveLength(9);
+    },
+  );
 
   it('a right code spends none of the budget', async () => {
     await server(1);

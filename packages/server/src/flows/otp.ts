@@ -56,7 +56,8 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);
-  // One transaction, committed whatever the code: the attempt always counts.
+  // One transaction, committed whatever the code (the attempt counts), unless the number's
+  // wrong-code budget is spent: then it rolls back, and the code is not even checked.
   const outcome = await deps.store
     .transaction(async (tx) => {
       // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.

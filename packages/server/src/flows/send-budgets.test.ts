@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeSqliteTestStore, type StoreFactory, storeFactories } from '../test-support/stores.js';
 import { createTestServer, type TestServer } from '../test-support/test-server.js';
 import { exceeds, networkOf, secondsUntilRoom } from './send-budgets.js';
 
@@ -9,8 +10,8 @@ describe('send budgets across flows: network (ipAddress) and client', () => {
   let t: TestServer;
   afterEach(() => t.close());
 
-  async function server(config: Record<string, string>) {
-    t = await createTestServer({ config });
+  async function server(config: Record<string, string>, store: StoreFactory['make'] = makeSqliteTestStore) {
+    t = await createTestServer({ config, store });
     return (await t.newClient()).accessToken;
   }
 
@@ -63,19 +64,22 @@ describe('send budgets across flows: network (ipAddress) and client', () => {
     );
   });
 
-  it('a budget holds under concurrency: of 20 sends at once, exactly CLIENT_SEND_LIMIT go out', async () => {
-    const token = await server({ clientSendLimit: '5' });
-    const flows = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: number(i) }, token),
-      ),
-    );
-    const answers = await Promise.all(
-      flows.map(async (flow) => (await t.post('/v1/client/mobile/otp/start', {}, flow.body.authToken)).body),
-    );
-    expect(answers.filter((a) => a.next === '' && !a.data)).toHaveLength(5);
-    expect(answers.filter((a) => a.data?.code === 1005)).toHaveLength(15);
-  });
+  it.each(storeFactories)(
+    'a budget holds under concurrency on $name: of 20 sends at once, exactly CLIENT_SEND_LIMIT go out',
+    async ({ make }) => {
+      const token = await server({ clientSendLimit: '5' }, make);
+      const flows = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: number(i) }, token),
+        ),
+      );
+      const answers = await Promise.all(
+        flows.map(async (flow) => (await t.post('/v1/client/mobile/otp/start', {}, flow.body.authToken)).body),
+      );
+      expect(answers.filter((a) => a.next === '' && !a.data)).toHaveLength(5);
+      expect(answers.filter((a) => a.data?.code === 1005)).toHaveLength(15);
+    },
+  );
 
   it('a refusal by one budget costs the others nothing', async () => {
     const token = await server({ ipSendLimit: '1', phoneSendLimit: '2' });

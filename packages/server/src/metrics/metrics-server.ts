@@ -43,6 +43,8 @@ export async function startMetricsServer(
       resolve();
     });
   });
+  // After the bind, a socket error is logged, never thrown into the process.
+  server.on('error', (error) => logger.error({ err: error }, 'metrics listener failed'));
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   return {

@@ -236,10 +236,14 @@ export interface RateLimitStore {
    * Counts one event for `key` in the window starting at `windowStart` (windows of one key are
    * `windowMs` long and aligned) and returns the count in that window including this one, and the
    * count of the window just before it (0 when that one saw nothing). One upsert statement, so
-   * concurrent hits never lose a count.
+   * concurrent hits never lose a count. A key's window never moves back: a hit for an older window
+   * than the stored one counts into the stored one.
    */
   hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
-  /** Takes back one event counted by `hit` in the window starting at `windowStart` (if still that window). */
+  /**
+   * Takes back one event counted by `hit` with this `windowStart` (from the newer window it went
+   * into, if the key had moved on), never below zero and never from an older window.
+   */
   release(key: string, windowStart: number): Promise<void>;
   /** The counts `hit` would see, without counting anything. */
   read(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;

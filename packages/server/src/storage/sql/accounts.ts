@@ -144,7 +144,10 @@ export function sqlSecretStore(db: Kysely<Database>): SecretStore {
 }
 
 // Every SET expression reads the row as it was before this statement (both engines), so the
-// previous count is the old count exactly when the old window is the one just before.
+// previous count is the old count exactly when the old window is the one just before. A window
+// never moves back: a hit from a request that read the clock just before a boundary, committed
+// after one from just past it (or from a process whose clock is behind), counts into the newer
+// window instead of resetting it.
 const hitRateLimit = precompiled<{ count: number; previous_count: number }, [string, number, number]>(
   3,
   (db, key, windowStart, windowMs) => ({
@@ -153,23 +156,26 @@ const hitRateLimit = precompiled<{ count: number; previous_count: number }, [str
         INSERT INTO rate_limits (key, window_start, count, previous_count) VALUES (${key}, ${windowStart}, 1, 0)
         ON CONFLICT (key) DO UPDATE SET
           previous_count = CASE
-            WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.previous_count
+            WHEN rate_limits.window_start >= excluded.window_start THEN rate_limits.previous_count
             WHEN rate_limits.window_start = excluded.window_start - ${windowMs} THEN rate_limits.count
             ELSE 0 END,
-          count = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
-          window_start = excluded.window_start
+          count = CASE WHEN rate_limits.window_start >= excluded.window_start THEN rate_limits.count + 1 ELSE 1 END,
+          window_start = CASE
+            WHEN rate_limits.window_start > excluded.window_start THEN rate_limits.window_start
+            ELSE excluded.window_start END
         RETURNING count, previous_count`.compile(db),
   }),
 );
 
 // Every code entry takes back one count (a right code releases its guess), and every code sent reads
-// the number's guesses: precompiled, as `hit` is.
+// the number's guesses: precompiled, as `hit` is. The release takes from whichever window the hit
+// counted into: the caller's, or a newer one the row had already moved to.
 const releaseRateLimit = precompiled<never, [string, number]>(2, (db, key, windowStart) =>
   db
     .updateTable('rate_limits')
     .set((eb) => ({ count: eb('count', '-', 1) }))
     .where('key', '=', key as never)
-    .where('window_start', '=', windowStart as never)
+    .where('window_start', '>=', windowStart as never)
     .where('count', '>', 0),
 );
 
@@ -207,6 +213,8 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
         .where('key', 'in', (eb) =>
           eb.selectFrom('rate_limits').select('key').where('window_start', '<', before).limit(boundLimit(limit)),
         )
+        // Checked again on the row itself: a hit may have moved it to a new window since the subquery read it.
+        .where('window_start', '<', before)
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
