@@ -11,6 +11,11 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string;
   postgresPreparedStatements: boolean;
+  databasePoolSize: number;
+  databaseConnectTimeoutMs: number;
+  databaseStatementTimeoutMs: number;
+  databasePoolWaitMs: number;
+  databasePoolQueueLimit: number;
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];

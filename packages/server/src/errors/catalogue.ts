@@ -12,6 +12,7 @@ export const apiErrors = {
   8011: { status: 404, meaning: 'not found' },
   9001: { status: 429, meaning: 'rate limited; `Retry-After` header in seconds' },
   9002: { status: 503, meaning: 'SMS delivery not available (no provider configured or all failing)' },
+  9003: { status: 503, meaning: 'the database is not answering; retry after `Retry-After` seconds' },
 } as const;
 
 export type ApiErrorCode = keyof typeof apiErrors;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors/app-error.js';
+import { isStoreUnavailable } from '../storage/store-unavailable.js';
 import { fieldRules } from './schemas/server-api.js';
 
 /**
@@ -77,6 +78,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (!error.expose) request.log.error({ err: error.cause ?? error }, 'request failed');
       return reply.status(error.status).headers(error.headers).send(error.toBody());
+    }
+    if (isStoreUnavailable(error)) {
+      // Not a bug of ours and nothing the caller did: a short line, and the request may be retried.
+      request.log.warn({ reason: error.message }, 'request failed: database unavailable');
+      return reply
+        .status(503)
+        .header('Retry-After', '1')
+        .send({ code: 9003, message: 'the database is not answering; retry shortly' });
     }
     if (error.validation) {
       const formatted = schemaErrorFormatter(error.validation, error.validationContext ?? 'body') as AppError;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { MIGRATION_LOCK_KEY } from '../storage/sql/migration-lock.js';
 
 export const DEFAULT_PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -23,7 +24,14 @@ export async function createPostgresTestDatabase(baseUrl = process.env.PG_TEST_U
   const database: PostgresTestDatabase = {
     url: withSearchPath(baseUrl, schema),
     schema,
-    drop: () => withClient(baseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => {}),
+    // Under the migration lock: a migration starting in another file scans every schema's tables.
+    drop: () =>
+      withClient(baseUrl, async (client) => {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.query('COMMIT');
+      }),
   };
   return database;
 }

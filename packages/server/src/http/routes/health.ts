@@ -1,22 +1,41 @@
 import type { FastifyInstance } from 'fastify';
 import type { FlowDeps } from '../../flows/deps.js';
 
+/** A load balancer's probe must get an answer, not a hung connection, when the database hangs. */
+const READY_DEADLINE_MS = 900;
+
 /** Liveness, readiness and the public signing keys. */
 export function healthRoutes(app: FastifyInstance, deps: FlowDeps): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (request, reply) => {
-    try {
-      await deps.store.ping();
-      return { status: 'ready' };
-    } catch (error) {
-      request.log.error({ err: error }, 'database not answering');
-      return reply.status(503).send({ status: 'database unavailable' });
-    }
+    const failure = await answerWithin(deps.store.ping(), READY_DEADLINE_MS);
+    if (failure === undefined) return { status: 'ready' };
+    request.log.warn({ reason: failure }, 'not ready: database not answering');
+    return reply.status(503).send({ status: 'database unavailable', code: 9003, message: `database ${failure}` });
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=300');
     return deps.keyring.jwks();
   });
+}
+
+/** Undefined when `work` finished in time; otherwise why not. */
+async function answerWithin(work: Promise<unknown>, deadlineMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`gave no answer within ${deadlineMs} ms`), deadlineMs);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error.message : 'failed'),
+      ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -51,7 +51,7 @@ export function statusSocketRoute(app: FastifyInstance, deps: FlowDeps): void {
         else schedule();
       };
       const recheck = () => {
-        check().catch((error: unknown) => request.log.error({ err: error }, 'status socket check failed'));
+        check().catch((error: unknown) => request.log.warn({ err: error }, 'status socket check failed'));
       };
       // Wakes the socket at the flow's expiry to send the "expired" frame.
       const schedule = () => {

@@ -17,6 +17,7 @@ import type { ClientCache } from './client-cache.js';
 import { sqlChallengeStore, sqlDeviceStore, sqlProveIdStore } from './devices.js';
 import { sqlFlowStore } from './flows.js';
 import { sqlInboxStore, sqlOutboxStore } from './messages.js';
+import { MIGRATION_LOCK_KEY } from './migration-lock.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './tables.js';
 
@@ -26,6 +27,8 @@ interface SqlStoreOptions {
   durable?: () => Promise<void>;
   /** Called with each transaction as it begins (SQLite runs its precompiled statements directly). */
   onTransaction?: (trx: Kysely<Database>) => void;
+  /** A connection for migrations only, closed when they are done (PostgreSQL: no statement timeout). */
+  forMigrations?: () => Kysely<Database>;
 }
 
 /** One `Store` over kysely; the SQLite and PostgreSQL adapters differ only in how they connect. */
@@ -126,16 +129,23 @@ class SqlStore implements Store {
   }
 
   async migrate(): Promise<string[]> {
-    const db = this.#db;
-    const migrator = new Migrator({
-      db,
-      provider: migrationProvider,
-      ...(await migrationTableSchema(db, this.engine)),
-    });
-    const { error, results } = await migrator.migrateToLatest();
-    await this.#options.durable?.();
-    if (error) throw error;
-    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    const own = this.#options.forMigrations?.();
+    const db = own ?? this.#db;
+    try {
+      // `forMigrations` gives one connection, so this session lock covers every statement below.
+      if (own && this.engine === 'postgres') await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(db);
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        ...(await migrationTableSchema(db, this.engine)),
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      await this.#options.durable?.();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } finally {
+      await own?.destroy();
+    }
   }
 
   async ping(): Promise<void> {
