@@ -39,3 +39,18 @@ export function signCompactJws(header: Record<string, string>, payload: unknown,
   const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * A compact JWS whose three segments are canonical base64url: no padding, no other characters, and
+ * no set bits after the last encoded byte. Decoders (jose's too) skip such extras, so without this
+ * check one genuine token would have many accepted spellings (`token==`, a changed last character).
+ */
+export function isCanonicalCompactJws(token: string): boolean {
+  if (!COMPACT_JWS.test(token)) return false;
+  for (const segment of token.split('.')) {
+    if (Buffer.from(segment, 'base64url').toString('base64url') !== segment) return false;
+  }
+  return true;
+}

@@ -6,7 +6,7 @@ import { signingKeyContext } from '../crypto/sealed-secrets.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Store } from '../storage/ports.js';
 import type { SigningKeyRecord } from '../storage/records.js';
-import { signCompactJws } from './jws.js';
+import { isCanonicalCompactJws, signCompactJws } from './jws.js';
 
 /**
  * The server's JWT signing keys (ES256), kept in the database so every node and every restart
@@ -90,6 +90,7 @@ export async function createKeyring(
         if ((known.payload.exp ?? 0) + graceSeconds > clock.now() / 1000) return known.payload;
         verified.delete(token);
       }
+      if (!isCanonicalCompactJws(token)) return undefined;
       try {
         const { payload } = await jwtVerify(
           token,
@@ -102,13 +103,19 @@ export async function createKeyring(
             if (!key) throw new joseErrors.JWKSNoMatchingKey();
             return key.publicKey;
           },
-          { algorithms: ['ES256'], issuer, audience, currentDate: new Date(clock.now()), clockTolerance: graceSeconds },
+          {
+            algorithms: ['ES256'],
+            issuer,
+            audience,
+            // jose checks exp and iat only when present; a token without them would never expire.
+            requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+            currentDate: new Date(clock.now()),
+            clockTolerance: graceSeconds,
+          },
         );
-        if (payload.exp !== undefined) {
-          verified.delete(token);
-          if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
-          verified.set(token, { audience, graceSeconds, payload });
-        }
+        verified.delete(token);
+        if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { audience, graceSeconds, payload });
         return payload;
       } catch {
         return undefined;

@@ -96,10 +96,16 @@ function fail(reply: FastifyReply, status: 400 | 401, error: string, description
 function parseBasic(request: FastifyRequest): { id: string; secret: string } | 'malformed' | undefined {
   const header = request.headers.authorization;
   if (!header || !/^Basic\s/i.test(header)) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return 'malformed';
+  // RFC 7617's token68, in canonical base64: Node's decoder skips junk after the padding and
+  // stray characters, so anything it would have to skip is refused rather than ignored.
+  const encoded = /^Basic +([A-Za-z0-9+/]+={0,2})$/i.exec(header)?.[1];
+  if (!encoded) return 'malformed';
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded) return 'malformed';
   try {
+    const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return 'malformed';
     const formDecode = (text: string) => decodeURIComponent(text.replaceAll('+', ' '));
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
