@@ -99,8 +99,8 @@ export async function spendSendBudgets(
 }
 
 /**
- * The longest window of any budget here (the wrong-code budget's day, by default): maintenance
- * keeps counters for two of them. A new budget's window belongs in this list.
+ * The longest window of any budget here or in guess-budgets.ts (the wrong-code budgets' day, by
+ * default): maintenance keeps counters for two of them. A new budget's window belongs in this list.
  */
 export function longestBudgetWindowMs(config: Config): number {
   const { phoneSendWindowSeconds, phoneFailedCodeWindowSeconds, ipSendWindowSeconds, clientSendWindowSeconds } = config;
