@@ -25,7 +25,11 @@ import {
  * concurrent entries cannot pass a cap together; a right code takes its counts back.
  */
 
-/** The wrong-code budgets an entry in this flow counts against: its requester's, then its number's. */
+/**
+ * The wrong-code budgets an entry in this flow counts against: its requester's, then its number's,
+ * always in this order (and a bound key's after them), so that concurrent transactions on
+ * PostgreSQL lock the counters in one order and cannot deadlock.
+ */
 function guessBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): Budget[] {
   const { config } = deps;
   const windowMs = config.phoneFailedCodeWindowSeconds * 1000;
