@@ -45,6 +45,7 @@ export interface Config {
   phoneSendLimit: number;
   phoneSendWindowSeconds: number;
   phoneFailedCodeLimit: number;
+  phoneFailedCodeCeiling: number;
   phoneFailedCodeWindowSeconds: number;
   /** 0: no per-network budget. */
   ipSendLimit: number;

@@ -290,14 +290,22 @@ export const configSchema = {
     default: '10',
     unit: 'codes',
     description:
-      'Wrong codes one phone number may take per window, across all flows and clients. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps the odds of a right guess to about 1 in 1,000 a window. When it is reached, entries and sends for the number pause until the window has room (the refusal says when).',
+      "Wrong codes one requester may enter for one phone number per window, across all flows. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps one requester's odds of a right guess to about 1 in 1,000 a window. The requester is the network of the `ipAddress` the integrator passed (an IPv4 address, or an IPv6 /64); without one, the client; a device key already bound to the number counts as a requester of its own. When it is reached, that requester's entries and sends for the number pause until the window has room (the refusal says when); the number's owner, from another network or with a bound key, is not held back.",
+  },
+  phoneFailedCodeCeiling: {
+    env: 'PHONE_FAILED_CODE_CEILING',
+    kind: int(1, 1_000_000),
+    default: '100',
+    unit: 'codes',
+    description:
+      "Wrong codes one phone number may take per window from all requesters together (a device key bound to the number is not held back by it): the last line against guessing spread over many networks. With 4-digit codes it keeps the odds of a right guess to about 1 in 100 a window. Kept well above `PHONE_FAILED_CODE_LIMIT`, so that locking a number's owner out takes many networks; lower it, or send longer codes, to trade that for smaller odds.",
   },
   phoneFailedCodeWindowSeconds: {
     env: 'PHONE_FAILED_CODE_WINDOW_SECONDS',
     kind: int(1, DAY),
     default: '86400',
     unit: 'seconds',
-    description: 'Window of `PHONE_FAILED_CODE_LIMIT` (sliding).',
+    description: 'Window of `PHONE_FAILED_CODE_LIMIT` and `PHONE_FAILED_CODE_CEILING` (sliding).',
   },
   ipSendLimit: {
     env: 'IP_SEND_LIMIT',

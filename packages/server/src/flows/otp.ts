@@ -5,7 +5,7 @@ import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } f
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
-import { exceeds, guessBudget, secondsUntilRoom, windowStartOf } from './send-budgets.js';
+import { countGuess, ENTRIES_PAUSED } from './guess-budgets.js';
 import { prompt, resolveRecipient, sendMessage } from './send-message.js';
 
 /**
@@ -56,8 +56,8 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);
-  // One transaction, committed whatever the code (the attempt counts), unless the number's
-  // wrong-code budget is spent: then it rolls back, and the code is not even checked.
+  // One transaction, committed whatever the code (the attempt counts), unless a wrong-code budget
+  // of this entry is spent: then it rolls back, and the code is not even checked.
   const outcome = await deps.store
     .transaction(async (tx) => {
       // Counted first: of any number of concurrent guesses, at most `maxAttempts` get this far.
@@ -67,16 +67,11 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
         return { kind: 'expired' } as const;
       }
       // Counted as a wrong guess at this number until the code proves right, so that concurrent
-      // entries in any number of flows cannot pass the number's budget together.
-      const guesses = guessBudget(deps, attempt.phone ?? '');
-      const windowStart = windowStartOf(now, guesses.windowMs);
-      const counts = await tx.rateLimits.hit(guesses.key, windowStart, guesses.windowMs);
-      if (exceeds(counts, guesses.limit, now, guesses.windowMs)) {
-        const before = { count: counts.count - 1, previous: counts.previous };
-        throw new EntriesPaused(secondsUntilRoom(before, guesses.limit, now, guesses.windowMs));
-      }
+      // entries in any number of flows cannot pass the wrong-code budgets together.
+      const guess = await countGuess(deps, tx, flow, { phone: attempt.phone ?? '', deviceId: attempt.deviceId }, now);
+      if (guess.paused) throw new EntriesPaused(guess.retryAfterSeconds);
       if (!constantTimeEqual(entered, attempt.otpHash)) return { kind: 'wrong', attempts: attempt.attempts } as const;
-      await tx.rateLimits.release(guesses.key, windowStart);
+      await tx.rateLimits.release(guess.keys, guess.windowStart);
       const proveId = await recordPossession(deps, tx, flow, attempt.phone ?? '', attempt.deviceId);
       // The conditional consume is the race gate: one correct entry wins, replays find it spent. (The
       // counted attempt above already holds the flow for this transaction, so this cannot lose;
@@ -105,9 +100,7 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
       await failFlow(deps, flow.id, 'code_expired', 'code expired');
       return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
     case 'paused':
-      return prompt(promptCodes.ENTRIES_PAUSED, 'Too many wrong codes were entered for this number. Try again later.', {
-        retryAfterSeconds: outcome.retryAfterSeconds,
-      });
+      return prompt(promptCodes.ENTRIES_PAUSED, ENTRIES_PAUSED, { retryAfterSeconds: outcome.retryAfterSeconds });
   }
   const left = maxAttempts - outcome.attempts;
   if (left > 0) {
@@ -132,7 +125,7 @@ const CHECK_RESULTS = {
 /** Thrown inside the finish transaction to undo it when the consume finds the code already spent. */
 class CodeSpent extends Error {}
 
-/** Thrown inside the finish transaction to undo it when the number has no wrong guesses left. */
+/** Thrown inside the finish transaction to undo it when the entry has no wrong guesses left. */
 class EntriesPaused extends Error {
   constructor(readonly retryAfterSeconds: number) {
     super('entries paused');

@@ -74,8 +74,7 @@ const BUDGET_WORDS = {
 
 /**
  * Counts a send against every budget, in the send's transaction, and says why it is refused if it
- * is; the caller then rolls the transaction back, so a refused send spends no budget. A code is not
- * sent at all while entries for its number are paused: it could not be entered.
+ * is; the caller then rolls the transaction back, so a refused send spends no budget.
  */
 export async function spendSendBudgets(
   tx: Store,
@@ -85,17 +84,6 @@ export async function spendSendBudgets(
   noun: 'code' | 'link',
   now: number,
 ): Promise<BudgetRefusal | undefined> {
-  if (noun === 'code') {
-    const guesses = guessBudget(deps, phone);
-    const guessed = await tx.rateLimits.read(guesses.key, windowStartOf(now, guesses.windowMs), guesses.windowMs);
-    if (exceeds({ ...guessed, count: guessed.count + 1 }, guesses.limit, now, guesses.windowMs)) {
-      return {
-        result: 'guess_limit',
-        message: 'Too many wrong codes were entered for this number. Try again later.',
-        retryAfterSeconds: secondsUntilRoom(guessed, guesses.limit, now, guesses.windowMs),
-      };
-    }
-  }
   for (const budget of sendBudgets(deps, flow, phone)) {
     const counts = await tx.rateLimits.hit(budget.key, windowStartOf(now, budget.windowMs), budget.windowMs);
     if (exceeds(counts, budget.limit, now, budget.windowMs)) {
@@ -111,21 +99,8 @@ export async function spendSendBudgets(
 }
 
 /**
- * Wrong codes per number, across flows. A flow allows one entry (three with `allowOTPRetry`), but
- * each new flow brings new entries, and a 4-digit code is one in 10,000: without a cap across flows,
- * the per-number send limit alone would allow hundreds of guesses at one number a day.
- */
-export function guessBudget(deps: FlowDeps, phone: string): Budget {
-  return {
-    key: deps.hash.hash('phone-failed-codes', phone),
-    limit: deps.config.phoneFailedCodeLimit,
-    windowMs: deps.config.phoneFailedCodeWindowSeconds * 1000,
-  };
-}
-
-/**
- * The longest window of any budget here (the wrong-code budget's day, by default): maintenance
- * keeps counters for two of them. A new budget's window belongs in this list.
+ * The longest window of any budget here or in guess-budgets.ts (the wrong-code budgets' day, by
+ * default): maintenance keeps counters for two of them. A new budget's window belongs in this list.
  */
 export function longestBudgetWindowMs(config: Config): number {
   const { phoneSendWindowSeconds, phoneFailedCodeWindowSeconds, ipSendWindowSeconds, clientSendWindowSeconds } = config;

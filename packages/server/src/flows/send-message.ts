@@ -4,6 +4,7 @@ import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
 import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { refuseWhileGuessesPaused } from './guess-budgets.js';
 import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
 
 /**
@@ -64,7 +65,9 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
   let enqueued: OutboxRecord | undefined;
   const outcome: Outcome = await deps.store
     .transaction(async (tx) => {
-      const refusal = await spendSendBudgets(tx, deps, flow, phone, message.noun, now);
+      const refusal =
+        (message.noun === 'code' ? await refuseWhileGuessesPaused(deps, tx, flow, phone, now) : undefined) ??
+        (await spendSendBudgets(tx, deps, flow, phone, message.noun, now));
       // Thrown: the transaction rolls back, so a refused send spends no budget.
       if (refusal) throw new Refusal({ kind: 'budget', refusal });
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;

@@ -33,11 +33,11 @@ export type FailureKind =
   | 'link_expired'
   | 'client_error';
 
-/** `paused`: refused unchecked, the number's wrong-code budget being spent. */
+/** `paused`: refused unchecked, a wrong-code budget of the entry (its requester's, or its number's) being spent. */
 export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap' | 'paused';
 /**
- * `queued`, or which limit refused the send: a budget across flows (`guess_limit`: the number's
- * wrong codes), or the flow's cap or cooldown.
+ * `queued`, or which limit refused the send: a budget across flows (`guess_limit`: wrong codes for
+ * the number, from this flow's requester or from everyone), or the flow's cap or cooldown.
  */
 export type SendResult = 'queued' | 'number_limit' | 'network_limit' | 'client_limit' | 'guess_limit' | 'flow_limit';
 

@@ -208,6 +208,7 @@ export function describeMessageStores(getStore: GetStore): void {
 
   describe('rateLimits', () => {
     const hit = (key: string, windowStart: number) => getStore().rateLimits.hit(key, windowStart, MINUTE);
+    const release = (key: string, windowStart: number) => getStore().rateLimits.release([key], windowStart);
 
     it('hit counts events within one window and keys count separately', async () => {
       expect(await hit('ip:1', T0)).toEqual({ count: 1, previous: 0 });
@@ -230,7 +231,7 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(await hit('ip:1', T0)).toEqual({ count: 2, previous: 1 });
       expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 3, previous: 1 });
       // …and its release takes from that window too.
-      await getStore().rateLimits.release('ip:1', T0);
+      await release('ip:1', T0);
       expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 3, previous: 1 });
     });
 
@@ -247,17 +248,18 @@ export function describeMessageStores(getStore: GetStore): void {
     it('release takes back one count, never below zero, never from a window older than the one named', async () => {
       await hit('ip:1', T0);
       await hit('ip:1', T0);
-      await getStore().rateLimits.release('ip:1', T0);
+      await release('ip:1', T0);
       expect(await hit('ip:1', T0)).toEqual({ count: 2, previous: 0 });
-      await getStore().rateLimits.release('ip:1', T0 + MINUTE);
-      await getStore().rateLimits.release('missing', T0);
+      await release('ip:1', T0 + MINUTE);
+      await release('missing', T0);
       expect(await hit('ip:1', T0)).toEqual({ count: 3, previous: 0 });
-      for (let i = 0; i < 5; i++) await getStore().rateLimits.release('ip:1', T0);
+      for (let i = 0; i < 5; i++) await release('ip:1', T0);
       expect(await hit('ip:1', T0)).toEqual({ count: 1, previous: 0 });
     });
 
     it('read sees what hit would, without counting', async () => {
-      const read = (key: string, windowStart: number) => getStore().rateLimits.read(key, windowStart, MINUTE);
+      const read = async (key: string, windowStart: number) =>
+        (await getStore().rateLimits.read([key], windowStart, MINUTE))[0];
       expect(await read('ip:1', T0)).toEqual({ count: 0, previous: 0 });
       await hit('ip:1', T0);
       await hit('ip:1', T0);
@@ -267,6 +269,47 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(await read('ip:1', T0 + 2 * MINUTE)).toEqual({ count: 0, previous: 0 });
       expect(await hit('ip:1', T0 + MINUTE)).toEqual({ count: 1, previous: 2 });
       expect(await read('ip:1', T0 + MINUTE)).toEqual({ count: 1, previous: 2 });
+    });
+
+    it('hitAll counts each key as hit would, in one statement, answering in the order of the keys', async () => {
+      const hitAll = (keys: string[], windowStart: number) => getStore().rateLimits.hitAll(keys, windowStart, MINUTE);
+      await hit('b', T0);
+      await hit('b', T0);
+      expect(await hitAll(['a', 'b'], T0)).toEqual([
+        { count: 1, previous: 0 },
+        { count: 3, previous: 0 },
+      ]);
+      expect(await hitAll(['b', 'a'], T0 + MINUTE)).toEqual([
+        { count: 1, previous: 3 },
+        { count: 1, previous: 1 },
+      ]);
+      expect(await hit('a', T0 + MINUTE)).toEqual({ count: 2, previous: 1 });
+    });
+
+    it('50 concurrent hitAll of two keys count each key 1..50, each exactly once', async () => {
+      const counts = await concurrently(50, () => getStore().rateLimits.hitAll(['mine', 'shared'], T0, MINUTE));
+      for (const i of [0, 1]) {
+        const seen = counts.map((c) => c[i]?.count ?? 0).sort((a, b) => a - b);
+        expect(seen).toEqual(Array.from({ length: 50 }, (_, n) => n + 1));
+      }
+    });
+
+    it('release and read take several keys, answering in the order of the keys', async () => {
+      await getStore().rateLimits.hitAll(['a', 'b'], T0, MINUTE);
+      await hit('b', T0);
+      await hit('c', T0 - MINUTE);
+      expect(await getStore().rateLimits.read(['b', 'missing', 'c', 'a'], T0, MINUTE)).toEqual([
+        { count: 2, previous: 0 },
+        { count: 0, previous: 0 },
+        { count: 0, previous: 1 },
+        { count: 1, previous: 0 },
+      ]);
+      await getStore().rateLimits.release(['a', 'b', 'c'], T0);
+      expect(await getStore().rateLimits.read(['a', 'b', 'c'], T0, MINUTE)).toEqual([
+        { count: 0, previous: 0 },
+        { count: 1, previous: 0 },
+        { count: 0, previous: 1 },
+      ]);
     });
 
     it('purgeWindowsBefore deletes old counters in batches and keeps recent ones', async () => {

@@ -241,12 +241,17 @@ export interface RateLimitStore {
    */
   hit(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
   /**
-   * Takes back one event counted by `hit` with this `windowStart` (from the newer window it went
-   * into, if the key had moved on), never below zero and never from an older window.
+   * `hit` for several distinct keys sharing one window length, in one statement; the counts come
+   * in the order of `keys`.
    */
-  release(key: string, windowStart: number): Promise<void>;
-  /** The counts `hit` would see, without counting anything. */
-  read(key: string, windowStart: number, windowMs: number): Promise<WindowCounts>;
+  hitAll(keys: readonly string[], windowStart: number, windowMs: number): Promise<WindowCounts[]>;
+  /**
+   * Takes back one event of each key counted by a hit with this `windowStart` (from the newer
+   * window it went into, if the key had moved on), never below zero and never from an older window.
+   */
+  release(keys: readonly string[], windowStart: number): Promise<void>;
+  /** The counts `hit` would see for each key, in the order of `keys`, without counting anything. */
+  read(keys: readonly string[], windowStart: number, windowMs: number): Promise<WindowCounts[]>;
   /** Deletes up to `limit` counters whose window started before `before`; returns how many. */
   purgeWindowsBefore(before: number, limit?: number): Promise<number>;
 }

@@ -12,13 +12,14 @@ import type {
   SigningKeyStore,
   Store,
 } from '../ports.js';
-import { sqlClientStore, sqlRateLimitStore, sqlSecretStore, sqlSigningKeyStore } from './accounts.js';
+import { sqlClientStore, sqlSecretStore, sqlSigningKeyStore } from './accounts.js';
 import type { ClientCache } from './client-cache.js';
 import { sqlChallengeStore, sqlDeviceStore, sqlProveIdStore } from './devices.js';
 import { sqlFlowStore } from './flows.js';
 import { sqlInboxStore, sqlOutboxStore } from './messages.js';
 import { MIGRATION_LOCK_KEY } from './migration-lock.js';
 import { migrationProvider } from './migrations.js';
+import { sqlRateLimitStore } from './rate-limits.js';
 import type { Database } from './tables.js';
 
 interface SqlStoreOptions {
