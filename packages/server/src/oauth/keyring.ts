@@ -55,8 +55,14 @@ export async function createKeyring(
   async function load(): Promise<void> {
     let records = await store.signingKeys.listSigningKeys();
     if (!records.some((r) => r.retiredAt === null)) {
-      await store.signingKeys.insertSigningKey(newSigningKey(clock, random, box));
-      records = await store.signingKeys.listSigningKeys();
+      // Nodes started together on an empty database would each make a key, and each refuse the
+      // others' tokens until its next refresh: under the lock, the first makes it, the rest read it.
+      records = await store.exclusive('pocketproof:first-signing-key', async (tx) => {
+        const current = await tx.signingKeys.listSigningKeys();
+        if (current.some((r) => r.retiredAt === null)) return current;
+        await tx.signingKeys.insertSigningKey(newSigningKey(clock, random, box));
+        return tx.signingKeys.listSigningKeys();
+      });
     }
     keys = records.map((record) => ({
       record,

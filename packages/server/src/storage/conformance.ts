@@ -129,6 +129,21 @@ function describeAccounts(getStore: GetStore): void {
       expect(await getStore().signingKeys.listSigningKeys()).toEqual([keys[1], keys[2], keys[0]]);
     });
 
+    it('exclusive: 20 concurrent check-then-create setups make exactly one live key', async () => {
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          getStore().exclusive('conformance:first-key', async (tx) => {
+            const live = (await tx.signingKeys.listSigningKeys()).some((k) => k.retiredAt === null);
+            if (live) return false;
+            await tx.signingKeys.insertSigningKey(key(`k${i}`, T0 + i));
+            return true;
+          }),
+        ),
+      );
+      expect(made.filter(Boolean)).toHaveLength(1);
+      expect(await getStore().signingKeys.listSigningKeys()).toHaveLength(1);
+    });
+
     it('retireSigningKeysExcept retires every other key and keeps earlier retirement times', async () => {
       for (const k of [key('k1', T0, T0 + 1), key('k2', T0 + 1), key('k3', T0 + 2)]) {
         await getStore().signingKeys.insertSigningKey(k);

@@ -31,6 +31,13 @@ export interface Store {
   readonly rateLimits: RateLimitStore;
   /** Runs `fn` in one transaction; inside, `tx` is the store to use. Nested calls join the outer one. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * `transaction`, holding a lock named `name` across every process on the database until it ends:
+   * a check-then-create setup step (the first signing key, the demo client) runs once however many
+   * nodes start together. PostgreSQL takes a transaction-scoped advisory lock; SQLite has one
+   * writer at a time already.
+   */
+  exclusive<T>(name: string, fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */

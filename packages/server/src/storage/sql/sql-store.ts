@@ -118,11 +118,22 @@ class SqlStore implements Store {
     return this.#rateLimits;
   }
 
-  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
-    if (this.#inTransaction) return fn(this);
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.#inTransaction ? fn(this) : this.#newTransaction(fn);
+  }
+
+  exclusive<T>(name: string, fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) throw new Error('exclusive() must begin its own transaction');
+    return this.#newTransaction(fn, name);
+  }
+
+  async #newTransaction<T>(fn: (tx: Store) => Promise<T>, lockName?: string): Promise<T> {
     const { engine } = this;
-    const result = await this.#db.transaction().execute((trx) => {
+    const result = await this.#db.transaction().execute(async (trx) => {
       this.#options.onTransaction?.(trx);
+      if (lockName !== undefined && engine === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(trx);
+      }
       return fn(new SqlStore(trx, engine, true, this.#onClose, this.#options));
     });
     await this.#options.durable?.();
