@@ -13,7 +13,14 @@ const CONFIG_KEY = 'harness.config';
 const $ = (testId) => document.querySelector(`[data-testid="${testId}"]`);
 
 const calls = [];
-const harness = { calls, outcome: 'loading', error: undefined, isMobileWeb: undefined, start: undefined };
+const harness = {
+  calls,
+  outcome: 'loading',
+  error: undefined,
+  isMobileWeb: undefined,
+  start: undefined,
+  device: undefined,
+};
 globalThis.harness = harness;
 
 function readConfig() {
@@ -68,12 +75,13 @@ function record(name, args) {
 }
 
 /** Shows the prompt for `callback` and resolves with the button the person pressed and the input's text. */
-function ask(callback, text, actions) {
+function ask(callback, text, actions, { input = true } = {}) {
   const form = $('prompt');
   form.dataset.callback = callback;
   form.dataset.state = 'open';
   $('prompt-text').textContent = text;
   $('prompt-input').value = '';
+  $('prompt-input').hidden = !input;
   const bar = form.querySelector('.actions');
   bar.replaceChildren();
   form.hidden = false;
@@ -131,10 +139,15 @@ function callbacks(sdk) {
     },
     linkRetry: async (error) => {
       record('linkRetry', [error]);
-      const { action } = await ask('linkRetry', `Tap the link we texted you${explain(error)}`, [
-        ['resend', 'Resend link'],
-        ['change', 'Change number'],
-      ]);
+      const { action } = await ask(
+        'linkRetry',
+        `Tap the link we texted you${explain(error)}`,
+        [
+          ['resend', 'Resend link'],
+          ['change', 'Change number'],
+        ],
+        { input: false },
+      );
       return action === 'resend' ? sdk.InstantLinkRetry.RESEND : sdk.InstantLinkRetry.CHANGE_NUMBER;
     },
   };
@@ -188,10 +201,12 @@ async function main() {
   harness.isMobileWeb = authenticator.isMobileWeb();
   $('config').textContent = `${JSON.stringify(config, null, 1)}\nisMobileWeb: ${harness.isMobileWeb}`;
   if (location.pathname === '/landed') {
+    $('outcome-label').textContent = 'finishInstantLink()';
     track(authenticator.finishInstantLink(location.href));
     return;
   }
   harness.start = (authToken) => track(authenticator.authenticate(authToken));
+  harness.device = () => ({ registered: authenticator.isDeviceRegistered(), id: authenticator.getDeviceId() });
   settle('ready');
 }
 
