@@ -73,7 +73,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 }
 
 /** A fresh browser profile (its own storage, so its own device key); a step stuck for 10 s fails. */
-export async function newContext(stack: Stack, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+export async function newContext(
+  stack: Pick<Stack, 'browser'>,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
   const context = await stack.browser.newContext(options);
   context.setDefaultTimeout(10_000);
   return context;
@@ -124,13 +127,13 @@ export async function verdict(page: Page, clientRequestId: string, success: stri
 }
 
 /** The dev inbox's messages to `to`, newest first. */
-export async function messagesTo(stack: Stack, to: string): Promise<{ body: string }[]> {
+export async function messagesTo(stack: Pick<Stack, 'server'>, to: string): Promise<{ body: string }[]> {
   const response = await fetch(`${stack.server.url}/dev/inbox/messages?to=${encodeURIComponent(to)}`);
   return (await response.json()) as { body: string }[];
 }
 
 /** Waits for the `count`-th message to `to` and returns the code in the newest one. */
-export async function waitForCode(stack: Stack, to: string, count = 1): Promise<string> {
+export async function waitForCode(stack: Pick<Stack, 'server'>, to: string, count = 1): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const messages = await messagesTo(stack, to);
     const code = messages.length >= count ? /\b(\d{4,8})\b/.exec(messages[0]?.body ?? '')?.[1] : undefined;
@@ -141,7 +144,7 @@ export async function waitForCode(stack: Stack, to: string, count = 1): Promise<
 }
 
 /** The integrator's backend view: an access token for the stack's client. */
-export async function accessToken(stack: Stack): Promise<string> {
+export async function accessToken(stack: Pick<Stack, 'server' | 'client'>): Promise<string> {
   const token = await postJson(`${stack.server.url}/token`, {
     grant_type: 'client_credentials',
     ...stackClient(stack),
@@ -149,4 +152,7 @@ export async function accessToken(stack: Stack): Promise<string> {
   return token.body.access_token;
 }
 
-const stackClient = (stack: Stack) => ({ client_id: stack.client.clientId, client_secret: stack.client.clientSecret });
+const stackClient = (stack: Pick<Stack, 'client'>) => ({
+  client_id: stack.client.clientId,
+  client_secret: stack.client.clientSecret,
+});

@@ -43,7 +43,10 @@ export async function instantLinkStep(
       }
       if (!retry) {
         // On a phone the flow ends here; the landing page finishes it with finishInstantLink().
-        return socket ? socket.result : sent;
+        if (!socket) return sent;
+        // A desktop waits for the tap (or the expiry frame). Awaited here: a bare `return` of the
+        // promise would run `finally` first, closing the socket the result has to arrive on.
+        return await socket.result;
       }
       let retryError: PromptError | undefined;
       for (;;) {
