@@ -15,6 +15,7 @@ import { noMetrics } from './metrics/metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { prometheusMetrics } from './metrics/prometheus.js';
 import { flowTokens } from './oauth/flow-token.js';
+import { foreignIssuerWarning } from './oauth/foreign-issuer.js';
 import { createKeyring } from './oauth/keyring.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import { inboxArrivals } from './sms/inbox-arrivals.js';
@@ -82,7 +83,8 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     logger.warn('SECRETS_KEY is not set: the signing keys and the code HMAC secret are stored in the clear');
   }
   const secret = config.codeHmacSecret ?? (await codeHmacSecret(store, box, clock));
-  const keyring = await createKeyring(store, clock, random, config.publicUrl, box);
+  const onForeignIssuer = foreignIssuerWarning(logger, config.publicUrl);
+  const keyring = await createKeyring(store, clock, random, config.publicUrl, box, onForeignIssuer);
   const prometheus = config.metricsPort === undefined ? undefined : prometheusMetrics();
   const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });
@@ -119,7 +121,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     config,
     hash: keyedHash(secret),
     keyring,
-    flowTokens: flowTokens(secret, config.publicUrl, clock),
+    flowTokens: flowTokens(secret, config.publicUrl, clock, onForeignIssuer),
     smsConfigured: providers.length > 0,
     outbox: dispatcher,
     events: inProcessFlowEvents(),

@@ -41,7 +41,12 @@ const MAX_TOKEN_LENGTH = 4096;
 const VERIFIED_TOKENS_KEPT = 1024;
 
 /** `secret` is the server secret; the signing key is derived from it for this one purpose. */
-export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTokens {
+export function flowTokens(
+  secret: string,
+  issuer: string,
+  clock: Clock,
+  onForeignIssuer: (foreignIssuer: unknown) => void = () => {},
+): FlowTokens {
   const key = createHmac('sha256', secret).update('pocketproof authToken HS256 v1').digest();
   const mac = (input: string) => createHmac('sha256', key).update(input).digest();
   const verified = new Map<string, Readonly<Partial<FlowTokenClaims>>>();
@@ -84,7 +89,11 @@ export function flowTokens(secret: string, issuer: string, clock: Clock): FlowTo
         if (!claims) return undefined;
         remember(token, claims);
       }
-      if (claims.iss !== issuer || claims.aud !== audience || typeof claims.sub !== 'string') return undefined;
+      if (claims.iss !== issuer) {
+        onForeignIssuer(claims.iss);
+        return undefined;
+      }
+      if (claims.aud !== audience || typeof claims.sub !== 'string') return undefined;
       if (typeof claims.exp !== 'number' || claims.exp + graceSeconds <= clock.now() / 1000) return undefined;
       return claims as FlowTokenClaims;
     },

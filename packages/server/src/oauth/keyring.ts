@@ -44,6 +44,7 @@ export async function createKeyring(
   random: Random,
   issuer: string,
   box: SecretBox,
+  onForeignIssuer: (foreignIssuer: unknown) => void = () => {},
 ): Promise<Keyring> {
   let keys: LoadedKey[] = [];
   let lastRefresh = 0;
@@ -123,7 +124,11 @@ export async function createKeyring(
         if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
         verified.set(token, { audience, graceSeconds, payload });
         return payload;
-      } catch {
+      } catch (error) {
+        // jose checks claims only once the signature held: this token is ours, for another origin.
+        if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'iss') {
+          onForeignIssuer(error.payload.iss);
+        }
         return undefined;
       }
     },
