@@ -318,7 +318,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     async function delayAfterFailures(failures: number): Promise<number[]> {
       const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
       provider.always(retryable);
-      const d = dispatcher({ maxAttempts: 50 });
+      const d = dispatcher({ maxAttempts: 50, retryMaxDelayMs: 60 * SECOND });
       const delays: number[] = [];
       for (let i = 0; i < failures; i++) {
         const failedAt = clock.now();
