@@ -1,6 +1,6 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import type { InboxStore, OutboxStore } from '../ports.js';
 import type { FlowState } from '../../flows/flow-state.js';
+import type { InboxStore, OutboxStore } from '../ports.js';
 import type { OutboxAttempt } from '../records.js';
 import { boundLimit } from './bound-limit.js';
 import { precompiled, precompiledInsert } from './precompiled.js';
