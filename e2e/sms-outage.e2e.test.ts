@@ -75,7 +75,7 @@ describe('SMS provider outage, real server process', () => {
 
   it('codes queued while every provider fails arrive once each when the gateway comes back; then the hanging primary is skipped', async () => {
     // 1. Both providers down: Twilio hangs, nothing listens on the gateway's port.
-    const during = [];
+    const during: Awaited<ReturnType<typeof sendCode>>[] = [];
     for (let i = 0; i < 6; i++) {
       during.push(await sendCode(`+1202555030${i}`));
       await new Promise((r) => setTimeout(r, 1_000));
@@ -100,7 +100,7 @@ describe('SMS provider outage, real server process', () => {
 
     // 2. Twilio still hangs, but its circuit is open: new codes go straight to the gateway, but for
     // one that may be the probe that finds Twilio still hanging.
-    const after = [];
+    const after: Awaited<ReturnType<typeof sendCode>>[] = [];
     for (let i = 0; i < 4; i++) after.push(await sendCode(`+1202555031${i}`));
     await waitFor('every later code', () => (after.every((f) => arrived(f.phone)) ? true : undefined), 10_000);
 

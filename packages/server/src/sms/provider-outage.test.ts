@@ -111,7 +111,7 @@ describe.each(storeFactories)('provider outage through the server ($name)', ({ m
     'a 60 s outage (%s): 60 codes queued during it, every one delivered once after it, and each still works',
     async (mode) => {
       const token = await serverAgainstGateway();
-      const flows = [];
+      const flows: Awaited<ReturnType<typeof mobileFlowWithCodeSent>>[] = [];
       await gw.fail(mode);
       const outageStart = t.clock.now();
       for (let second = 0; second < 60; second++) {
