@@ -109,6 +109,11 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     metrics,
     pollIntervalMs: config.outboxPollIntervalMs,
     maxAttempts: config.outboxMaxAttempts,
+    retryMaxDelayMs: config.smsRetryMaxDelayMs,
+    circuit:
+      config.smsCircuitFailures > 0
+        ? { failureThreshold: config.smsCircuitFailures, coolDownMs: config.smsCircuitCooldownMs }
+        : undefined,
     // A claim must outlast one call to every provider in the failover list, or a slow send could be
     // claimed (and sent) again by another pass.
     leaseMs: providers.length * config.smsProviderTimeoutMs + 5_000,

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.js';
 import { statusOf } from '../flows/flow-state.js';
 import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/ports.js';
 
 /**
  * `pocketproof flows show <correlationId>`: what support needs to answer "did the text arrive?" —
@@ -21,56 +22,71 @@ export async function flowsCommand(
   const store = openStore(config);
   try {
     await store.migrate();
-    const flow = await store.flows.findFlow(id.toLowerCase());
-    if (!flow) {
+    const report = await flowReport(store, id, Date.now());
+    if (!report) {
       console.error(`no flow ${id} (unknown, or purged after FLOW_RETENTION_SECONDS)`);
       return 1;
     }
-    const messages = await store.outbox.listForFlow(flow.id);
-    const report = {
-      correlationId: flow.id,
-      clientId: flow.clientId,
-      possessionType: flow.possessionType,
-      state: flow.state,
-      status: statusOf(flow.state, flow.expiresAt, Date.now()),
-      phone: mask(flow.phone),
-      failureReason: flow.failureReason,
-      createdAt: new Date(flow.createdAt).toISOString(),
-      expiresAt: new Date(flow.expiresAt).toISOString(),
-      messages: await Promise.all(
-        messages.map(async (m) => ({
-          id: m.id,
-          to: mask(m.to),
-          status: m.status,
-          deliveryStatus: m.deliveryStatus,
-          deliveryError: m.deliveryError,
-          provider: m.provider,
-          providerMessageId: m.providerMessageId,
-          attempts: (await store.outbox.listAttempts(m.id)).map((a) => ({
-            attempt: a.attempt,
-            provider: a.provider,
-            outcome: a.outcome,
-            error: a.errorKind,
-            at: new Date(a.at).toISOString(),
-          })),
-        })),
-      ),
-    };
-    if (json) console.log(JSON.stringify(report));
-    else {
-      console.log(
-        `${report.correlationId}  ${report.possessionType}  ${report.state} (status ${report.status})  ${report.phone ?? '-'}`,
-      );
-      for (const m of report.messages) {
-        console.log(
-          `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} attempts)`,
-        );
-      }
-    }
+    console.log(json ? JSON.stringify(report) : describeReport(report));
     return 0;
   } finally {
     await store.close();
   }
+}
+
+export type FlowReport = NonNullable<Awaited<ReturnType<typeof flowReport>>>;
+
+/** What `flows show` prints, read from `store` at `now`; undefined for an unknown flow. */
+export async function flowReport(store: Store, correlationId: string, now: number) {
+  const flow = await store.flows.findFlow(correlationId.toLowerCase());
+  if (!flow) return undefined;
+  const messages = await store.outbox.listForFlow(flow.id);
+  return {
+    correlationId: flow.id,
+    clientId: flow.clientId,
+    possessionType: flow.possessionType,
+    state: flow.state,
+    status: statusOf(flow.state, flow.expiresAt, now),
+    phone: mask(flow.phone),
+    failureReason: flow.failureReason,
+    createdAt: new Date(flow.createdAt).toISOString(),
+    expiresAt: new Date(flow.expiresAt).toISOString(),
+    messages: await Promise.all(
+      messages.map(async (m) => ({
+        id: m.id,
+        to: mask(m.to),
+        status: m.status,
+        deliveryStatus: m.deliveryStatus,
+        deliveryError: m.deliveryError,
+        // Why it was given up, or why its last attempt failed (scrubbed of numbers when written).
+        lastError: m.lastError,
+        provider: m.provider,
+        providerMessageId: m.providerMessageId,
+        attempts: (await store.outbox.listAttempts(m.id)).map((a) => ({
+          attempt: a.attempt,
+          provider: a.provider,
+          outcome: a.outcome,
+          error: a.errorKind,
+          at: new Date(a.at).toISOString(),
+        })),
+      })),
+    ),
+  };
+}
+
+/** The report for a person: the flow, why it failed or what is wrong with it, and each message. */
+export function describeReport(report: FlowReport): string {
+  const lines = [
+    `${report.correlationId}  ${report.possessionType}  ${report.state} (status ${report.status})  ${report.phone ?? '-'}`,
+  ];
+  if (report.failureReason) lines.push(`  reason: ${report.failureReason}`);
+  for (const m of report.messages) {
+    lines.push(
+      `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} attempts)`,
+    );
+    if (m.status === 'abandoned' && m.lastError) lines.push(`    not delivered: ${m.lastError}`);
+  }
+  return lines.join('\n');
 }
 
 /** +12025550143 → +1202•••••43 */

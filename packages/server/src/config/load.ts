@@ -59,7 +59,12 @@ export interface Config {
   deviceKeyIdleDays: number;
   challengeTtlSeconds: number;
   outboxPollIntervalMs: number;
-  outboxMaxAttempts: number;
+  /** Undefined: tried until the message expires. */
+  outboxMaxAttempts: number | undefined;
+  smsRetryMaxDelayMs: number;
+  /** 0: no circuit breaker. */
+  smsCircuitFailures: number;
+  smsCircuitCooldownMs: number;
   smsProviderTimeoutMs: number;
   smsWebOtpDomain: string | undefined;
   twilioAccountSid: string | undefined;

@@ -16,6 +16,11 @@ export interface Metrics {
   sendAsked(kind: 'code' | 'link', result: SendResult): void;
   smsProviderCalled(provider: string, result: 'sent' | SmsErrorKind, seconds: number): void;
   smsSettled(outcome: 'sent' | 'retry' | 'abandoned'): void;
+  /** Why a message was given up (each is also counted as `abandoned` by `smsSettled`). */
+  smsAbandoned(reason: AbandonReason): void;
+  /** A provider not called because its circuit is open. */
+  smsProviderSkipped(provider: string): void;
+  smsCircuitChanged(provider: string, state: 'closed' | 'open' | 'half_open'): void;
   smsReceipt(provider: string, status: string): void;
 }
 
@@ -32,6 +37,13 @@ export type FailureKind =
   | 'bad_device_signature'
   | 'link_expired'
   | 'client_error';
+
+/**
+ * `expired`: its code or link expired before any provider took it (the providers kept failing, or
+ * nothing ran to send it); `refused`: a provider refused the message itself, or every provider's
+ * failure was one a retry cannot fix (credentials, quota); `max_attempts`: OUTBOX_MAX_ATTEMPTS.
+ */
+export type AbandonReason = 'expired' | 'refused' | 'max_attempts';
 
 /** `paused`: refused unchecked, a wrong-code budget of the entry (its requester's, or its number's) being spent. */
 export type CodeCheckResult = 'correct' | 'wrong' | 'expired' | 'spent' | 'over_cap' | 'paused';
@@ -52,5 +64,8 @@ export const noMetrics: Metrics = {
   sendAsked: ignore,
   smsProviderCalled: ignore,
   smsSettled: ignore,
+  smsAbandoned: ignore,
+  smsProviderSkipped: ignore,
+  smsCircuitChanged: ignore,
   smsReceipt: ignore,
 };

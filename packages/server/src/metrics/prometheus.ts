@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -65,6 +65,24 @@ export function prometheusMetrics(): PrometheusMetrics {
     labelNames: ['outcome'],
     registers,
   });
+  const abandoned = new Counter({
+    name: 'pocketproof_sms_abandoned_total',
+    help: 'Outbox messages given up, by reason: expired (its code or link expired before a provider took it), refused (a failure no retry fixes), max_attempts',
+    labelNames: ['reason'],
+    registers,
+  });
+  const skipped = new Counter({
+    name: 'pocketproof_sms_provider_skipped_total',
+    help: 'Provider calls not made because the provider circuit was open after repeated failures',
+    labelNames: ['provider'],
+    registers,
+  });
+  const circuitOpen = new Gauge({
+    name: 'pocketproof_sms_provider_circuit_open',
+    help: '1 while a provider is skipped after repeated failures (circuit open or probing), else 0; per process',
+    labelNames: ['provider'],
+    registers,
+  });
   const receipts = new Counter({
     name: 'pocketproof_sms_receipts_total',
     help: 'Delivery receipts from SMS providers, by provider and status',
@@ -81,6 +99,9 @@ export function prometheusMetrics(): PrometheusMetrics {
     sendAsked: (kind, result) => sends.inc({ kind, result }),
     smsProviderCalled: (provider, result, seconds) => providerCalls.observe({ provider, result }, seconds),
     smsSettled: (outcome) => smsSettled.inc({ outcome }),
+    smsAbandoned: (reason) => abandoned.inc({ reason }),
+    smsProviderSkipped: (provider) => skipped.inc({ provider }),
+    smsCircuitChanged: (provider, state) => circuitOpen.set({ provider }, state === 'closed' ? 0 : 1),
     smsReceipt: (provider, status) => receipts.inc({ provider, status }),
   };
   return { metrics, registry };

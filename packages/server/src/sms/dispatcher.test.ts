@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { manualClock } from '../clock.js';
+import { prometheusMetrics } from '../metrics/prometheus.js';
 import type { OutboxRecord } from '../storage/records.js';
 import { makeSqliteTestStore, type TestStore } from '../test-support/stores.js';
 import { createDispatcher, type DispatcherOptions } from './dispatcher.js';
@@ -318,7 +319,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     async function delayAfterFailures(failures: number): Promise<number[]> {
       const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
       provider.always(retryable);
-      const d = dispatcher({ maxAttempts: 50 });
+      const d = dispatcher({ maxAttempts: 50, retryMaxDelayMs: 60 * SECOND });
       const delays: number[] = [];
       for (let i = 0; i < failures; i++) {
         const failedAt = clock.now();
@@ -359,6 +360,180 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
         expect(delay).toBeLessThanOrEqual(1_000);
       }
       expect(new Set(next).size).toBeGreaterThan(1);
+    });
+  });
+
+  describe('a provider outage', () => {
+    /** Runs passes, moving the clock to each retry, until the message is sent or abandoned. */
+    async function untilSettled(d: ReturnType<typeof dispatcher>, message: OutboxRecord): Promise<number[]> {
+      const triedAt: number[] = [];
+      for (let pass = 0; pass < 1_000; pass++) {
+        const before = sendsOf(message);
+        await d.runOnce();
+        if (sendsOf(message) > before) triedAt.push(clock.now());
+        const row = await stored(message);
+        if (row.status === 'sent' || row.status === 'abandoned') return triedAt;
+        clock.set(row.nextAttemptAt);
+      }
+      throw new Error('never settled');
+    }
+
+    it('a failing message is tried until its code expires, not given up after a count', async () => {
+      const message = await enqueue({ expiresAt: clock.now() + 2 * MINUTE });
+      provider.always(retryable);
+      const d = dispatcher({ maxAttempts: undefined, randomFraction: () => 0.999 });
+
+      const triedAt = await untilSettled(d, message);
+
+      // 1, 2, 4, 8 s, then every 10 s (the default cap), and a last try just before expiry.
+      expect(triedAt.length).toBeGreaterThanOrEqual(14);
+      expect(Math.max(...triedAt)).toBeLessThan(message.expiresAt);
+      expect(Math.max(...triedAt)).toBeGreaterThan(message.expiresAt - 2 * SECOND);
+      const row = await stored(message);
+      expect(row).toMatchObject({ status: 'abandoned', body: null, deliveryStatus: 'failed' });
+      expect(row.lastError).toBe('expired before delivery; last failure: network: connection reset');
+    });
+
+    it('a message whose provider comes back before its code expires is sent, once', async () => {
+      const message = await enqueue({ expiresAt: clock.now() + 2 * MINUTE });
+      const outageEndsAt = clock.now() + 100 * SECOND;
+      provider.always(() => (clock.now() < outageEndsAt ? retryable() : { providerMessageId: 'SM-late' }));
+
+      const triedAt = await untilSettled(dispatcher({ maxAttempts: undefined }), message);
+
+      expect(await stored(message)).toMatchObject({ status: 'sent', providerMessageId: 'SM-late' });
+      // Sent within one capped wait (10 s) of the provider coming back.
+      expect(triedAt.at(-1)).toBeLessThanOrEqual(outageEndsAt + 10 * SECOND);
+      expect(provider.sent.filter((s) => s.idempotencyKey === message.id)).toHaveLength(triedAt.length);
+    });
+
+    it('waits double from 1 s up to SMS_RETRY_MAX_DELAY_MS (default 10 s), jitter drawn from the injected source', async () => {
+      const delays = async (randomFraction: () => number, retryMaxDelayMs?: number) => {
+        const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
+        provider.always(retryable);
+        const d = dispatcher({ randomFraction, ...(retryMaxDelayMs ? { retryMaxDelayMs } : {}), maxAttempts: 50 });
+        const waits: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const failedAt = clock.now();
+          await d.runOnce();
+          const row = await stored(message);
+          waits.push(row.nextAttemptAt - failedAt);
+          clock.set(row.nextAttemptAt);
+        }
+        return waits;
+      };
+      expect(await delays(() => 0)).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+      expect(await delays(() => 0.5)).toEqual([750, 1_500, 3_000, 6_000, 7_500, 7_500]);
+      expect(await delays(() => 0, 3_000)).toEqual([500, 1_000, 1_500, 1_500, 1_500, 1_500]);
+    });
+
+    it('a message given up is counted by reason: expired, refused, max_attempts', async () => {
+      const { metrics, registry } = prometheusMetrics();
+      provider.always(retryable);
+      const expiring = await enqueue({ expiresAt: clock.now() + 3 * SECOND });
+      await untilSettled(dispatcher({ metrics }), expiring);
+      const refused = await enqueue();
+      provider.next(rejected());
+      await dispatcher({ metrics }).runOnce();
+      const capped = await enqueue({ expiresAt: clock.now() + 60 * MINUTE });
+      await untilSettled(dispatcher({ metrics, maxAttempts: 2 }), capped);
+
+      expect((await stored(expiring)).status).toBe('abandoned');
+      expect((await stored(refused)).status).toBe('abandoned');
+      expect((await stored(capped)).status).toBe('abandoned');
+      const scrape = await registry.metrics();
+      for (const reason of ['expired', 'refused', 'max_attempts']) {
+        expect(scrape).toContain(`pocketproof_sms_abandoned_total{reason="${reason}"} 1`);
+      }
+      expect(scrape).toContain('pocketproof_sms_messages_total{outcome="abandoned"} 3');
+    });
+
+    describe('circuit breaker', () => {
+      const circuit = { failureThreshold: 3, coolDownMs: 5 * SECOND };
+
+      it('after N failures in a row the provider is skipped: failover goes straight on, the log says skipped', async () => {
+        const backup = { ...recordingProvider(), name: 'backup' };
+        provider.always(retryable);
+        const { metrics, registry } = prometheusMetrics();
+        const d = dispatcher({ providers: [provider, backup], circuit, metrics });
+        const messages = [];
+        for (let i = 0; i < 6; i++) {
+          const message = await enqueue();
+          messages.push(message);
+          await d.runOnce();
+        }
+
+        expect(provider.sent).toHaveLength(3);
+        expect(backup.sent).toHaveLength(6);
+        for (const message of messages) expect((await stored(message)).status).toBe('sent');
+        const skipped = await outbox().listAttempts((messages[5] as OutboxRecord).id);
+        expect(skipped.map((a) => [a.provider, a.outcome])).toEqual([
+          ['recording', 'skipped'],
+          ['backup', 'sent'],
+        ]);
+        const scrape = await registry.metrics();
+        expect(scrape).toContain('pocketproof_sms_provider_skipped_total{provider="recording"} 3');
+        expect(scrape).toContain('pocketproof_sms_provider_circuit_open{provider="recording"} 1');
+      });
+
+      it('after the cool-down one message probes the provider; its success brings the provider back', async () => {
+        provider.always(retryable);
+        const d = dispatcher({ circuit, maxAttempts: undefined });
+        const first = await Promise.all([enqueue(), enqueue(), enqueue()]);
+        await d.runOnce();
+        expect(provider.sent).toHaveLength(3);
+
+        // Open: messages are not sent to it, but kept for later.
+        const waiting = await enqueue();
+        clock.advance(circuit.coolDownMs - 1);
+        await d.runOnce();
+        expect(provider.sent).toHaveLength(3);
+        expect(await stored(waiting)).toMatchObject({ status: 'queued', attempts: 1 });
+        expect((await outbox().listAttempts(waiting.id))[0]).toMatchObject({
+          outcome: 'skipped',
+          errorKind: 'network',
+        });
+
+        // The cool-down has passed: one message probes it, the others wait while it runs…
+        provider.always(() => ({ providerMessageId: 'SM-back' }));
+        clock.advance(circuit.coolDownMs);
+        await d.runOnce();
+        const all = [...first, waiting];
+        const sent = async () => (await Promise.all(all.map(stored))).filter((m) => m.status === 'sent').length;
+        expect(await sent()).toBe(1);
+        expect(provider.sent).toHaveLength(4);
+        // …and once it succeeded, the rest go through at their next attempt.
+        clock.advance(10 * SECOND);
+        await d.runOnce();
+        expect(await sent()).toBe(all.length);
+        expect(provider.sent).toHaveLength(3 + all.length);
+      });
+
+      it('a hanging provider holds up only the calls made before its circuit opened', async () => {
+        const backup = { ...recordingProvider(), name: 'backup' };
+        provider.always(() => new SmsProviderError('network', 'no answer within 10000 ms', true));
+        const d = dispatcher({ providers: [provider, backup], circuit });
+        for (let i = 0; i < 3; i++) {
+          await enqueue();
+          await d.runOnce();
+        }
+        provider.hold();
+        const later = await Promise.all(Array.from({ length: 20 }, () => enqueue()));
+        // With the primary held, these could only finish by skipping it.
+        await d.runOnce();
+        for (const message of later) expect((await stored(message)).provider).toBe('backup');
+        expect(provider.sent).toHaveLength(3);
+      });
+
+      it('a refused message does not count against the provider', async () => {
+        provider.always(rejected);
+        const d = dispatcher({ circuit });
+        for (let i = 0; i < 5; i++) {
+          await enqueue();
+          await d.runOnce();
+        }
+        expect(provider.sent).toHaveLength(5);
+      });
     });
   });
 

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
-import { type Metrics, noMetrics } from '../metrics/metrics.js';
+import { type AbandonReason, type Metrics, noMetrics } from '../metrics/metrics.js';
 import type { OutboxStore } from '../storage/ports.js';
 import type { OutboxAttempt, OutboxRecord } from '../storage/records.js';
+import { type CircuitBreaker, circuitBreaker } from './circuit-breaker.js';
 import { type ProviderTry, sendWithFailover } from './failover.js';
 import { describeFailure, type SmsProvider } from './provider.js';
 
@@ -54,7 +55,17 @@ export interface DispatcherOptions {
   /** Provider calls and outcomes are counted here (default: not counted). */
   metrics?: Metrics;
   pollIntervalMs: number;
-  maxAttempts: number;
+  /**
+   * A backstop on claims per message (default: none). Delivery stops when the message expires
+   * (its code or link): while it may still help, it is tried again.
+   */
+  maxAttempts?: number;
+  /** The longest wait between two tries of one message (default 10 s); from 1 s, doubling. */
+  retryMaxDelayMs?: number;
+  /** With it, each provider gets a circuit breaker (see circuit-breaker.ts); without, none. */
+  circuit?: { failureThreshold: number; coolDownMs: number };
+  /** A uniform draw in [0, 1) for the retry jitter (default `Math.random`); tests fix it. */
+  randomFraction?: () => number;
   batchSize?: number;
   leaseMs?: number;
   /** Runs `fn` in one transaction (default: none); outcomes of one tick are written together. */
@@ -67,7 +78,30 @@ interface Settlement {
 }
 
 const BASE_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 60_000;
+const DEFAULT_MAX_BACKOFF_MS = 10_000;
+
+/** The reason kept for a message that expired unsent, with the last failure when there was one. */
+function expiredReason(lastFailure: string | null): string {
+  return lastFailure ? `expired before delivery; last failure: ${lastFailure}` : 'expired before delivery';
+}
+
+/** One breaker per provider, in failover order, each reporting its changes to metrics and the log. */
+function providerCircuits(options: DispatcherOptions, metrics: Metrics): (CircuitBreaker | undefined)[] {
+  const { circuit } = options;
+  if (!circuit) return [];
+  return options.providers.map((provider) =>
+    circuitBreaker({
+      ...circuit,
+      clock: options.clock,
+      onChange(state) {
+        metrics.smsCircuitChanged(provider.name, state);
+        if (state === 'open')
+          options.logger.warn({ provider: provider.name }, 'sms provider skipped after repeated failures');
+        else if (state === 'closed') options.logger.info({ provider: provider.name }, 'sms provider answers again');
+      },
+    }),
+  );
+}
 
 /**
  * Batches the items handed in during one tick into one `flush`; each caller's promise settles with
@@ -101,6 +135,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const inTransaction = options.inTransaction ?? ((fn) => fn(outbox));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
+  const maxBackoffMs = options.retryMaxDelayMs ?? DEFAULT_MAX_BACKOFF_MS;
+  const randomFraction = options.randomFraction ?? (() => Math.random());
+  const circuits = providerCircuits(options, metrics);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -108,12 +145,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Deliveries of messages enqueued claimed, under way. */
   const handedOver = new Set<Promise<void>>();
 
+  /** When to try again after `attempt` failed claims: doubling from 1 s, capped, with jitter. */
+  function retryDelayMs(attempt: number): number {
+    const backoff = Math.min(maxBackoffMs, BASE_BACKOFF_MS * 2 ** Math.min(attempt - 1, 30));
+    // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
+    return Math.round(backoff * (0.5 + randomFraction() / 2));
+  }
+
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
     const log = lazyChildLogger(logger, { messageId: message.id, flowId: message.flowId, attempt: message.attempts });
     const tries: OutboxAttempt[] = [];
     const tried = (entry: Omit<OutboxAttempt, 'messageId' | 'attempt' | 'at'>) =>
       tries.push({ messageId: message.id, attempt: message.attempts, at: clock.now(), ...entry });
+    const abandon = async (reason: AbandonReason, error: string) => {
+      const at = clock.now();
+      await settle({ tries, mark: (o) => o.markAbandoned(message.id, message.attempts, error.slice(0, 1000), at) });
+      metrics.smsSettled('abandoned');
+      metrics.smsAbandoned(reason);
+      log.error({ reason, error }, 'sms abandoned: not delivered');
+    };
 
     if (now >= message.expiresAt || message.body === null) {
       tried({
@@ -124,18 +175,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         error: 'expired before delivery',
         providerMessageId: null,
       });
-      await settle({
-        tries,
-        mark: (o) => o.markAbandoned(message.id, message.attempts, 'expired before delivery', now),
-      });
-      metrics.smsSettled('abandoned');
-      log.warn('sms abandoned: expired before delivery');
-      return;
+      return abandon('expired', expiredReason(message.lastError));
     }
 
     const onTry = async (t: ProviderTry) => {
       const error = t.error ? describeFailure(t.error) : null;
-      metrics.smsProviderCalled(t.provider, t.error?.kind ?? 'sent', t.seconds);
+      if (t.outcome === 'skipped') metrics.smsProviderSkipped(t.provider);
+      else metrics.smsProviderCalled(t.provider, t.error?.kind ?? 'sent', t.seconds);
       tried({
         step: t.step,
         provider: t.provider,
@@ -144,12 +190,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         error,
         providerMessageId: t.providerMessageId ?? null,
       });
-      if (t.error) log.warn({ provider: t.provider, kind: t.error.kind, error }, 'sms provider call failed');
+      if (t.outcome === 'failed')
+        log.warn({ provider: t.provider, kind: t.error?.kind, error }, 'sms provider call failed');
     };
     const result = await sendWithFailover(
       providers,
       { to: message.to, body: message.body, idempotencyKey: message.id },
       onTry,
+      circuits,
     );
 
     if (result.ok) {
@@ -157,19 +205,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await settle({ tries, mark: (o) => o.markSent(message.id, result.provider, result.providerMessageId, sentAt) });
       metrics.smsSettled('sent');
       log.info({ provider: result.provider, providerMessageId: result.providerMessageId }, 'sms sent');
-    } else if (result.retryable && message.attempts < maxAttempts) {
-      const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (message.attempts - 1));
-      // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
-      const nextAttemptAt = clock.now() + Math.round(backoff * (0.5 + Math.random() / 2));
-      await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
-      metrics.smsSettled('retry');
-      log.warn({ kind: result.kind, retryInMs: nextAttemptAt - clock.now() }, 'sms attempt failed; will retry');
-    } else {
-      const at = clock.now();
-      await settle({ tries, mark: (o) => o.markAbandoned(message.id, message.attempts, result.reason, at) });
-      metrics.smsSettled('abandoned');
-      log.error({ kind: result.kind, error: result.reason }, 'sms abandoned');
+      return;
     }
+    if (!result.retryable) return abandon('refused', result.reason);
+    if (maxAttempts !== undefined && message.attempts >= maxAttempts) return abandon('max_attempts', result.reason);
+    const failedAt = clock.now();
+    // The message is worth trying while its code or link is valid, so the last wait ends just before
+    // it expires rather than after.
+    const nextAttemptAt = Math.min(failedAt + retryDelayMs(message.attempts), message.expiresAt - 1);
+    if (nextAttemptAt <= failedAt) return abandon('expired', expiredReason(result.reason));
+    await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
+    metrics.smsSettled('retry');
+    log.warn({ kind: result.kind, retryInMs: nextAttemptAt - failedAt }, 'sms attempt failed; will retry');
   }
 
   /**

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { anOutboxMessage, concurrently, type GetStore, MINUTE, SECOND, T0 } from './conformance-fixtures.js';
+import {
+  anOutboxMessage,
+  concurrently,
+  type GetStore,
+  insertFlow,
+  insertOtpSentFlow,
+  MINUTE,
+  reloadFlow,
+  SECOND,
+  T0,
+} from './conformance-fixtures.js';
 import type { OutboxRecord } from './records.js';
 
 /** The outbox, the dev inbox and rate-limit counters, for the storage conformance suite. */
@@ -143,6 +153,73 @@ export function describeMessageStores(getStore: GetStore): void {
         deliveryUpdatedAt: T0 + SECOND,
       });
       expect(await getStore().outbox.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
+    });
+
+    it('markAbandoned of the message carrying an open flow’s current code says so on the flow, which stays open', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      const message = await enqueue({ flowId: flow.id, expiresAt: flow.otpExpiresAt as number });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markAbandoned(message.id, 1, 'expired before delivery; last failure: network', T0);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
+        state: 'otp_sent',
+        failureReason: 'sms not delivered: expired before delivery; last failure: network',
+        finishedAt: null,
+      });
+    });
+
+    it('the same for an Instant Link, matched by the link’s expiry', async () => {
+      const flow = await insertFlow(getStore(), {
+        possessionType: 'desktop',
+        state: 'link_sent',
+        linkHash: 'link-1',
+        linkExpiresAt: T0 + 3 * MINUTE,
+      });
+      const message = await enqueue({ flowId: flow.id, expiresAt: T0 + 3 * MINUTE });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markAbandoned(message.id, 1, 'rejected: unknown destination', T0);
+      expect((await reloadFlow(getStore(), flow.id)).failureReason).toBe(
+        'sms not delivered: rejected: unknown destination',
+      );
+    });
+
+    it('markAbandoned leaves the flow alone for an older message, a finished flow, or a stale claim', async () => {
+      // A resend replaced the code this message carried.
+      const resent = await insertOtpSentFlow(getStore());
+      const older = await enqueue({ flowId: resent.id, expiresAt: (resent.otpExpiresAt as number) - 30 * SECOND });
+      // The flow finished while the message was failing.
+      const finished = await insertOtpSentFlow(getStore(), { state: 'verified', finishedAt: T0 });
+      const late = await enqueue({ flowId: finished.id, expiresAt: finished.otpExpiresAt as number });
+      // Another claim has since taken this one over.
+      const taken = await insertOtpSentFlow(getStore());
+      const stale = await enqueue({ flowId: taken.id, expiresAt: taken.otpExpiresAt as number });
+      await getStore().outbox.claimDue(T0, 10, T0 + SECOND);
+      await getStore().outbox.claimDue(T0 + SECOND, 10, LEASE);
+
+      await getStore().outbox.markAbandoned(older.id, 2, 'network', T0 + SECOND);
+      await getStore().outbox.markAbandoned(late.id, 2, 'network', T0 + SECOND);
+      await getStore().outbox.markAbandoned(stale.id, 1, 'network', T0 + SECOND);
+
+      for (const flow of [resent, finished, taken]) {
+        expect((await reloadFlow(getStore(), flow.id)).failureReason).toBeNull();
+      }
+      expect((await reloadFlow(getStore(), finished.id)).state).toBe('verified');
+    });
+
+    it('a new send clears the note: the flow no longer reads as undelivered', async () => {
+      const flow = await insertOtpSentFlow(getStore());
+      const message = await enqueue({ flowId: flow.id, expiresAt: flow.otpExpiresAt as number });
+      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().outbox.markAbandoned(message.id, 1, 'expired before delivery', T0 + 5 * MINUTE);
+      const sent = await getStore().flows.recordOtpSent(flow.id, {
+        phone: flow.phone as string,
+        otpHash: 'hash-2',
+        sentAt: T0 + 5 * MINUTE,
+        expiresAt: T0 + 7 * MINUTE,
+        maxSends: 4,
+        lastSentBefore: T0 + 4 * MINUTE,
+      });
+      expect(sent).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({ otpHash: 'hash-2', failureReason: null });
     });
 
     it('purgeFinishedBefore deletes only sent and abandoned messages created before the cutoff', async () => {

@@ -128,7 +128,8 @@ export interface FlowStore {
   /**
    * Records a sent code in one conditional statement: the flow must be `pending` or `otp_sent`,
    * under its send cap, and past the cooldown. Resets the attempt counter, replaces the hash (so the
-   * previous code stops working) and counts the send. Returns false when any condition failed.
+   * previous code stops working), counts the send and clears a `failureReason` left by an
+   * undelivered earlier message. Returns false when any condition failed.
    */
   recordOtpSent(flowId: string, send: OtpSend): Promise<boolean>;
   /**
@@ -211,7 +212,12 @@ export interface OutboxStore {
    * out (and whose row another sender re-claimed or delivered) cannot undo the newer outcome.
    */
   markRetry(id: string, attempt: number, error: string, nextAttemptAt: number): Promise<void>;
-  /** Gives the message up (delivery `failed`), under the same claim condition as `markRetry`. */
+  /**
+   * Gives the message up (delivery `failed`), under the same claim condition as `markRetry`. If it
+   * carried its flow's current code or link (same expiry) and the flow is open, the flow's
+   * `failureReason` says so (`sms not delivered: <error>`), in the same transaction; the flow stays
+   * open, so the user may still ask for a new message, whose send clears the note.
+   */
   markAbandoned(id: string, attempt: number, error: string, now: number): Promise<void>;
   findMessage(id: string): Promise<OutboxRecord | undefined>;
   /**

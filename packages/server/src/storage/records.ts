@@ -133,7 +133,8 @@ export interface OutboxAttempt {
   step: number;
   /** Null when no provider was called (the message had expired). */
   provider: string | null;
-  outcome: 'sent' | 'failed' | 'expired';
+  /** `skipped`: the provider was not called, its circuit being open after repeated failures. */
+  outcome: 'sent' | 'failed' | 'skipped' | 'expired';
   errorKind: string | null;
   error: string | null;
   providerMessageId: string | null;

@@ -70,6 +70,8 @@ const recordSendQuery = precompiledShapes((shape) => {
           phone: phone as never,
           last_sent_at: sentAt as never,
           send_count: eb('send_count', '+', 1),
+          // A note that the previous message was not delivered is about a code that is now void.
+          failure_reason: null,
         }))
         .where('id', '=', flowId as never)
         .where('state', 'in', ['pending', state])

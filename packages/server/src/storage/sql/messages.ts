@@ -1,4 +1,5 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import type { FlowState } from '../../flows/flow-state.js';
 import type { InboxStore, OutboxStore } from '../ports.js';
 import type { OutboxAttempt } from '../records.js';
 import { boundLimit } from './bound-limit.js';
@@ -58,6 +59,11 @@ function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, l
  */
 const RECEIPT_MAY_UPDATE = sql<boolean>`(delivery_status not in ('delivered', 'undelivered', 'failed') or (status = 'abandoned' and delivery_status = 'failed'))`;
 
+/** How a flow's failure reason begins when the message with its current code or link was given up. */
+export const UNDELIVERED_REASON = 'sms not delivered: ';
+/** The flow states that still wait for possession (`OPEN_STATES` in flows/flow-state.ts). */
+const OPEN_STATES: readonly FlowState[] = ['pending', 'otp_sent', 'link_sent'];
+
 /** The SMS outbox and the dev inbox. */
 export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): OutboxStore {
   return {
@@ -101,20 +107,36 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async markAbandoned(id, attempt, error, now) {
-      await db
-        .updateTable('outbox')
-        .set({
-          status: 'abandoned',
-          body: null,
-          last_error: error,
-          next_attempt_at: now,
-          delivery_status: 'failed',
-          delivery_updated_at: now,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'sending')
-        .where('attempts', '=', attempt)
-        .execute();
+      const abandon = async (trx: Kysely<Database>) => {
+        const given = await trx
+          .updateTable('outbox')
+          .set({
+            status: 'abandoned',
+            body: null,
+            last_error: error,
+            next_attempt_at: now,
+            delivery_status: 'failed',
+            delivery_updated_at: now,
+          })
+          .where('id', '=', id)
+          .where('status', '=', 'sending')
+          .where('attempts', '=', attempt)
+          .returning(['flow_id', 'expires_at'])
+          .executeTakeFirst();
+        if (!given?.flow_id) return;
+        // The flow's current code or link expires when its message does; an older message (a
+        // resend replaced its code) is no reason for the flow.
+        await trx
+          .updateTable('flows')
+          .set({ failure_reason: `${UNDELIVERED_REASON}${error}` })
+          .where('id', '=', given.flow_id)
+          .where('state', 'in', OPEN_STATES)
+          .where((eb) =>
+            eb.or([eb('otp_expires_at', '=', given.expires_at), eb('link_expires_at', '=', given.expires_at)]),
+          )
+          .execute();
+      };
+      await (db.isTransaction ? abandon(db) : db.transaction().execute(abandon));
     },
 
     async findMessage(id) {
