@@ -1,23 +1,30 @@
-import type { LoggerOptions } from 'pino';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+import type { Config } from './config/load.js';
+import { briefError } from './logging/brief-error.js';
+import { requestPath } from './logging/request-path.js';
 
+/** Field names that only ever hold a number, a code, a token or a secret, wherever they appear. */
 const SECRET_FIELDS = [
   'phone',
   'phoneNumber',
   'mobileNumber',
-  'to',
   'otp',
-  'code',
-  'body',
   'authToken',
   'access_token',
   'client_secret',
   'clientSecret',
 ];
+/**
+ * Names that hold a secret in a message (`{ to, body }`) or a code, but mean something else inside
+ * other objects: an error's `code` is `EADDRINUSE`. Redacted at the top of a log line only.
+ */
+const TOP_LEVEL_SECRET_FIELDS = ['to', 'body', 'code'];
 
 /**
  * Log options shared by the server and the CLI. Phone numbers, codes and tokens never reach the
- * logs: request lines keep only the path (query strings carry `token=` and `to=`), and any field
- * that could hold them is redacted, at the top of a log line and one level down.
+ * logs: request lines show the route's pattern and never the query (`requestPath`), errors are
+ * kept brief and scrubbed (`briefError`), and fields that could hold a secret are redacted.
  */
 export function loggerOptions(level: string): LoggerOptions {
   return {
@@ -29,15 +36,46 @@ export function loggerOptions(level: string): LoggerOptions {
         'req.headers["pa-signature"]',
         ...SECRET_FIELDS,
         ...SECRET_FIELDS.map((field) => `*.${field}`),
+        ...TOP_LEVEL_SECRET_FIELDS,
       ],
       censor: '[redacted]',
     },
     serializers: {
-      req(request: { method: string; url: string; id: string; ip?: string }) {
-        // The Vonage receipt URL carries a secret token in its path.
-        const path = (request.url.split('?')[0] ?? '').replace(/^(\/sms\/receipts\/vonage\/)[^/]+/, '$1[redacted]');
-        return { id: request.id, method: request.method, path };
+      err: briefError,
+      req(request: { method: string; url: string; id: string; routeOptions?: { url?: string } }) {
+        return { id: request.id, method: request.method, path: requestPath(request) };
       },
     },
+  };
+}
+
+/**
+ * The server's logger: JSON lines, or lines for a person to read (pino-pretty) when `LOG_FORMAT`
+ * says `pretty`, or says `auto` in development with a terminal on stdout. Production logs stay JSON
+ * unless asked otherwise.
+ */
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'nodeEnv'>,
+  stdout: { isTTY?: boolean } = process.stdout,
+): Logger {
+  const terminal = stdout.isTTY === true;
+  const readable =
+    config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.nodeEnv === 'development' && terminal);
+  if (!readable) return pino(loggerOptions(config.logLevel));
+  return pino(loggerOptions(config.logLevel), pretty(prettyOptions(terminal)));
+}
+
+/** A request line reads `GET /il/:token 200 1.2 ms`; other lines keep their message and fields. */
+export function prettyOptions(colorize: boolean): pretty.PrettyOptions {
+  return {
+    colorize,
+    sync: true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,reqId,method,path,status,durationMs',
+    messageFormat: (log, messageKey) =>
+      typeof log.method === 'string'
+        ? `${log.method} ${String(log.path)} ${String(log.status)} ${String(log.durationMs)} ms`
+        : String(log[messageKey] ?? ''),
   };
 }

@@ -3,9 +3,11 @@ import type { FlowDeps } from '../../flows/deps.js';
 
 /** Liveness, readiness and the public signing keys. */
 export function healthRoutes(app: FastifyInstance, deps: FlowDeps): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probed every few seconds: their request lines are debug.
+  const quiet = { config: { requestLogLevel: 'debug' as const } };
+  app.get('/healthz', quiet, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', quiet, async (request, reply) => {
     try {
       await deps.store.ping();
       return { status: 'ready' };
