@@ -58,11 +58,16 @@ export function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat' | 'nodeEnv'>,
   stdout: { isTTY?: boolean } = process.stdout,
 ): Logger {
-  const terminal = stdout.isTTY === true;
-  const readable =
-    config.logFormat === 'pretty' || (config.logFormat === 'auto' && config.nodeEnv === 'development' && terminal);
-  if (!readable) return pino(loggerOptions(config.logLevel));
-  return pino(loggerOptions(config.logLevel), pretty(prettyOptions(terminal)));
+  if (logFormat(config, stdout) === 'json') return pino(loggerOptions(config.logLevel));
+  return pino(loggerOptions(config.logLevel), pretty(prettyOptions(stdout.isTTY === true)));
+}
+
+export function logFormat(
+  config: Pick<Config, 'logFormat' | 'nodeEnv'>,
+  stdout: { isTTY?: boolean },
+): 'pretty' | 'json' {
+  if (config.logFormat !== 'auto') return config.logFormat;
+  return config.nodeEnv === 'development' && stdout.isTTY === true ? 'pretty' : 'json';
 }
 
 /** A request line reads `GET /il/:token 200 1.2 ms`; other lines keep their message and fields. */

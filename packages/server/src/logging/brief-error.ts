@@ -26,8 +26,9 @@ export function briefError(error: unknown, depth = 0): BriefError {
     type: typeof name === 'string' ? name : (error.constructor?.name ?? 'Object'),
     message: scrubText(typeof message === 'string' ? message : ''),
   };
-  if (typeof code === 'string' || typeof code === 'number')
-    brief.code = typeof code === 'string' ? scrubText(code, 60) : code;
+  // Codes are the library's own constants (`57P01`, `EADDRINUSE`, `WS_ERR_INVALID_UTF8`).
+  if (typeof code === 'string') brief.code = code.slice(0, 60);
+  else if (typeof code === 'number') brief.code = code;
   const frames = depth === 0 ? ownFrames(stack) : undefined;
   if (frames) brief.stack = frames;
   if (cause !== undefined && depth === 0) brief.cause = briefError(cause, depth + 1);
