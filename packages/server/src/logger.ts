@@ -3,6 +3,7 @@ import pretty from 'pino-pretty';
 import type { Config } from './config/load.js';
 import { briefError } from './logging/brief-error.js';
 import { requestPath } from './logging/request-path.js';
+import { scrubText } from './logging/scrub.js';
 
 /** Field names that only ever hold a number, a code, a token or a secret, wherever they appear. */
 const SECRET_FIELDS = [
@@ -37,8 +38,12 @@ export function loggerOptions(level: string): LoggerOptions {
         ...SECRET_FIELDS,
         ...SECRET_FIELDS.map((field) => `*.${field}`),
         ...TOP_LEVEL_SECRET_FIELDS,
+        'path',
       ],
-      censor: '[redacted]',
+      // A `path` is kept, scrubbed: a plugin may log a request's raw URL under it (@fastify/websocket
+      // does, for a handshake on a route that takes none).
+      censor: (value: unknown, path: string[]) =>
+        path.at(-1) === 'path' && typeof value === 'string' ? scrubText(value.split('?')[0] ?? '', 120) : '[redacted]',
     },
     serializers: {
       err: briefError,

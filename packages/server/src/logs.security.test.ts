@@ -231,6 +231,12 @@ describe.each(storeFactories)(
       await fetch(`${base}${lateLink}/more`);
       await fetch(`${base}/il/%ff${lateLink.slice(4)}`);
       await fetch(`${base}${lateLink}?to=${encodeURIComponent(NUMBERS.desktop)}`);
+      // A WebSocket handshake on a route that takes none, its path and query full of secrets.
+      const stray = new WebSocket(`${base.replace('http', 'ws')}${lateLink}?token=${late.authToken}`);
+      await new Promise((resolve) => {
+        stray.once('close', resolve);
+        stray.once('error', resolve);
+      });
       // An HTTP request too malformed to parse, its request line carrying a link and a number.
       await new Promise<void>((resolve) => {
         const raw = connect(Number(new URL(base).port), '127.0.0.1', () => {
