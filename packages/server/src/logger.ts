@@ -1,5 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import type { Config } from './config/load.js';
 import { briefError } from './logging/brief-error.js';
 import { requestPath } from './logging/request-path.js';
@@ -57,13 +57,14 @@ export function loggerOptions(level: string): LoggerOptions {
 /**
  * The server's logger: JSON lines, or lines for a person to read (pino-pretty) when `LOG_FORMAT`
  * says `pretty`, or says `auto` in development with a terminal on stdout. Production logs stay JSON
- * unless asked otherwise.
+ * unless asked otherwise, and never load pino-pretty.
  */
-export function createLogger(
+export async function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat' | 'nodeEnv'>,
   stdout: { isTTY?: boolean } = process.stdout,
-): Logger {
+): Promise<Logger> {
   if (logFormat(config, stdout) === 'json') return pino(loggerOptions(config.logLevel));
+  const { default: pretty } = await import('pino-pretty');
   return pino(loggerOptions(config.logLevel), pretty(prettyOptions(stdout.isTTY === true)));
 }
 
@@ -75,8 +76,8 @@ export function logFormat(
   return config.nodeEnv === 'development' && stdout.isTTY === true ? 'pretty' : 'json';
 }
 
-/** A request line reads `GET /il/:token 200 1.2 ms`; other lines keep their message and fields. */
-export function prettyOptions(colorize: boolean): pretty.PrettyOptions {
+/** A request line reads `GET /il/[redacted] 200 1.2 ms`; other lines keep their message and fields. */
+export function prettyOptions(colorize: boolean): PrettyOptions {
   return {
     colorize,
     sync: true,

@@ -54,7 +54,7 @@ export interface BuildOptions {
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
-  const logger = options.logger ?? createLogger(config);
+  const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??
     openStore(config, {
