@@ -31,16 +31,24 @@ class Secrets {
 /** Logged values a secret must not hide in: every string, and numbers (a code logged as a number). */
 function leaks(lines: string[], secrets: Secrets): string[] {
   const found: string[] = [];
-  const codePatterns = [...secrets.codes].map((code) => ({ code, pattern: new RegExp(`(?<![0-9])${code}(?![0-9])`) }));
+  // A code is a few digits: it counts standing alone, not as a piece of an id (a UUID's `-9756-`,
+  // a provider's `0mwxi2yo00000c9`), which it would match by chance.
+  const codePatterns = [...secrets.codes].map((code) => ({
+    code,
+    pattern: new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`),
+  }));
+  const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+  const NOT_CODES = new Set(['pid', 'time', 'durationMs', 'status']);
   const check = (where: string, key: string, value: unknown) => {
-    if (typeof value === 'number' && key !== 'pid' && key !== 'time' && secrets.codes.has(String(value))) {
+    if (typeof value === 'number' && !NOT_CODES.has(key) && secrets.codes.has(String(value))) {
       found.push(`${where}: code ${value} as a number`);
     }
     if (typeof value !== 'string') return;
     const shown = value.slice(0, 160);
     for (const secret of secrets.strings) if (value.includes(secret)) found.push(`${where}: ${secret} in ${shown}`);
+    const withoutIds = value.replace(UUID, '');
     for (const { code, pattern } of codePatterns)
-      if (pattern.test(value)) found.push(`${where}: code ${code} in ${shown}`);
+      if (pattern.test(withoutIds)) found.push(`${where}: code ${code} in ${shown}`);
   };
   const walk = (where: string, key: string, value: unknown) => {
     check(where, key, value);
