@@ -47,6 +47,8 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     serializers: {
       err: briefError,
+      // Some lines name a failure `error`: a description (kept) or, by mistake, an Error object.
+      error: (value: unknown) => (typeof value === 'string' ? value : briefError(value)),
       req(request: { method: string; url: string; id: string; routeOptions?: { url?: string } }) {
         return { id: request.id, method: request.method, path: requestPath(request) };
       },

@@ -66,6 +66,15 @@ describe('briefError: errors are logged as a short message and a code, never as 
     expect(line.length).toBeLessThan(400);
   });
 
+  it('an error logged under `error` instead of `err` is kept as brief; a description there stays as written', () => {
+    const { logger, lines } = capturedLogger();
+    logger.warn({ error: pgLikeError() }, 'oops');
+    logger.warn({ error: 'network: no answer within 10000 ms' }, 'sms provider call failed');
+    const [object, text] = lines.map((line) => JSON.parse(line));
+    expect(object.error).toEqual({ type: 'error', message: expect.any(String), code: '57P01' });
+    expect(text.error).toBe('network: no answer within 10000 ms');
+  });
+
   it('a system error keeps its code (EADDRINUSE is not a secret to redact)', () => {
     const { logger, lines } = capturedLogger();
     const busy = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8081'), {
