@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
 import { keyedHash } from './crypto/keyed-hash.js';
@@ -9,7 +9,7 @@ import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
 import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
-import { loggerOptions } from './logger.js';
+import { createLogger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { noMetrics } from './metrics/metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -55,7 +55,7 @@ export interface BuildOptions {
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
-  const logger = options.logger ?? pino(loggerOptions(config.logLevel));
+  const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??
     openStore(config, {

@@ -30,6 +30,7 @@ export interface Config {
   metricsPort: number | undefined;
   metricsHost: string;
   logLevel: string;
+  logFormat: 'auto' | 'pretty' | 'json';
   codeHmacSecret: string | undefined;
   secretsKey: string | undefined;
   secretsKeyPrevious: string | undefined;

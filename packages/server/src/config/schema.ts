@@ -181,6 +181,13 @@ export const configSchema = {
     default: 'info',
     description: 'Minimum log level. Logs never contain phone numbers, codes or tokens.',
   },
+  logFormat: {
+    env: 'LOG_FORMAT',
+    kind: { type: 'enum', values: ['auto', 'pretty', 'json'] },
+    default: 'auto',
+    description:
+      '`json`: one JSON object a line, for log collectors. `pretty`: coloured lines for a person to read. `auto`: pretty in development when stdout is a terminal, else JSON.',
+  },
   codeHmacSecret: {
     env: 'CODE_HMAC_SECRET',
     kind: { type: 'string' },

@@ -6,6 +6,7 @@ import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { RequestLog } from './request-log.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
@@ -18,12 +19,14 @@ import { smsReceiptRoutes } from './routes/sms-receipts.js';
 import { statusSocketRoute } from './routes/status-socket.js';
 import { tokenRoute } from './routes/token.js';
 import { installSecurityHeaders } from './security-headers.js';
+import { onWebSocketError } from './websocket-errors.js';
 
 /** Builds the HTTP app from its dependencies; no business rules live here. */
 export async function createApp(deps: FlowDeps, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent as Logger, bindings, options),
+    logController: new RequestLog(),
     // Behind a proxy, set trustProxy in a later config; request ids are ours.
     requestIdHeader: false,
     bodyLimit: 4096,
@@ -53,7 +56,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   await app.register(async (scope) => serverApiRoutes(scope, deps));
   await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
   // Frames are `ping` and nothing else; a tiny limit keeps a socket from buffering megabytes.
-  await app.register(websocket, { options: { maxPayload: 1024 } });
+  await app.register(websocket, { options: { maxPayload: 1024 }, errorHandler: onWebSocketError });
   await app.register(async (scope) => statusSocketRoute(scope, deps));
   await app.register(async (scope) => instantLinkRoutes(scope, deps));
   if (deps.config.devSurfaces) {

@@ -15,6 +15,8 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
   app.get(
     '/dev/inbox/messages',
     {
+      // The dev phone polls this all day: its request lines are debug.
+      config: { requestLogLevel: 'debug' },
       schema: {
         querystring: Type.Object({
           to: Type.Optional(Type.String({ maxLength: 20 })),

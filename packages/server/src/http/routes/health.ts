@@ -6,9 +6,11 @@ const READY_DEADLINE_MS = 900;
 
 /** Liveness, readiness and the public signing keys. */
 export function healthRoutes(app: FastifyInstance, deps: FlowDeps): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probed every few seconds: their request lines are debug.
+  const quiet = { config: { requestLogLevel: 'debug' as const } };
+  app.get('/healthz', quiet, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', quiet, async (request, reply) => {
     const failure = await answerWithin(deps.store.ping(), READY_DEADLINE_MS);
     if (failure === undefined) return { status: 'ready' };
     request.log.warn({ reason: failure }, 'not ready: database not answering');

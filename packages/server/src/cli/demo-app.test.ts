@@ -1,0 +1,38 @@
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { loggerOptions } from '../logger.js';
+import { startDemoApp } from './demo-app.js';
+
+describe('the demo app beside the server', () => {
+  it('a busy demo port is logged with its code, EADDRINUSE, and the server goes on', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const busyPort = (squatter.address() as { port: number }).port;
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({}, { port: '0', demoPort: String(busyPort), databaseUrl: 'sqlite::memory:' });
+    try {
+      const demo = await startDemoApp(
+        config,
+        { clientId: 'pp_demo', clientSecret: 'demo-secret' },
+        'http://127.0.0.1:1',
+        pino(loggerOptions('info'), sink),
+      );
+      expect(demo).toBeUndefined();
+    } finally {
+      squatter.close();
+    }
+    const [line] = lines.map((text) => JSON.parse(text));
+    expect(line.level).toBe(40);
+    expect(line.err.code).toBe('EADDRINUSE');
+    expect(line.msg).toContain(`port ${busyPort}`);
+  });
+});
