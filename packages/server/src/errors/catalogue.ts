@@ -38,4 +38,5 @@ export const promptCodes = {
   SEND_LIMIT: 1005,
   OTP_WRONG: 1101,
   ENTRIES_PAUSED: 1102,
+  CODE_NOT_DIGITS: 1103,
 } as const;
