@@ -10,7 +10,11 @@ export const apiErrors = {
   8003: { status: 403, meaning: 'step not allowed now (out of order)' },
   8008: { status: 400, meaning: 'invalid or expired correlation ID' },
   8011: { status: 404, meaning: 'not found' },
-  9001: { status: 429, meaning: 'rate limited; `Retry-After` header in seconds' },
+  9001: {
+    status: 429,
+    meaning:
+      'rate limited; `Retry-After` header in seconds, also `retryAfterSeconds` in the body, with the `limit` it hit',
+  },
   9002: { status: 503, meaning: 'SMS delivery not available (no provider configured or all failing)' },
 } as const;
 
