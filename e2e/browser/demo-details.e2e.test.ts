@@ -172,6 +172,19 @@ describe('browser: demo and dev phone details', { timeout: 60_000 }, () => {
     expect(wait).toBeLessThanOrEqual(1200);
     expect(await messagesTo(stack, phone)).toHaveLength(1);
     await shot(page, 'send-limit-390');
+
+    // A link to the same number is refused the same way; the button is the link flow's again after.
+    await startFlow(page, 'desktop');
+    expect(await page.getByTestId('phone-submit').textContent()).toBe('Text me a link');
+    await enterPhone(page, phone);
+    await page
+      .getByTestId('phone-error')
+      .filter({
+        hasText: /^Too many links were sent to this number \(at most 1 in 10 minutes\)\. Try again in \d+ min\.$/,
+      })
+      .waitFor();
+    expect(await page.getByTestId('phone-submit').textContent()).toMatch(/^Try again in \d+ min$/);
+    expect(await messagesTo(stack, phone)).toHaveLength(1);
     await context.close();
   });
 });
