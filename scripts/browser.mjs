@@ -46,6 +46,18 @@ async function call(path, body) {
   return answer;
 }
 
+/** Prompt codes by which the server asks for a (different) phone number; any other `data` is a refusal. */
+const PHONE_PROMPTS = new Set([1001, 1002, 1003]);
+
+/** Why a send was not made, as the server said it: which limit, and when to try again. */
+function refused(step, data) {
+  if (PHONE_PROMPTS.has(data.code))
+    return new Error(`the server asked for a phone number: ${data.message} (pass --phone)`);
+  const limit = data.limit ? ` [limit: ${data.limit}]` : '';
+  const wait = typeof data.retryAfterSeconds === 'number' ? ` [retry after ${data.retryAfterSeconds} s]` : '';
+  return new Error(`${step} refused (code ${data.code}): ${data.message}${limit}${wait}`);
+}
+
 const signB64 = (privateKeyPem, message) =>
   sign('sha256', Buffer.from(message), { key: createPrivateKey(privateKeyPem), dsaEncoding: 'der' }).toString('base64');
 
@@ -109,11 +121,11 @@ async function otpStep() {
   const sentAfter = Date.now() - 1000;
   let answer = await call('/v1/client/mobile/otp/start', values.phone ? { mobileNumber: values.phone } : {});
   if (answer.error) return answer.next;
-  if (answer.data) throw new Error(`the server asked for a phone number: ${answer.data.message} (pass --phone)`);
+  if (answer.data) throw refused('sending the code', answer.data);
   for (;;) {
     answer = await call('/v1/client/mobile/otp/finish', { otp: await readCode(sentAfter) });
     if (!answer.data) return answer.next;
-    if (values.inbox) throw new Error(answer.data.message);
+    if (values.inbox || answer.data.retryAfterSeconds !== undefined) throw refused('entering the code', answer.data);
   }
 }
 
@@ -129,8 +141,7 @@ async function instantLinkStep() {
   const body = { sourceIp: null, isMobile: false, ...(values.phone ? { mobileNumber: values.phone } : {}) };
   const answer = await call('/v1/client/mobile/instantlink/start', body);
   if (answer.error) return answer.next;
-  if (answer.data?.message)
-    throw new Error(`the server asked for a phone number: ${answer.data.message} (pass --phone)`);
+  if (answer.data?.message) throw refused('sending the link', answer.data);
   if (values.inbox) {
     const link = await readLink(sentAfter);
     const tap = await fetch(link, { method: 'POST', redirect: 'manual' });
@@ -157,11 +168,17 @@ async function readLink(sentAfter) {
 }
 
 let next = auth.next;
-for (let steps = 0; steps < 10 && next && next !== 'done'; steps++) {
-  if (next === 'device/passive/silent' || next === 'device/passive') next = await deviceStep();
-  else if (next === 'mobile/otp') next = await otpStep();
-  else if (next === 'mobile/instantlink') next = await instantLinkStep();
-  else throw new Error(`this script does not handle the step ${next}`);
+try {
+  for (let steps = 0; steps < 10 && next && next !== 'done'; steps++) {
+    if (next === 'device/passive/silent' || next === 'device/passive') next = await deviceStep();
+    else if (next === 'mobile/otp') next = await otpStep();
+    else if (next === 'mobile/instantlink') next = await instantLinkStep();
+    else throw new Error(`this script does not handle the step ${next}`);
+  }
+} catch (error) {
+  // What the server said is the whole story; a stack trace would bury it.
+  console.error(`scripts/browser.mjs: ${error.message}`);
+  process.exit(1);
 }
 console.log(
   next === 'done' ? `finished: authId ${auth.id}; ask /v3/unify-status for the verdict` : 'ended without done',

@@ -109,7 +109,7 @@ describe('browser: mobile (device key, then SMS code)', { timeout: 60_000 }, () 
     await enterCode(page, code);
     const paused = page
       .getByTestId('code-note')
-      .filter({ hasText: /^Too many wrong codes were entered for this number\. Try again later\. \(\d+ h\)$/ });
+      .filter({ hasText: /^Too many wrong codes were entered for this number\. Try again in \d+ h\.$/ });
     await paused.waitFor();
     // A day's window (PHONE_FAILED_CODE_WINDOW_SECONDS): the wait is told in hours, not seconds.
     expect(await page.locator('#code-resend').isDisabled()).toBe(true);

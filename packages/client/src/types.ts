@@ -15,6 +15,8 @@ export interface PromptError {
   retryAfterSeconds?: number;
   /** Code entries left after a wrong code. */
   attemptsLeft?: number;
+  /** The configuration key of the limit that refused a send (`PHONE_SEND_LIMIT`, `RESEND_MAX`, …). */
+  limit?: string;
 }
 
 export type Step<A extends unknown[], R> = ((...args: A) => R | Promise<R>) | { execute(...args: A): R | Promise<R> };

@@ -44,12 +44,19 @@
     },
   };
 
+  /** Prompt codes that ask for another phone number; other prompts on a send are refusals. */
+  const PHONE_PROMPTS = [1001, 1002, 1003];
+
   let flow = 'mobile';
   /** Each start, restart or tab change is a new run; answers meant for an older run are dropped. */
   let run = 0;
   let pending = null;
   let current = null;
   let cooldownTimer = 0;
+  /** The result on show, so that "Forget this device" can correct what it says about the key. */
+  let shown = null;
+  /** Set when this browser forgot its key after the result on show was reached. */
+  let keyForgotten = false;
 
   // ---- small DOM helpers -------------------------------------------------------------------
   function show(view) {
@@ -65,19 +72,39 @@
     node.textContent = text || '';
     node.className = `note${kind ? ` ${kind}` : ''}`;
   }
-  /** Text with `backticks` around code. */
+  /** Text with `backticks` around code; an id in backticks is shown whole, with a copy button. */
   function rich(node, text) {
     node.textContent = '';
     text.split('`').forEach((part, i) => {
       if (!part) return;
-      if (i % 2) {
-        const code = document.createElement('code');
-        code.textContent = part;
-        node.appendChild(code);
-      } else node.appendChild(document.createTextNode(part));
+      if (i % 2) node.appendChild(ID.test(part) ? copyable(part) : Object.assign(code(), { textContent: part }));
+      else node.appendChild(document.createTextNode(part));
     });
     return node;
   }
+  const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const code = () => document.createElement('code');
+  /** Ids are what support tools take (`pocketproof flows show <correlationId>`): whole, and one click copies. */
+  function copyable(id) {
+    const button = Object.assign(document.createElement('button'), { type: 'button', className: 'copy-id' });
+    button.title = 'Copy';
+    button.dataset.copy = id;
+    button.setAttribute('aria-label', `Copy ${id}`);
+    button.appendChild(Object.assign(code(), { textContent: id }));
+    return button;
+  }
+  document.addEventListener('click', async (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button.copy-id') : null;
+    if (!button) return;
+    try {
+      await navigator.clipboard.writeText(button.dataset.copy);
+      button.classList.add('copied');
+      setTimeout(() => button.classList.remove('copied'), 1500);
+    } catch {
+      // No clipboard (an insecure origin, a denied permission): select the id for a manual copy.
+      getSelection().selectAllChildren(button.firstChild);
+    }
+  });
   function log(text, kind) {
     const list = $('log');
     if (list.querySelector('.muted')) list.textContent = '';
@@ -96,7 +123,6 @@
   function clearLog() {
     $('log').textContent = '';
   }
-  const short = (id) => (id ? `${String(id).slice(0, 8)}…` : '');
   const pretty = (phone) => {
     const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(phone || '');
     return m ? `+1 ${m[1]} ${m[2]} ${m[3]}` : phone || '';
@@ -159,10 +185,11 @@
   function stopCooldown() {
     clearInterval(cooldownTimer);
     cooldownTimer = 0;
-    for (const id of ['code-resend', 'link-resend']) {
+    for (const id of ['code-resend', 'link-resend', 'phone-submit']) {
       const button = $(id);
       button.disabled = false;
-      button.textContent = button.dataset.label || button.textContent;
+      if (button.dataset.label) button.textContent = button.dataset.label;
+      delete button.dataset.label;
     }
   }
   /** Seconds as a person reads a wait: "40 s", "12 min", "27 h" (rounded up). */
@@ -172,16 +199,20 @@
     return `${Math.ceil(seconds / 3600)} h`;
   }
 
+  /** The server's reason without its own "Try again …" sentence, which the countdown replaces. */
+  const reasonOf = (message) => message.replace(/\s*Try again\b[^.]*\.$/, '');
+
   /**
    * The server said when the next message may be sent (or, 1102, codes entered again); count down
-   * to it and hold the button. A refusal other than the resend cooldown (1004) is a budget: its own
-   * words say which, and the code already sent may not work.
+   * to it and hold the button. A refusal other than the resend cooldown (1004) is a limit: the
+   * server's words say which, and the countdown says when.
    */
   function cooldown(buttonId, noteId, error, noun) {
     const seconds = error.retryAfterSeconds;
     stopCooldown();
     const button = $(buttonId);
     button.dataset.label ||= button.textContent;
+    const verb = buttonId === 'phone-submit' ? 'Try again' : 'Resend';
     const until = Date.now() + seconds * 1000;
     const tick = () => {
       const left = Math.ceil((until - Date.now()) / 1000);
@@ -191,15 +222,21 @@
         return;
       }
       button.disabled = true;
-      button.textContent = `Resend in ${formatWait(left)}`;
+      button.textContent = `${verb} in ${formatWait(left)}`;
       const text =
         error.code === 1004
           ? `Too soon for a new ${noun}: wait ${formatWait(left)}. The ${noun} already sent still works.`
-          : `${error.message} (${formatWait(left)})`;
+          : `${reasonOf(error.message)} Try again in ${formatWait(left)}.`;
       note(noteId, text, 'wait');
     };
     tick();
     cooldownTimer = setInterval(tick, 250);
+  }
+  /** A refusal in the log: the server's words, the limit's configuration key, and the wait. */
+  function logRefusal(what, error) {
+    const limit = error.limit ? ` (\`${error.limit}\`)` : '';
+    const wait = error.retryAfterSeconds ? `: \`wait ${error.retryAfterSeconds} s\`` : '';
+    log(`${what} by the server${limit}${wait}. ${error.message}`, 'warn');
   }
 
   async function askPhone(needed, error) {
@@ -207,9 +244,19 @@
     const mine = run;
     const copy = FLOWS[flow];
     $('phone-lead').textContent = copy.phoneLead;
+    stopCooldown();
     $('phone-submit').textContent = copy.send;
-    note('phone-error', error ? error.message : '', 'error');
-    if (error) log(`Pocketproof refused the number: ${error.message}`, 'bad');
+    const noun = flow === 'desktop' ? 'link' : 'code';
+    if (error?.retryAfterSeconds) {
+      cooldown('phone-submit', 'phone-error', error, noun);
+      logRefusal(`The ${noun} was not sent: refused`, error);
+    } else if (error && !PHONE_PROMPTS.includes(error.code)) {
+      note('phone-error', error.message, 'error');
+      logRefusal(`The ${noun} was not sent: refused`, error);
+    } else {
+      note('phone-error', error ? error.message : '', 'error');
+      if (error) log(`Pocketproof refused the number: ${error.message}`, 'bad');
+    }
     refreshDevice(); // the SDK has placed its key by now (mobile), not yet bound to a number
     show('phone');
     $('phone').focus();
@@ -227,9 +274,14 @@
     for (const node of document.querySelectorAll('.sent-to')) node.textContent = pretty(current.phone);
     if (error?.retryAfterSeconds) {
       cooldown('code-resend', 'code-note', error, 'code');
-      const what = error.code === 1102 ? 'Code entries paused' : 'Resend refused';
-      log(`${what} by the server: \`wait ${error.retryAfterSeconds} s\``, 'warn');
+      logRefusal(error.code === 1102 ? 'Code entries paused' : 'Resend refused', error);
+    } else if (error?.code === 1005) {
+      note('code-note', error.message, 'error');
+      logRefusal('Resend refused', error);
+    } else if (error?.code === 1103) {
+      note('code-note', error.message, 'error');
     } else if (error) {
+      if (typeof error.attemptsLeft === 'number') current.attemptsLeft = error.attemptsLeft;
       note('code-note', error.message, 'error');
       log(`Wrong code: ${error.message}`, 'bad');
     } else if (current.lastAction === 'resend') {
@@ -256,9 +308,10 @@
     for (const node of document.querySelectorAll('.sent-to')) node.textContent = pretty(current.phone);
     if (error?.retryAfterSeconds) {
       cooldown('link-resend', 'link-note', error, 'link');
-      log(`Resend refused by the server: \`wait ${error.retryAfterSeconds} s\``, 'warn');
+      logRefusal('Resend refused', error);
     } else if (error) {
       note('link-note', error.message, 'error');
+      if (error.code === 1005) logRefusal('Resend refused', error);
     } else if (current.lastAction === 'resend') {
       note('link-note', 'We sent a new link. The previous one no longer works.', 'info');
       log(`New link texted to ${pretty(current.phone)}`);
@@ -277,8 +330,20 @@
     const mine = ++run;
     pending = null;
     stopCooldown();
-    current = { flow, phone: null, askedPhone: false, lastAction: null, authId: null };
+    // attemptsLeft: entries left for the code on show, as the server last said (one without allowOTPRetry).
+    const allowRetry = flow === 'mobile' && $('allow-retry').checked;
+    current = {
+      flow,
+      phone: null,
+      askedPhone: false,
+      lastAction: null,
+      authId: null,
+      attemptsLeft: allowRetry ? null : 1,
+    };
+    shown = null;
+    keyForgotten = false;
     clearLog();
+    showFlowId(null);
     working('Asking the backend to start a check…');
     const request = { possessionType: flow, ...(flow === 'mobile' ? { allowOTPRetry: $('allow-retry').checked } : {}) };
     const started = await api('/api/start', request);
@@ -288,7 +353,8 @@
       return showResult({ success: 'error', message: started.body.message });
     }
     current.correlationId = started.body.correlationId;
-    log(`Backend → \`POST /v3/unify\` (${flow}) → \`pending\`, correlationId ${short(current.correlationId)}`);
+    showFlowId(current.correlationId);
+    log(`Backend → \`POST /v3/unify\` (${flow}) → \`pending\`, correlationId \`${current.correlationId}\``);
     await readStatus(mine);
     working(FLOWS[flow].working);
 
@@ -307,7 +373,7 @@
     }
     if (mine !== run) return;
     if (failure) log(`The SDK stopped: ${failure.message}`, 'bad');
-    else if (current.authId) log(`SDK finished (authId ${short(current.authId)}); the backend asks for the verdict`);
+    else if (current.authId) log(`SDK finished (authId \`${current.authId}\`); the backend asks for the verdict`);
     working('Reading the verdict…');
     const status = await readStatus(mine);
     refreshDevice();
@@ -328,10 +394,17 @@
   }
   const verdictKind = (success) => ({ true: 'good', false: 'bad', possession_required: 'warn' })[success];
 
+  /** The flow's correlationId under the verdict, whole, for `pocketproof flows show`. */
+  function showFlowId(id) {
+    $('flow-id').hidden = !id;
+    rich($('flow-id'), id ? `correlationId \`${id}\`` : '');
+  }
+
   function showResult(status, failure) {
     // A tap on the phone can end the check while a prompt (and its cooldown) is still showing.
     pending = null;
     stopCooldown();
+    shown = { status, failure };
     const result = $('result');
     result.dataset.success = status.success;
     const phone = pretty(status.phoneNumber);
@@ -351,17 +424,27 @@
               : current.askedPhone
                 ? 'The SMS code proved it, and this browser’s device key is now bound to the number: the next check here needs no SMS.'
                 : 'This browser’s device key proved it silently: no SMS was sent.';
-        if (current.flow === 'mobile' && !current.askedPhone)
+        if (keyForgotten && current.flow !== 'desktop')
+          text =
+            'The number was verified. This browser has since forgotten its device key, so the next check here starts again without one.';
+        if (current.flow === 'mobile' && !current.askedPhone && !keyForgotten)
           log('The device key proved the number: no SMS needed', 'good');
         break;
       case 'false':
         title = 'Not verified';
-        text = 'The code or link was wrong, expired or used up. Start again to try once more.';
+        text = failure
+          ? `${capitalised(failure.message)}${/[.!]$/.test(failure.message) ? '' : '.'} Start again for a new ${current.flow === 'desktop' ? 'link' : 'code'}.`
+          : lastEntryText();
         break;
       case 'possession_required':
         title = 'Possession required';
         text =
           'This browser’s device key is in place but bound to no number. Prove the number your own way (here: you vouch for it), then bind the key to it.';
+        if (keyForgotten) {
+          text =
+            'This browser has since forgotten its device key, so there is nothing left to bind. Start again to place a new one.';
+          break;
+        }
         $('bind-form').hidden = false;
         note('bind-error', '');
         break;
@@ -378,6 +461,21 @@
     $('result-title').textContent = title;
     $('result-text').textContent = text;
     show('result');
+  }
+
+  const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+  /**
+   * Why a check ended false. The SDK ends quietly on the server's final error (as Prove's does), so
+   * the page tells from what it saw: the code entered was the last one allowed, or it came too late.
+   */
+  function lastEntryText() {
+    if (current.flow === 'desktop') return 'The link expired or was already used. Start again for a new link.';
+    if (current.lastAction === 'verify' && current.attemptsLeft === 1)
+      return 'The code is not correct and no tries are left. Start again for a new code.';
+    if (current.lastAction === 'verify')
+      return 'The code was refused: it had expired (codes work for a few minutes) or was replaced by a newer one. Start again for a new code.';
+    return 'The code or link was wrong, expired or used up. Start again to try once more.';
   }
 
   // ---- this browser's device key -------------------------------------------------------------
@@ -434,8 +532,11 @@
   });
   $('code-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const otp = $('code').value.trim();
+    const otp = $('code').value.replace(/\s/g, '');
     if (!otp) return note('code-note', 'Enter the code from the SMS.', 'error');
+    // A slip of the keyboard is caught here, before it reaches the server (which would not count it either).
+    if (!/^\d+$/.test(otp))
+      return note('code-note', 'The code is digits only: enter the digits from the SMS.', 'error');
     answer('code', { resultType: SDK.OtpResult.SUCCESS, input: { otp } });
   });
   $('code-resend').addEventListener('click', () => answer('code', { resultType: SDK.OtpResult.RESEND }));
@@ -455,7 +556,7 @@
     if (!bound.ok) return note('bind-error', bound.body.message || `HTTP ${bound.status}`, 'error');
     current.bound = true;
     log(
-      `Backend → \`POST /v3/unify-bind\` ${pretty(phoneNumber)} → \`${bound.body.success}\`, deviceId ${short(bound.body.deviceId)}`,
+      `Backend → \`POST /v3/unify-bind\` ${pretty(phoneNumber)} → \`${bound.body.success}\`, deviceId \`${bound.body.deviceId}\``,
       'good',
     );
     const status = await readStatus(mine);
@@ -468,6 +569,9 @@
     try {
       await keys.unregisterDevice();
       log('SDK → signed `POST /v1/client/device/unregister`: the server revoked this key and the browser forgot it');
+      // What the result on show says about this browser's key is no longer so.
+      keyForgotten = true;
+      if (shown && !document.querySelector('[data-view=result]').hidden) showResult(shown.status, shown.failure);
     } catch (error) {
       log(`Could not forget this device: ${error.message}`, 'bad');
     } finally {

@@ -36,9 +36,9 @@ ${HEAD}
 <body data-pocketproof-url="${pp}">
 <header class="topbar">
   <div class="brand"><span class="logo" aria-hidden="true">P</span><span>Pocketproof</span><span class="tag">demo app</span></div>
-  <a class="inbox-link" href="${pp}/dev/inbox" target="pocketproof-inbox" rel="noopener" data-testid="inbox-link">
+  <a class="inbox-link" href="${pp}/dev/inbox" target="pocketproof-inbox" rel="noopener" aria-label="Open the dev phone" data-testid="inbox-link">
     <svg viewBox="0 0 24 24" aria-hidden="true"><rect x="6" y="2.5" width="12" height="19" rx="2.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M10.5 18.5h3" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>
-    Open the dev phone
+    <span class="long">Open the dev phone</span><span class="short">Dev phone</span>
   </a>
 </header>
 
@@ -127,6 +127,7 @@ ${HEAD}
       <div class="card-head"><h2 id="verdict-title">Verdict</h2><span class="pill" id="verdict-pill" data-testid="verdict" data-success="">none yet</span></div>
       <p class="muted small">What your backend read from <code>POST /v3/unify-status</code>:</p>
       <pre id="verdict-json" data-testid="verdict-json">{}</pre>
+      <p class="flow-id" id="flow-id" data-testid="flow-id" hidden></p>
     </section>
 
     <section class="card device" aria-labelledby="device-title">

@@ -53,5 +53,6 @@ export function asPrompt(data: NonNullable<Envelope['data']>): PromptError {
   const prompt: PromptError = { code: Number(data.code ?? 0), message: String(data.message ?? 'Try again.') };
   if (typeof data.retryAfterSeconds === 'number') prompt.retryAfterSeconds = data.retryAfterSeconds;
   if (typeof data.attemptsLeft === 'number') prompt.attemptsLeft = data.attemptsLeft;
+  if (typeof data.limit === 'string') prompt.limit = data.limit;
   return prompt;
 }

@@ -3,7 +3,9 @@ import { type ConfigEntry, configSchema } from './schema.js';
 /** Renders `docs/config.md` from the schema; a test keeps the committed file equal to this. */
 export function renderConfigDocs(): string {
   const rows = (Object.values(configSchema) as ConfigEntry[]).map((entry) => {
-    const fallback = entry.defaultDoc ?? (entry.default === undefined ? '(unset)' : `\`${entry.default}\``);
+    const fallback =
+      (entry.defaultDoc ?? (entry.default === undefined ? '(unset)' : `\`${entry.default}\``)) +
+      (entry.developmentDefault === undefined ? '' : `; \`${entry.developmentDefault}\` with \`NODE_ENV=development\``);
     const kind = entry.kind;
     const type =
       kind.type === 'enum'

@@ -6,7 +6,7 @@ import { ConfigError, describeConfig, loadConfig } from './load.js';
 
 describe('configuration', () => {
   it('defaults follow the contract', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ NODE_ENV: 'test' });
     expect(config).toMatchObject({
       port: 8080,
       publicUrl: 'http://localhost:8080',
@@ -27,6 +27,16 @@ describe('configuration', () => {
       deviceKeyIdleDays: 365,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('development (the default environment) relaxes the per-number send limit; test and production keep the contract', () => {
+    expect(loadConfig({}).phoneSendLimit).toBe(50);
+    expect(loadConfig({ NODE_ENV: 'development' }).phoneSendLimit).toBe(50);
+    expect(loadConfig({ NODE_ENV: 'test' }).phoneSendLimit).toBe(5);
+    expect(loadConfig({ NODE_ENV: 'production' }).phoneSendLimit).toBe(5);
+    // Set explicitly, a limit holds in every environment.
+    expect(loadConfig({ PHONE_SEND_LIMIT: '5' }).phoneSendLimit).toBe(5);
+    expect(loadConfig({}, { nodeEnv: 'production' }).phoneSendLimit).toBe(5);
   });
 
   it('production turns the developer surfaces off unless asked for', () => {

@@ -103,9 +103,12 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   const file = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};
+  const { nodeEnv } = configSchema;
+  const development = (overrides.nodeEnv ?? env[nodeEnv.env] ?? file[nodeEnv.env] ?? nodeEnv.default) === 'development';
 
   for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
-    const text = overrides[key] ?? env[entry.env] ?? file[entry.env] ?? entry.default;
+    const fallback = development ? (entry.developmentDefault ?? entry.default) : entry.default;
+    const text = overrides[key] ?? env[entry.env] ?? file[entry.env] ?? fallback;
     if (text === undefined || text === '') {
       raw[key] = undefined;
       continue;

@@ -17,6 +17,11 @@ export interface ConfigEntry {
   kind: ConfigKind;
   /** Default as written in env form; `undefined` means "unset" (optional key). */
   default: string | undefined;
+  /**
+   * Default with `NODE_ENV=development` (the default environment), where it differs: limits that
+   * protect a live service would stop a person trying the product from a laptop.
+   */
+  developmentDefault?: string;
   /** Human-readable default for the docs when it is computed from other keys. */
   defaultDoc?: string;
   unit?: string;
@@ -281,6 +286,8 @@ export const configSchema = {
     env: 'PHONE_SEND_LIMIT',
     kind: int(1, 10_000),
     default: '5',
+    // The demo and the README walkthrough send to one sample number, several times over.
+    developmentDefault: '50',
     unit: 'messages',
     description: 'Messages one phone number may receive per window, across all flows and clients.',
   },

@@ -10,7 +10,11 @@ export const apiErrors = {
   8003: { status: 403, meaning: 'step not allowed now (out of order)' },
   8008: { status: 400, meaning: 'invalid or expired correlation ID' },
   8011: { status: 404, meaning: 'not found' },
-  9001: { status: 429, meaning: 'rate limited; `Retry-After` header in seconds' },
+  9001: {
+    status: 429,
+    meaning:
+      'rate limited; `Retry-After` header in seconds, also `retryAfterSeconds` in the body, with the `limit` it hit',
+  },
   9002: { status: 503, meaning: 'SMS delivery not available (no provider configured or all failing)' },
   9003: { status: 503, meaning: 'the database is not answering; retry after `Retry-After` seconds' },
 } as const;
@@ -39,4 +43,5 @@ export const promptCodes = {
   SEND_LIMIT: 1005,
   OTP_WRONG: 1101,
   ENTRIES_PAUSED: 1102,
+  CODE_NOT_DIGITS: 1103,
 } as const;

@@ -3,6 +3,7 @@ import type { FlowRecord } from '../storage/records.js';
 import { BrowserDevice } from '../test-support/browser-device.js';
 import { createTestServer, readAuthClaims, type TestServer } from '../test-support/test-server.js';
 import { registerDevice, startRegistrationCheck } from './device-key.js';
+import { describeWait } from './wait-words.js';
 
 const PHONE = '+12025550143';
 
@@ -108,7 +109,12 @@ describe('security properties of the mobile flow', () => {
     const early = await t.post('/v1/client/mobile/otp/start', {}, flow.authToken);
     expect(early.body).toEqual({
       next: '',
-      data: { code: 1004, message: 'Wait 30 seconds before asking for a new code.', retryAfterSeconds: 30 },
+      data: {
+        code: 1004,
+        message: 'Wait 30 seconds before asking for a new code.',
+        retryAfterSeconds: 30,
+        limit: 'RESEND_COOLDOWN_SECONDS',
+      },
     });
     for (let i = 0; i < t.config.resendMax; i++) {
       t.clock.advance(t.config.resendCooldownSeconds * 1000);
@@ -118,7 +124,12 @@ describe('security properties of the mobile flow', () => {
     const capped = await t.post('/v1/client/mobile/otp/start', {}, flow.authToken);
     expect(capped.body).toEqual({
       next: '',
-      data: { code: 1005, message: 'No more codes can be sent for this verification.' },
+      data: {
+        code: 1005,
+        message:
+          'No more codes can be sent for this verification (at most 3 resends). Start a new one to get another code.',
+        limit: 'RESEND_MAX',
+      },
     });
     expect(await t.server.store.outbox.listForFlow(flow.correlationId)).toHaveLength(1 + t.config.resendMax);
   });
@@ -131,12 +142,17 @@ describe('security properties of the mobile flow', () => {
     const started = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
     const send = async () => (await t.post('/v1/client/mobile/otp/start', {}, started.body.authToken)).body;
     const refused = await send();
-    expect(refused).toMatchObject({
-      next: '',
-      data: { code: 1005, message: 'Too many codes were sent to this number. Try again later.' },
-    });
-    // The refusal says when a send fits again, to the second: not before, and then it does.
+    // The refusal names the limit and says when a send fits again, to the second: not before, and then it does.
     const wait: number = refused.data.retryAfterSeconds;
+    expect(refused).toEqual({
+      next: '',
+      data: {
+        code: 1005,
+        message: `Too many codes were sent to this number (at most 5 in 10 minutes). Try again in ${describeWait(wait)}.`,
+        retryAfterSeconds: wait,
+        limit: 'PHONE_SEND_LIMIT',
+      },
+    });
     expect(wait).toBeGreaterThan(1);
     expect(wait).toBeLessThanOrEqual(t.config.phoneSendWindowSeconds);
     t.clock.advance((wait - 1) * 1000);

@@ -53,6 +53,9 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['mobile'] });
   if (refused) return refused;
   if (flow.state !== 'otp_sent') return endWithError(deviceErrors.MISSING_COMPLETION, 'no code has been sent yet');
+  // Codes are digits only, so anything else is a slip of the keyboard, not a guess: it costs no entry.
+  if (!/^\d+$/.test(otp))
+    return prompt(promptCodes.CODE_NOT_DIGITS, 'The code is digits only: enter the digits from the SMS.');
 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);

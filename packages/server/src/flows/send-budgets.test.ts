@@ -28,7 +28,13 @@ describe('send budgets across flows: network (ipAddress) and client', () => {
     expect(await sendCode(token, number(2), '2001:0DB8:7:1:ffff::2')).toEqual({ next: '' });
     expect(await sendCode(token, number(3), '2001:db8:7:1:1:2:3:4')).toEqual({ next: '' });
     expect(await sendCode(token, number(4), '2001:db8:7:1::99')).toMatchObject({
-      data: { code: 1005, message: 'Too many codes were sent from this network. Try again later.' },
+      data: {
+        code: 1005,
+        message: expect.stringMatching(
+          /^Too many codes were sent from this network \(at most 3 in 1 hour\)\. Try again in \d+ minutes?\.$/,
+        ),
+        limit: 'IP_SEND_LIMIT',
+      },
     });
     // Another /64, another IPv4 address, and flows without an address are not held back by it.
     expect(await sendCode(token, number(5), '2001:db8:7:2::10')).toEqual({ next: '' });
@@ -50,8 +56,11 @@ describe('send budgets across flows: network (ipAddress) and client', () => {
     expect(refused).toMatchObject({
       data: {
         code: 1005,
-        message: 'Too many codes are being sent right now. Try again later.',
+        message: expect.stringMatching(
+          /^Too many codes are being sent right now \(at most 2 in 1 hour\)\. Try again in \d+ minutes?\.$/,
+        ),
         retryAfterSeconds: expect.any(Number),
+        limit: 'CLIENT_SEND_LIMIT',
       },
     });
     const other = (await t.newClient()).accessToken;

@@ -3,6 +3,7 @@ import type { SendResult } from '../metrics/metrics.js';
 import type { Store, WindowCounts } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
+import { describeWait, describeWindow } from './wait-words.js';
 
 /**
  * The budgets a send is counted against, across flows: the recipient's number, the end user's
@@ -63,6 +64,8 @@ export interface BudgetRefusal {
   result: Exclude<SendResult, 'queued' | 'flow_limit'>;
   message: string;
   retryAfterSeconds: number;
+  /** The configuration key of the limit that refused, for the developer reading the answer. */
+  limit?: string;
 }
 
 /** How a refusal names the budget to the user (who may be the one attacking it). */
@@ -70,6 +73,12 @@ const BUDGET_WORDS = {
   number: 'were sent to this number',
   network: 'were sent from this network',
   client: 'are being sent right now',
+} as const satisfies Record<BudgetName, string>;
+
+const BUDGET_KEYS = {
+  number: 'PHONE_SEND_LIMIT',
+  network: 'IP_SEND_LIMIT',
+  client: 'CLIENT_SEND_LIMIT',
 } as const satisfies Record<BudgetName, string>;
 
 /**
@@ -88,10 +97,13 @@ export async function spendSendBudgets(
     const counts = await tx.rateLimits.hit(budget.key, windowStartOf(now, budget.windowMs), budget.windowMs);
     if (exceeds(counts, budget.limit, now, budget.windowMs)) {
       const before = { count: counts.count - 1, previous: counts.previous };
+      const retryAfterSeconds = secondsUntilRoom(before, budget.limit, now, budget.windowMs);
+      const window = describeWindow(budget.windowMs / 1000);
       return {
         result: `${budget.name}_limit`,
-        message: `Too many ${noun}s ${BUDGET_WORDS[budget.name]}. Try again later.`,
-        retryAfterSeconds: secondsUntilRoom(before, budget.limit, now, budget.windowMs),
+        message: `Too many ${noun}s ${BUDGET_WORDS[budget.name]} (at most ${budget.limit} in ${window}). Try again in ${describeWait(retryAfterSeconds)}.`,
+        retryAfterSeconds,
+        limit: BUDGET_KEYS[budget.name],
       };
     }
   }

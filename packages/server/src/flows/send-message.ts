@@ -98,8 +98,11 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
     return { sent: true };
   }
   if (outcome.kind === 'budget') {
-    const { message: text, retryAfterSeconds } = outcome.refusal;
-    return { sent: false, answer: prompt(promptCodes.SEND_LIMIT, text, { retryAfterSeconds }) };
+    const { message: text, retryAfterSeconds, limit } = outcome.refusal;
+    return {
+      sent: false,
+      answer: prompt(promptCodes.SEND_LIMIT, text, { retryAfterSeconds, ...(limit && { limit }) }),
+    };
   }
   return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
 }
@@ -113,13 +116,20 @@ async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): P
   if (!current) return endWithError(10000, 'this verification no longer exists');
   const refused = refuseClosedFlow(current, now);
   if (refused) return refused;
-  if (current.sendCount >= 1 + deps.config.resendMax) {
-    return prompt(promptCodes.SEND_LIMIT, `No more ${noun}s can be sent for this verification.`);
+  const { resendMax, resendCooldownSeconds } = deps.config;
+  if (current.sendCount >= 1 + resendMax) {
+    // Waiting does not help here, so no retryAfterSeconds: only a new verification sends again.
+    return prompt(
+      promptCodes.SEND_LIMIT,
+      `No more ${noun}s can be sent for this verification (at most ${resendMax} resends). Start a new one to get another ${noun}.`,
+      { limit: 'RESEND_MAX' },
+    );
   }
-  const nextAt = (current.lastSentAt ?? now) + deps.config.resendCooldownSeconds * 1000;
+  const nextAt = (current.lastSentAt ?? now) + resendCooldownSeconds * 1000;
   const retryAfterSeconds = Math.max(1, Math.ceil((nextAt - now) / 1000));
   return prompt(promptCodes.RESEND_TOO_SOON, `Wait ${retryAfterSeconds} seconds before asking for a new ${noun}.`, {
     retryAfterSeconds,
+    limit: 'RESEND_COOLDOWN_SECONDS',
   });
 }
 

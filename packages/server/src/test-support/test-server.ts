@@ -37,7 +37,11 @@ export async function createTestServer(
   options: { config?: Partial<Record<ConfigKey, string>>; store?: () => Promise<TestStore> } = {},
 ): Promise<TestServer> {
   const testStore = await (options.store ?? makeSqliteTestStore)();
-  const config = loadConfig({}, { port: '0', logLevel: 'info', databaseUrl: 'sqlite::memory:', ...options.config });
+  // NODE_ENV=test: the contract's defaults, not development's relaxed limits.
+  const config = loadConfig(
+    {},
+    { nodeEnv: 'test', port: '0', logLevel: 'info', databaseUrl: 'sqlite::memory:', ...options.config },
+  );
   const clock = manualClock(Date.UTC(2026, 10, 26, 12, 0, 0));
   const logs: string[] = [];
   const sink = new Writable({

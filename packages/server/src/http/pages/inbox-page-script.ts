@@ -56,14 +56,27 @@ export const SCRIPT = String.raw`
     return '+' + d.slice(0, cc) + ' ' + groups.join(' ');
   }
   function relTime(ts, now) {
-    const min = Math.floor(Math.max(0, now - ts) / 60000), hr = Math.floor(min / 60), days = Math.floor(hr / 24);
-    if (min < 1) return 'just now';
+    const sec = Math.floor(Math.max(0, now - ts) / 1000);
+    const min = Math.floor(sec / 60), hr = Math.floor(min / 60), days = Math.floor(hr / 24);
+    if (sec < 10) return 'just now';
+    if (min < 1) return sec + ' s ago';
     if (min < 60) return min + ' min ago';
     if (hr < 24) return hr + ' hr ago';
     if (days < 7) return days === 1 ? 'yesterday' : days + ' days ago';
     return new Date(ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   }
   const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+
+  // Old codes must not look as current as the live one: a message past its code's or link's
+  // lifetime is expired; of the rest, only the newest to a number is the one to use.
+  const CODE_TTL_MS = Number(document.body.dataset.codeTtl) * 1000;
+  const LINK_TTL_MS = Number(document.body.dataset.linkTtl) * 1000;
+  const STATE_WORDS = { latest: 'latest', older: 'older: a newer message came after it', expired: 'expired' };
+  function stateOf(m, newest, now) {
+    const ttl = /https?:\/\/\S+\/il\//.test(m.body) ? LINK_TTL_MS : CODE_TTL_MS;
+    if (now - m.createdAt >= ttl) return 'expired';
+    return newest ? 'latest' : 'older';
+  }
 
   // URLs first (so digits inside a link stay part of it), then standalone 4-6 digit codes that are
   // not part of a longer number, a phone number, a time or a date.
@@ -141,11 +154,15 @@ export const SCRIPT = String.raw`
     const bubble = el('p', 'bubble');
     bubble.appendChild(el('span', 'sr-only', 'Pocketproof: '));
     bubble.appendChild(renderBody(m.body));
-    const time = el('time', 'meta');
+    const meta = el('p', 'meta');
+    const time = el('time');
     const date = new Date(m.createdAt);
     time.dateTime = date.toISOString();
     time.title = date.toLocaleString();
-    li.append(bubble, time);
+    const state = el('span', 'state');
+    state.dataset.testid = 'message-state';
+    meta.append(time, state);
+    li.append(bubble, meta);
     if (loaded && shownFor === m.to) li.classList.add('fresh');
     return li;
   }
@@ -183,8 +200,13 @@ export const SCRIPT = String.raw`
     if (switched) { list.textContent = ''; msgEls.clear(); }
     const chrono = current.slice().reverse();
     const byKey = new Map(chrono.map((m) => [m.id, m]));
+    const newestId = current.length ? current[0].id : null;
     reconcile(list, chrono.map((m) => m.id), msgEls, (id) => createMsg(byKey.get(id)), (li, id) => {
-      li.lastChild.textContent = relTime(byKey.get(id).createdAt, now);
+      const m = byKey.get(id), state = stateOf(m, id === newestId, now);
+      const time = li.lastChild.firstChild, words = li.lastChild.lastChild;
+      time.textContent = relTime(m.createdAt, now);
+      li.dataset.state = state;
+      words.textContent = ' \u00b7 ' + STATE_WORDS[state];
     });
     if (selected) threadTo.textContent = 'SMS to ' + formatNumber(selected);
     if (switched || (atBottom && list.childElementCount !== before)) scroller.scrollTop = scroller.scrollHeight;

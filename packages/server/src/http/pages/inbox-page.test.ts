@@ -34,6 +34,13 @@ describe('inboxPage', () => {
     expect(html.match(/<style\b/gi)).toHaveLength(styles.length);
   });
 
+  it("carries the code's and the link's lifetimes, so the page can mark expired messages", () => {
+    expect(html).toContain('<body data-code-ttl="120" data-link-ttl="180">');
+    expect(inboxPage(NONCE, { codeTtlSeconds: 300, linkTtlSeconds: 600 })).toContain(
+      '<body data-code-ttl="300" data-link-ttl="600">',
+    );
+  });
+
   it('escapes the nonce so it cannot break out of the attribute', () => {
     const evil = inboxPage('"><img src=x onerror=alert(1)>');
     expect(evil).not.toContain('"><img');

@@ -64,6 +64,9 @@ h2{margin:0;font-size:15px;font-weight:650}.thread-to{margin:0;font-size:12px;co
 .bubble a{color:#0a5bd3;font-weight:600;text-decoration:underline;text-decoration-thickness:1.5px;text-underline-offset:2px;border-radius:4px}
 .bubble a:hover{color:#0646a8;background:rgba(10,91,211,.08)}.bubble a:focus-visible{outline:2px solid #0a7cff;outline-offset:2px}
 .meta{margin:4px 0 0 14px;font-size:11.5px;color:#8e8e93}
+.meta .state{font-weight:650}.msg[data-state=latest] .state{color:#1b7f3b}
+.msg[data-state=older] .bubble,.msg[data-state=expired] .bubble{opacity:.55}
+.msg[data-state=expired] .code span,.msg[data-state=expired] .bubble a{text-decoration:line-through}
 .empty{height:100%;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:14px;padding:24px;text-align:center;color:#636366}
 .empty-icon{display:grid;place-items:center;width:64px;height:64px;border-radius:50%;background:#f2f2f7;color:#aeaeb2}
 .empty-icon svg{width:30px;height:30px}.empty p{margin:0;max-width:250px;font-size:15px}
@@ -87,7 +90,16 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function inboxPage(nonce: string): string {
+/** How long a message's code or link works, so the page can tell a live one from a stale one. */
+export interface InboxLifetimes {
+  codeTtlSeconds: number;
+  linkTtlSeconds: number;
+}
+
+export function inboxPage(
+  nonce: string,
+  lifetimes: InboxLifetimes = { codeTtlSeconds: 120, linkTtlSeconds: 180 },
+): string {
   const n = escapeAttribute(nonce);
   return `<!doctype html>
 <html lang="en">
@@ -101,7 +113,7 @@ export function inboxPage(nonce: string): string {
 <title>Pocketproof · Dev phone</title>
 <style nonce="${n}">${STYLE}</style>
 </head>
-<body>
+<body data-code-ttl="${Math.trunc(lifetimes.codeTtlSeconds)}" data-link-ttl="${Math.trunc(lifetimes.linkTtlSeconds)}">
 <main class="phone" aria-labelledby="app-title">
   <div class="statusbar" aria-hidden="true"><span id="clock"></span><span class="island"></span><span class="bars"><i></i><i></i><i></i><i></i></span></div>
   <header class="top">

@@ -63,7 +63,10 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
         'Content-Security-Policy',
         `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
       );
-    return inboxPage(nonce);
+    return inboxPage(nonce, {
+      codeTtlSeconds: deps.config.otpTtlSeconds,
+      linkTtlSeconds: deps.config.instantLinkTtlSeconds,
+    });
   });
 }
 

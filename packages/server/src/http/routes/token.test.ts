@@ -368,10 +368,13 @@ describe('POST /token under a flood of wrong secrets', () => {
     expect(checked.length).toBeGreaterThanOrEqual(5);
     expect(refused.length).toBeGreaterThanOrEqual(12);
     for (const response of refused) {
-      const description = 'too many client authentications at once; retry after 1 second';
+      const description =
+        'too many client authentications at once (TOKEN_CHECKS_AT_ONCE checking, TOKEN_CHECKS_WAITING waiting); retry after 1 second';
       expect(response.json()).toEqual({
         code: 9001,
         message: description,
+        retryAfterSeconds: 1,
+        limit: 'TOKEN_CHECKS_WAITING',
         error: 'temporarily_unavailable',
         error_description: description,
       });

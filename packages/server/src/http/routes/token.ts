@@ -52,10 +52,13 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
     const valid = await secretChecks.run(() => verifyClientSecret(clientSecret, secretHash));
     if (valid === GATE_FULL) {
       // RFC 6749 names no error for this; OAuth clients know `temporarily_unavailable` (§4.1.2.1).
-      const description = 'too many client authentications at once; retry after 1 second';
+      const description =
+        'too many client authentications at once (TOKEN_CHECKS_AT_ONCE checking, TOKEN_CHECKS_WAITING waiting); retry after 1 second';
       return reply.status(429).header('Retry-After', '1').header('Cache-Control', 'no-store').send({
         code: 9001,
         message: description,
+        retryAfterSeconds: 1,
+        limit: 'TOKEN_CHECKS_WAITING',
         error: 'temporarily_unavailable',
         error_description: description,
       });
