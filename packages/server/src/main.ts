@@ -9,6 +9,7 @@ import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
 import { inProcessFlowEvents } from './flows/flow-events.js';
 import { createApp } from './http/app.js';
+import type { Readiness } from './http/readiness.js';
 import { createLogger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
 import { noMetrics } from './metrics/metrics.js';
@@ -133,7 +134,8 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     inboxArrivals: arrivals,
     metrics,
   };
-  const app = await createApp(deps, logger);
+  const readiness: Readiness = { draining: false };
+  const app = await createApp(deps, logger, readiness);
   let maintenance: { stop(): void } | undefined;
   let metricsServer: MetricsServer | undefined;
 
@@ -168,6 +170,10 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       }
     },
     async close() {
+      if (config.shutdownDrainSeconds > 0 && maintenance) {
+        readiness.draining = true;
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
+      }
       maintenance?.stop();
       // app.close() closes connections idle at that moment; a keep-alive connection busy then
       // becomes idle later and would hold the process for the keep-alive timeout. Reap those too.

@@ -34,10 +34,13 @@ export async function serveCommand(config: Config): Promise<number> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took over 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
+    const force = setTimeout(
+      () => {
+        logger.error('shutdown took over 10 s past the drain; exiting');
+        process.exit(1);
+      },
+      10_000 + config.shutdownDrainSeconds * 1000,
+    );
     force.unref();
     Promise.resolve(demoApp?.close())
       .then(() => server.close())

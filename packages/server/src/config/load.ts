@@ -11,6 +11,7 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string;
   postgresPreparedStatements: boolean;
+  shutdownDrainSeconds: number;
   databasePoolSize: number;
   databaseConnectTimeoutMs: number;
   databaseStatementTimeoutMs: number;

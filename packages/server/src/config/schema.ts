@@ -73,6 +73,14 @@ export const configSchema = {
     description:
       'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode (unless 1.21 or later with `max_prepared_statements` set).',
   },
+  shutdownDrainSeconds: {
+    env: 'SHUTDOWN_DRAIN_SECONDS',
+    kind: int(0, 300),
+    default: '0',
+    unit: 's',
+    description:
+      "On SIGTERM, how long `/readyz` answers 503 while the node still serves, before it stops listening: long enough for the load balancer's health check to take it out of the rotation (deploy/haproxy.cfg: 3). Then requests in flight finish and the node exits.",
+  },
   databasePoolSize: {
     env: 'DATABASE_POOL_SIZE',
     kind: int(1, 1000),

@@ -6,6 +6,7 @@ import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import type { Readiness } from './readiness.js';
 import { RequestLog } from './request-log.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
@@ -22,7 +23,11 @@ import { installSecurityHeaders } from './security-headers.js';
 import { onWebSocketError } from './websocket-errors.js';
 
 /** Builds the HTTP app from its dependencies; no business rules live here. */
-export async function createApp(deps: FlowDeps, logger: Logger): Promise<FastifyInstance> {
+export async function createApp(
+  deps: FlowDeps,
+  logger: Logger,
+  readiness: Readiness = { draining: false },
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent as Logger, bindings, options),
@@ -45,7 +50,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   installSecurityHeaders(app);
   installRequestMetrics(app, deps.metrics);
 
-  healthRoutes(app, deps);
+  healthRoutes(app, deps, readiness);
   sdkRoutes(app);
   // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
   await app.register(async (scope) => {

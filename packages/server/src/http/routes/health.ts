@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { FlowDeps } from '../../flows/deps.js';
+import type { Readiness } from '../readiness.js';
 
 /** A load balancer's probe must get an answer, not a hung connection, when the database hangs. */
 const READY_DEADLINE_MS = 900;
 
 /** Liveness, readiness and the public signing keys. */
-export function healthRoutes(app: FastifyInstance, deps: FlowDeps): void {
+export function healthRoutes(app: FastifyInstance, deps: FlowDeps, readiness: Readiness): void {
   // Probed every few seconds: their request lines are debug.
   const quiet = { config: { requestLogLevel: 'debug' as const } };
   app.get('/healthz', quiet, async () => ({ status: 'ok' }));
 
   app.get('/readyz', quiet, async (request, reply) => {
+    if (readiness.draining) {
+      return reply.status(503).send({ status: 'shutting down', code: 9004, message: 'this node is shutting down' });
+    }
     const failure = await answerWithin(deps.store.ping(), READY_DEADLINE_MS);
     if (failure === undefined) return { status: 'ready' };
     request.log.warn({ reason: failure }, 'not ready: database not answering');
