@@ -296,25 +296,65 @@ describe('pocketproof config check', () => {
     expect(result.code).toBe(0);
     const config = JSON.parse(result.stdout);
     expect(config.CODE_HMAC_SECRET).toBe('<redacted>');
-    expect(config.DATABASE_URL).toBe('<redacted>');
+    // An SQLite path holds no secret, and which file a server uses is what a check is for (issue 21).
+    expect(config.DATABASE_URL).toBe(`sqlite:${dbPath}`);
     expect(config.PORT).toBe(9123);
     expect(config.REGION).toBe('eu');
     expect(config.PUBLIC_URL).toBe('http://localhost:9123');
     expect(result.stdout).not.toContain(hmacSecret);
-    expect(result.stdout).not.toContain('very-private-location');
   });
 
-  it('redacts a PostgreSQL URL with its password', async () => {
+  it('redacts the password of a PostgreSQL URL, and only the password', async () => {
     const result = await runCli(
       { PATH: process.env.PATH, DATABASE_URL: 'postgres://pocket:hunter2-pw@db.internal:5432/pocketproof' },
       'config',
       'check',
     );
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).DATABASE_URL).toBe('<redacted>');
+    expect(JSON.parse(result.stdout).DATABASE_URL).toBe('postgres://pocket:<redacted>@db.internal:5432/pocketproof');
     expect(result.stdout).not.toContain('hunter2-pw');
-    expect(result.stdout).not.toContain('db.internal');
   });
+
+  it('DATABASE_URL=mysql://… fails the check (exit 1) as it fails serve', async () => {
+    const env = { PATH: process.env.PATH, DATABASE_URL: 'mysql://root:pw@db/pocketproof' };
+    const check = await runCli(env, 'config', 'check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('DATABASE_URL: must start with sqlite: or postgres://');
+    expect(check.stderr).not.toContain(':pw@');
+    const serve = await runCli(env, 'serve');
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('DATABASE_URL');
+  });
+
+  it('PORT=abc names PORT only: no PUBLIC_URL of localhost:undefined', async () => {
+    const result = await runCli({ PATH: process.env.PATH, PORT: 'abc' }, 'config', 'check');
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('undefined');
+    expect(result.stderr).not.toContain('PUBLIC_URL');
+  });
+
+  it('a misspelt setting (PHONE_SEND_LIMT) is warned about, naming the setting it looks like', async () => {
+    const result = await runCli({ PATH: process.env.PATH, PHONE_SEND_LIMT: '50' }, 'config', 'check');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'warning: PHONE_SEND_LIMT is not a Pocketproof setting and is ignored; did you mean PHONE_SEND_LIMIT?\n',
+    );
+    expect(JSON.parse(result.stdout).PHONE_SEND_LIMIT).toBe(5);
+  });
+
+  it.each(['prod', 'Production', 'staging'])(
+    'NODE_ENV=%s: serve refuses to start (exit 1), naming the three accepted values',
+    async (nodeEnv) => {
+      const s = await scratch({ NODE_ENV: nodeEnv });
+      try {
+        const result = await runCli(s.env, 'serve');
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`NODE_ENV: must be one of development, test, production, got "${nodeEnv}"`);
+      } finally {
+        await rm(s.dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('an invalid value (PORT=abc) exits 1 with a message naming PORT', async () => {
     const result = await runCli({ PATH: process.env.PATH, PORT: 'abc' }, 'config', 'check');
