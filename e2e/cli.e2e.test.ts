@@ -182,9 +182,12 @@ describe('pocketproof clients', () => {
       clientId: created.clientId,
       name: 'cli-e2e',
       redirectOrigins: ['https://list.example.com'],
+      anyRedirectTarget: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    for (const r of rows) expect(Object.keys(r).sort()).toEqual(['clientId', 'createdAt', 'name', 'redirectOrigins']);
+    for (const r of rows) {
+      expect(Object.keys(r).sort()).toEqual(['anyRedirectTarget', 'clientId', 'createdAt', 'name', 'redirectOrigins']);
+    }
     expect(result.stdout).not.toContain(created.clientSecret);
     expect(result.stdout.toLowerCase()).not.toContain('secret');
     expect(result.stdout.toLowerCase()).not.toContain('hash');
@@ -246,6 +249,93 @@ describe('pocketproof clients', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('pp_nobody_here');
     expect((await cli('clients', 'delete')).code).toBe(2);
+  });
+
+  it('set-redirects replaces the origins or records the any-target choice, saying what it means', async () => {
+    const created = await createClient();
+    const set = await cli('clients', 'set-redirects', created.clientId, '--redirect-origin', 'https://shop.example/x');
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect((await list()).find((c) => c.clientId === created.clientId)).toMatchObject({
+      redirectOrigins: ['https://shop.example'],
+      anyRedirectTarget: false,
+    });
+    const any = await cli('clients', 'set-redirects', created.clientId, '--any-redirect-target');
+    expect(any.code).toBe(0);
+    expect(any.stderr).toContain('may redirect to any http(s) host');
+    expect(any.stderr).toContain('can send people anywhere');
+    expect((await list()).find((c) => c.clientId === created.clientId)).toMatchObject({
+      redirectOrigins: [],
+      anyRedirectTarget: true,
+    });
+    const both = await cli(
+      'clients',
+      'set-redirects',
+      created.clientId,
+      '--any-redirect-target',
+      '--redirect-origin',
+      'https://a.example',
+    );
+    expect(both.code).toBe(2);
+    expect((await cli('clients', 'set-redirects', created.clientId)).code).toBe(2);
+    expect((await cli('clients', 'set-redirects', 'no-such-client', '--any-redirect-target')).code).toBe(1);
+  });
+
+  it('create --any-redirect-target says what it means', async () => {
+    const result = await cli('clients', 'create', '--name', 'anywhere', '--any-redirect-target', '--json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('may redirect to any http(s) host its backend names, also in production');
+  });
+
+  it('clients with no action lists the actions (exit 2)', async () => {
+    const result = await cli('clients');
+    expect(result.code).toBe(2);
+    for (const action of ['create', 'list', 'delete', 'rotate-secret', 'set-redirects']) {
+      expect(result.stderr).toContain(`clients ${action}`);
+    }
+    expect(result.stderr).not.toContain('(none)');
+  });
+
+  it("an unknown option is a usage error (exit 2) in our words, not parseArgs's", async () => {
+    const result = await cli('clients', 'list', '--frobnicate');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe('unknown option --frobnicate');
+    expect(result.stderr).toContain('Usage: pocketproof');
+    expect(result.stderr).not.toContain('positional argument');
+    const missing = await cli('clients', 'create', '--name');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe('--name needs a value');
+  });
+
+  it('serve --port points to PORT', async () => {
+    const result = await cli('serve', '--port', '9000');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'unknown option --port; settings come from the environment: PORT=<value> pocketproof <command> (see docs/config.md)',
+    );
+  });
+
+  it('flows show counts one attempt as "1 attempt"', async () => {
+    const created = await createClient();
+    const token = await accessToken(server.url, created.clientId, created.clientSecret);
+    const started = await postJson(
+      `${server.url}/v3/unify`,
+      { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: 'https://app.example.com/done' },
+      token,
+    );
+    expect(started.status).toBe(200);
+    // The browser's step that sends the link.
+    const sent = await postJson(
+      `${server.url}/v1/client/mobile/instantlink/start`,
+      { sourceIp: null, isMobile: true },
+      started.body.authToken,
+    );
+    expect(sent.status).toBe(200);
+    const shown = await waitFor('the message to be sent', async () => {
+      const text = (await cli('flows', 'show', started.body.correlationId)).stdout;
+      return text.includes('message') && !text.includes(': queued') ? text : undefined;
+    });
+    expect(shown).toContain('(1 attempt)');
+    expect(shown).not.toContain('attempts)');
   });
 
   it('an unknown clients action or command is a usage error (exit 2)', async () => {
@@ -519,6 +609,17 @@ describe('pocketproof serve', () => {
       // No demo client was created in the database either.
       const listed = await runCli(server.env, 'clients', 'list', '--json');
       expect(JSON.parse(listed.stdout)).toEqual([]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('a production server states at start which developer surfaces are off', async () => {
+    const server = await startCli({ NODE_ENV: 'production' });
+    try {
+      const line = 'Production mode (NODE_ENV=production): developer surfaces are off';
+      await waitFor('the production line', () => (server.output().includes(line) ? true : undefined));
+      expect(server.output()).toContain('no dev phone inbox (/dev/inbox), no demo client, no demo app');
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -63,7 +63,7 @@ export async function flowsCommand(
       );
       for (const m of report.messages) {
         console.log(
-          `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} attempts)`,
+          `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} ${m.attempts.length === 1 ? 'attempt' : 'attempts'})`,
         );
       }
     }
