@@ -17,11 +17,11 @@ export interface BannerFacts {
 export function startBanner(config: Config, facts: BannerFacts): string[] {
   const lines = [`Pocketproof is listening on ${facts.address} (database: ${facts.engine})`];
   if (config.publicUrl !== facts.address) lines.push(`  Public URL:      ${config.publicUrl} (in links and tokens)`);
+  lines.push(`  Start page:      ${config.publicUrl}/ (links the docs and health)`);
   if (facts.metricsUrl) lines.push(`  Metrics:         ${facts.metricsUrl}`);
   if (config.devSurfaces) {
     if (facts.demoAppUrl) lines.push(`  Demo app:        ${facts.demoAppUrl}/`);
     lines.push(`  Dev phone inbox: ${config.publicUrl}/dev/inbox`);
-    lines.push(`  Docs:            ${config.publicUrl}/docs`);
     if (facts.demoClient) {
       const { clientId, clientSecret, savedIn } = facts.demoClient;
       lines.push(`  Demo client:     client_id=${clientId} client_secret=${clientSecret}`);
