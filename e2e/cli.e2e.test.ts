@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, type RunningServer, startCli, waitFor } from './support.js';
+import { freePort, postJson, type RunningServer, startCli, waitFor } from './support.js';
 
 /** The real `pocketproof` CLI (packages/server/dist, built by `npm run build`), as an operator runs it. */
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
@@ -620,6 +620,27 @@ describe('pocketproof serve', () => {
       const line = 'Production mode (NODE_ENV=production): developer surfaces are off';
       await waitFor('the production line', () => (server.output().includes(line) ? true : undefined));
       expect(server.output()).toContain('no dev phone inbox (/dev/inbox), no demo client, no demo app');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('NODE_ENV=production with DEV_SURFACES=true: the demo client has the demo origin, so its desktop flow starts', async () => {
+    const demoPort = await freePort();
+    const server = await startCli({
+      NODE_ENV: 'production',
+      DEV_SURFACES: 'true',
+      SMS_PROVIDER: 'inbox',
+      DEMO_PORT: String(demoPort),
+    });
+    try {
+      await waitFor('the demo app', () => (server.output().includes('Demo app:') ? true : undefined));
+      const started = await postJson(`http://127.0.0.1:${demoPort}/api/start`, { possessionType: 'desktop' });
+      expect(started.status).toBe(200);
+      const listed = JSON.parse(await server.cli('clients', 'list', '--json'));
+      expect(listed).toEqual([
+        expect.objectContaining({ clientId: 'demo', redirectOrigins: [`http://127.0.0.1:${demoPort}`] }),
+      ]);
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
+import { demoOrigin } from '../config/demo-origin.js';
 import type { Config } from '../config/load.js';
 import { buildServer } from '../main.js';
+import { setClientRedirects } from '../oauth/clients.js';
 import { type DemoApp, startDemoApp } from './demo-app.js';
 import { ensureDemoClient } from './demo-client.js';
 import { startBanner } from './start-banner.js';
@@ -12,7 +14,16 @@ export async function serveCommand(config: Config): Promise<number> {
 
   const savedIn = demoClientPath(config);
   let demo: { clientId: string; clientSecret: string } | undefined;
-  if (config.devSurfaces) demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
+  if (config.devSurfaces) {
+    demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
+    // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
+    // demo's own is the one it needs. In development none, so the README's targets work too.
+    const production = config.nodeEnv === 'production' && config.demoPort !== 0;
+    await setClientRedirects(server.store, demo.clientId, {
+      redirectOrigins: production ? [demoOrigin(config)] : [],
+      anyRedirectTarget: false,
+    });
+  }
   const address = await server.listen();
   let demoApp: DemoApp | undefined;
   if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
