@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, type RunningServer, startCli, waitFor } from './support.js';
+import { freePort, postJson, type RunningServer, startCli, waitFor } from './support.js';
 
 /** The real `pocketproof` CLI (packages/server/dist, built by `npm run build`), as an operator runs it. */
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
@@ -182,9 +182,12 @@ describe('pocketproof clients', () => {
       clientId: created.clientId,
       name: 'cli-e2e',
       redirectOrigins: ['https://list.example.com'],
+      anyRedirectTarget: false,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
-    for (const r of rows) expect(Object.keys(r).sort()).toEqual(['clientId', 'createdAt', 'name', 'redirectOrigins']);
+    for (const r of rows) {
+      expect(Object.keys(r).sort()).toEqual(['anyRedirectTarget', 'clientId', 'createdAt', 'name', 'redirectOrigins']);
+    }
     expect(result.stdout).not.toContain(created.clientSecret);
     expect(result.stdout.toLowerCase()).not.toContain('secret');
     expect(result.stdout.toLowerCase()).not.toContain('hash');
@@ -248,6 +251,93 @@ describe('pocketproof clients', () => {
     expect((await cli('clients', 'delete')).code).toBe(2);
   });
 
+  it('set-redirects replaces the origins or records the any-target choice, saying what it means', async () => {
+    const created = await createClient();
+    const set = await cli('clients', 'set-redirects', created.clientId, '--redirect-origin', 'https://shop.example/x');
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect((await list()).find((c) => c.clientId === created.clientId)).toMatchObject({
+      redirectOrigins: ['https://shop.example'],
+      anyRedirectTarget: false,
+    });
+    const any = await cli('clients', 'set-redirects', created.clientId, '--any-redirect-target');
+    expect(any.code).toBe(0);
+    expect(any.stderr).toContain('may redirect to any http(s) host');
+    expect(any.stderr).toContain('can send people anywhere');
+    expect((await list()).find((c) => c.clientId === created.clientId)).toMatchObject({
+      redirectOrigins: [],
+      anyRedirectTarget: true,
+    });
+    const both = await cli(
+      'clients',
+      'set-redirects',
+      created.clientId,
+      '--any-redirect-target',
+      '--redirect-origin',
+      'https://a.example',
+    );
+    expect(both.code).toBe(2);
+    expect((await cli('clients', 'set-redirects', created.clientId)).code).toBe(2);
+    expect((await cli('clients', 'set-redirects', 'no-such-client', '--any-redirect-target')).code).toBe(1);
+  });
+
+  it('create --any-redirect-target says what it means', async () => {
+    const result = await cli('clients', 'create', '--name', 'anywhere', '--any-redirect-target', '--json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('may redirect to any http(s) host its backend names, also in production');
+  });
+
+  it('clients with no action lists the actions (exit 2)', async () => {
+    const result = await cli('clients');
+    expect(result.code).toBe(2);
+    for (const action of ['create', 'list', 'delete', 'rotate-secret', 'set-redirects']) {
+      expect(result.stderr).toContain(`clients ${action}`);
+    }
+    expect(result.stderr).not.toContain('(none)');
+  });
+
+  it("an unknown option is a usage error (exit 2) in our words, not parseArgs's", async () => {
+    const result = await cli('clients', 'list', '--frobnicate');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe('unknown option --frobnicate');
+    expect(result.stderr).toContain('Usage: pocketproof');
+    expect(result.stderr).not.toContain('positional argument');
+    const missing = await cli('clients', 'create', '--name');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe('--name needs a value');
+  });
+
+  it('serve --port points to PORT', async () => {
+    const result = await cli('serve', '--port', '9000');
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'unknown option --port; settings come from the environment: PORT=<value> pocketproof <command> (see docs/config.md)',
+    );
+  });
+
+  it('flows show counts one attempt as "1 attempt"', async () => {
+    const created = await createClient();
+    const token = await accessToken(server.url, created.clientId, created.clientSecret);
+    const started = await postJson(
+      `${server.url}/v3/unify`,
+      { possessionType: 'desktop', phoneNumber: PHONE, finalTargetUrl: 'https://app.example.com/done' },
+      token,
+    );
+    expect(started.status).toBe(200);
+    // The browser's step that sends the link.
+    const sent = await postJson(
+      `${server.url}/v1/client/mobile/instantlink/start`,
+      { sourceIp: null, isMobile: true },
+      started.body.authToken,
+    );
+    expect(sent.status).toBe(200);
+    const shown = await waitFor('the message to be sent', async () => {
+      const text = (await cli('flows', 'show', started.body.correlationId)).stdout;
+      return text.includes('message') && !text.includes(': queued') ? text : undefined;
+    });
+    expect(shown).toContain('(1 attempt)');
+    expect(shown).not.toContain('attempts)');
+  });
+
   it('an unknown clients action or command is a usage error (exit 2)', async () => {
     expect((await cli('clients', 'frobnicate')).code).toBe(2);
     const unknown = await cli('teleport');
@@ -296,25 +386,65 @@ describe('pocketproof config check', () => {
     expect(result.code).toBe(0);
     const config = JSON.parse(result.stdout);
     expect(config.CODE_HMAC_SECRET).toBe('<redacted>');
-    expect(config.DATABASE_URL).toBe('<redacted>');
+    // An SQLite path holds no secret, and which file a server uses is what a check is for (issue 21).
+    expect(config.DATABASE_URL).toBe(`sqlite:${dbPath}`);
     expect(config.PORT).toBe(9123);
     expect(config.REGION).toBe('eu');
     expect(config.PUBLIC_URL).toBe('http://localhost:9123');
     expect(result.stdout).not.toContain(hmacSecret);
-    expect(result.stdout).not.toContain('very-private-location');
   });
 
-  it('redacts a PostgreSQL URL with its password', async () => {
+  it('redacts the password of a PostgreSQL URL, and only the password', async () => {
     const result = await runCli(
       { PATH: process.env.PATH, DATABASE_URL: 'postgres://pocket:hunter2-pw@db.internal:5432/pocketproof' },
       'config',
       'check',
     );
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).DATABASE_URL).toBe('<redacted>');
+    expect(JSON.parse(result.stdout).DATABASE_URL).toBe('postgres://pocket:<redacted>@db.internal:5432/pocketproof');
     expect(result.stdout).not.toContain('hunter2-pw');
-    expect(result.stdout).not.toContain('db.internal');
   });
+
+  it('DATABASE_URL=mysql://… fails the check (exit 1) as it fails serve', async () => {
+    const env = { PATH: process.env.PATH, DATABASE_URL: 'mysql://root:pw@db/pocketproof' };
+    const check = await runCli(env, 'config', 'check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('DATABASE_URL: must start with sqlite: or postgres://');
+    expect(check.stderr).not.toContain(':pw@');
+    const serve = await runCli(env, 'serve');
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('DATABASE_URL');
+  });
+
+  it('PORT=abc names PORT only: no PUBLIC_URL of localhost:undefined', async () => {
+    const result = await runCli({ PATH: process.env.PATH, PORT: 'abc' }, 'config', 'check');
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('undefined');
+    expect(result.stderr).not.toContain('PUBLIC_URL');
+  });
+
+  it('a misspelt setting (PHONE_SEND_LIMT) is warned about, naming the setting it looks like', async () => {
+    const result = await runCli({ PATH: process.env.PATH, PHONE_SEND_LIMT: '50' }, 'config', 'check');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      'warning: PHONE_SEND_LIMT is not a Pocketproof setting and is ignored; did you mean PHONE_SEND_LIMIT?\n',
+    );
+    expect(JSON.parse(result.stdout).PHONE_SEND_LIMIT).toBe(5);
+  });
+
+  it.each(['prod', 'Production', 'staging'])(
+    'NODE_ENV=%s: serve refuses to start (exit 1), naming the three accepted values',
+    async (nodeEnv) => {
+      const s = await scratch({ NODE_ENV: nodeEnv });
+      try {
+        const result = await runCli(s.env, 'serve');
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`NODE_ENV: must be one of development, test, production, got "${nodeEnv}"`);
+      } finally {
+        await rm(s.dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('an invalid value (PORT=abc) exits 1 with a message naming PORT', async () => {
     const result = await runCli({ PATH: process.env.PATH, PORT: 'abc' }, 'config', 'check');
@@ -479,6 +609,38 @@ describe('pocketproof serve', () => {
       // No demo client was created in the database either.
       const listed = await runCli(server.env, 'clients', 'list', '--json');
       expect(JSON.parse(listed.stdout)).toEqual([]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('a production server states at start which developer surfaces are off', async () => {
+    const server = await startCli({ NODE_ENV: 'production' });
+    try {
+      const line = 'Production mode (NODE_ENV=production): developer surfaces are off';
+      await waitFor('the production line', () => (server.output().includes(line) ? true : undefined));
+      expect(server.output()).toContain('no dev phone inbox (/dev/inbox), no demo client, no demo app');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('NODE_ENV=production with DEV_SURFACES=true: the demo client has the demo origin, so its desktop flow starts', async () => {
+    const demoPort = await freePort();
+    const server = await startCli({
+      NODE_ENV: 'production',
+      DEV_SURFACES: 'true',
+      SMS_PROVIDER: 'inbox',
+      DEMO_PORT: String(demoPort),
+    });
+    try {
+      await waitFor('the demo app', () => (server.output().includes('Demo app:') ? true : undefined));
+      const started = await postJson(`http://127.0.0.1:${demoPort}/api/start`, { possessionType: 'desktop' });
+      expect(started.status).toBe(200);
+      const listed = JSON.parse(await server.cli('clients', 'list', '--json'));
+      expect(listed).toEqual([
+        expect.objectContaining({ clientId: 'demo', redirectOrigins: [`http://127.0.0.1:${demoPort}`] }),
+      ]);
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -11,13 +11,14 @@ export const DEMO_CLIENT_ID = 'demo';
 /**
  * Development only: makes sure a client `demo` exists and that its secret is in `path` (mode 0600),
  * so the README walkthrough and the demo app work on the first `npm start` and every one after.
+ * Without a path (an in-memory database) the secret is only returned.
  */
 export async function ensureDemoClient(
   store: Store,
   clock: Clock,
-  path: string,
+  path: string | undefined,
 ): Promise<{ clientId: string; clientSecret: string }> {
-  const saved = readSaved(path);
+  const saved = path === undefined ? undefined : readSaved(path);
   const existing = await store.clients.findClient(DEMO_CLIENT_ID);
   let clientSecret: string;
   if (!existing) {
@@ -28,7 +29,7 @@ export async function ensureDemoClient(
   } else {
     clientSecret = (await rotateClientSecret(store, clock, DEMO_CLIENT_ID)) as string;
   }
-  if (clientSecret !== saved) {
+  if (path !== undefined && clientSecret !== saved) {
     await mkdir(dirname(path), { recursive: true });
     writeFileSync(path, `${JSON.stringify({ clientId: DEMO_CLIENT_ID, clientSecret }, null, 2)}\n`, { mode: 0o600 });
   }

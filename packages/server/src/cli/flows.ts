@@ -82,7 +82,7 @@ export function describeReport(report: FlowReport): string {
   if (report.failureReason) lines.push(`  reason: ${report.failureReason}`);
   for (const m of report.messages) {
     lines.push(
-      `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} attempts)`,
+      `  message ${m.id}: ${m.status}, delivery ${m.deliveryStatus} via ${m.provider ?? '-'} (${m.attempts.length} ${m.attempts.length === 1 ? 'attempt' : 'attempts'})`,
     );
     if (m.status === 'abandoned' && m.lastError) lines.push(`    not delivered: ${m.lastError}`);
   }

@@ -1,53 +1,34 @@
-import { parseArgs } from 'node:util';
 import { systemClock } from '../clock.js';
 import { type Config, ConfigError, describeConfig, loadConfig } from '../config/load.js';
+import { misspeltSettings } from '../config/unknown-keys.js';
 import { cryptoRandom } from '../crypto/random.js';
 import { signingKeyContext } from '../crypto/sealed-secrets.js';
 import { secretBox } from '../crypto/secret-box.js';
 import { newSigningKey } from '../oauth/keyring.js';
 import { openStore } from '../storage/open-store.js';
+import { type CliArguments, parseCli, USAGE, UsageError } from './arguments.js';
 import { clientsCommand } from './clients.js';
 import { flowsCommand } from './flows.js';
 import { serveCommand } from './serve.js';
 import { smsCommand } from './sms.js';
 
-const USAGE = `Usage: pocketproof <command> [options]
-
-Commands:
-  serve                                   run the server (the same as npm start)
-  migrate                                 apply database migrations and exit
-  clients create --name <n> [--redirect-origin <url>]... [--id <id>] [--json]
-  clients list [--json]
-  clients delete <clientId>
-  clients rotate-secret <clientId> [--json]
-  flows show <correlationId> [--json]     a flow's state and its messages' delivery status and attempts
-  keys rotate                             start signing with a new key (old ones keep verifying)
-  config check                            print the resolved configuration, secrets redacted
-  sms test --to <number> [--provider <name>] [--wait-seconds <n>] [--json]
-                                          send one test message through SMS_PROVIDER and report each provider call
-
-Configuration comes from the environment (and CONFIG_FILE); see docs/config.md.`;
-
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      id: { type: 'string' },
-      'redirect-origin': { type: 'string', multiple: true },
-      json: { type: 'boolean', default: false },
-      to: { type: 'string' },
-      provider: { type: 'string' },
-      'wait-seconds': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  let parsed: CliArguments;
+  try {
+    parsed = parseCli(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
+  // Before loading, so a misspelt name is reported even when the configuration is refused.
+  for (const warning of misspeltSettings(process.env)) console.error(`warning: ${warning}`);
   const config = loadConfig();
 
   switch (command) {

@@ -1,33 +1,41 @@
 import { dirname, join } from 'node:path';
+import { demoOrigin } from '../config/demo-origin.js';
 import type { Config } from '../config/load.js';
 import { buildServer } from '../main.js';
+import { setClientRedirects } from '../oauth/clients.js';
 import { type DemoApp, startDemoApp } from './demo-app.js';
 import { ensureDemoClient } from './demo-client.js';
+import { startBanner } from './start-banner.js';
 
 /** `pocketproof serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
 export async function serveCommand(config: Config): Promise<number> {
   const server = await buildServer(config);
   const { logger } = server;
 
+  const savedIn = demoClientPath(config);
   let demo: { clientId: string; clientSecret: string } | undefined;
   if (config.devSurfaces) {
-    demo = await ensureDemoClient(server.store, server.deps.clock, demoClientPath(config));
+    demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
+    // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
+    // demo's own is the one it needs. In development none, so the README's targets work too.
+    const production = config.nodeEnv === 'production' && config.demoPort !== 0;
+    await setClientRedirects(server.store, demo.clientId, {
+      redirectOrigins: production ? [demoOrigin(config)] : [],
+      anyRedirectTarget: false,
+    });
   }
   const address = await server.listen();
   let demoApp: DemoApp | undefined;
   if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
 
-  const lines = [`Pocketproof is listening on ${config.publicUrl} (database: ${server.store.engine})`];
-  if (server.metricsUrl) lines.push(`  Metrics:         ${server.metricsUrl}`);
-  if (config.devSurfaces) {
-    if (demoApp) lines.push(`  Demo app:        ${demoApp.url}/`);
-    lines.push(`  Dev phone inbox: ${config.publicUrl}/dev/inbox`);
-    if (demo) {
-      lines.push(`  Demo client:     client_id=${demo.clientId} client_secret=${demo.clientSecret}`);
-      lines.push(`                   (saved in ${demoClientPath(config)})`);
-    }
-  }
-  console.log(lines.join('\n'));
+  const banner = startBanner(config, {
+    address,
+    engine: server.store.engine,
+    metricsUrl: server.metricsUrl,
+    demoAppUrl: demoApp?.url,
+    demoClient: demo && { ...demo, savedIn },
+  });
+  console.log(banner.join('\n'));
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -57,11 +65,24 @@ export async function serveCommand(config: Config): Promise<number> {
   return 0;
 }
 
-/** Beside the SQLite file when there is one, else ./data. */
-export function demoClientPath(config: Config): string {
-  const dir =
-    config.databaseUrl.startsWith('sqlite:') && !config.databaseUrl.includes(':memory:')
-      ? dirname(config.databaseUrl.slice('sqlite:'.length))
-      : 'data';
-  return join(dir, 'demo-client.json');
+/**
+ * One file per database, so that servers on different databases from one checkout (SQLite and
+ * PostgreSQL, say) never read each other's secret, which would make each rotate the other's away:
+ * beside the SQLite file, or in ./data named after the PostgreSQL server and database. An
+ * in-memory database starts empty every time, so its secret is not saved.
+ */
+export function demoClientPath(config: Pick<Config, 'databaseUrl'>): string | undefined {
+  const { databaseUrl } = config;
+  if (databaseUrl.startsWith('sqlite:')) {
+    return databaseUrl.includes(':memory:')
+      ? undefined
+      : join(dirname(databaseUrl.slice('sqlite:'.length)), 'demo-client.json');
+  }
+  const url = new URL(databaseUrl);
+  const schema = /search_path=([\w$]+)/.exec(url.searchParams.get('options') ?? '')?.[1];
+  const name = [url.hostname, url.port || '5432', url.pathname.slice(1) || 'postgres', schema]
+    .filter(Boolean)
+    .join('-')
+    .replace(/[^A-Za-z0-9._-]/g, '_');
+  return join('data', `demo-client.postgres-${name}.json`);
 }

@@ -17,7 +17,7 @@ export function renderConfigDocs(): string {
             : kind.type === 'bool'
               ? 'boolean'
               : 'string';
-    return `| \`${entry.env}\` | ${type} | ${fallback} | ${entry.unit ?? ''} | ${entry.description}${entry.secret ? ' *(secret)*' : ''} |`;
+    return `| \`${entry.env}\` | ${type} | ${fallback} | ${entry.unit ?? ''} | ${entry.description}${secretNote(entry)} |`;
   });
   return [
     '# Configuration',
@@ -34,4 +34,9 @@ export function renderConfigDocs(): string {
     ...rows,
     '',
   ].join('\n');
+}
+
+function secretNote(entry: ConfigEntry): string {
+  if (entry.secret === 'password') return ' *(its password is secret)*';
+  return entry.secret ? ' *(secret)*' : '';
 }

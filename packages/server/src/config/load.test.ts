@@ -70,11 +70,54 @@ describe('configuration', () => {
     expect(() => loadConfig({ CONFIG_FILE: file })).toThrow(/unknown key PROT/);
   });
 
-  it('config check redacts secrets', () => {
+  it('config check redacts secrets, and of DATABASE_URL only its password', () => {
     const described = describeConfig(
       loadConfig({ CODE_HMAC_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:pw@db/x' }),
     );
     expect(described.CODE_HMAC_SECRET).toBe('<redacted>');
-    expect(described.DATABASE_URL).toBe('<redacted>');
+    expect(described.DATABASE_URL).toBe('postgres://u:<redacted>@db/x');
+    expect(JSON.stringify(described)).not.toContain(':pw@');
+  });
+
+  it('config check shows an SQLite DATABASE_URL, which holds no password, as it is', () => {
+    const described = describeConfig(loadConfig({ DATABASE_URL: 'sqlite:./data/other.db' }));
+    expect(described.DATABASE_URL).toBe('sqlite:./data/other.db');
+    expect(describeConfig(loadConfig({ DATABASE_URL: 'postgres://db.internal/pp' })).DATABASE_URL).toBe(
+      'postgres://db.internal/pp',
+    );
+  });
+
+  it.each(['prod', 'Production', 'staging', 'dev', 'PRODUCTION'])(
+    'a mistyped NODE_ENV (%s) refuses to start, naming the three accepted values',
+    (nodeEnv) => {
+      expect(() => loadConfig({ NODE_ENV: nodeEnv })).toThrow(
+        `NODE_ENV: must be one of development, test, production, got "${nodeEnv}"`,
+      );
+    },
+  );
+
+  it('NODE_ENV accepts development, test and production; only production turns the dev surfaces off', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).devSurfaces).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).devSurfaces).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).devSurfaces).toBe(false);
+  });
+
+  it.each(['mysql://u:pw@db/x', 'sqlite:', 'pocketproof.db', 'postgres://[bad'])(
+    'DATABASE_URL=%s is refused by the configuration, as serve would refuse it',
+    (databaseUrl) => {
+      expect(() => loadConfig({ DATABASE_URL: databaseUrl })).toThrow(/DATABASE_URL: /);
+    },
+  );
+
+  it('an invalid PORT is reported once, without a PUBLIC_URL of localhost:undefined', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'abc' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PORT: must be an integer, got "abc"');
+    expect(message).not.toContain('PUBLIC_URL');
+    expect(message).not.toContain('undefined');
   });
 });

@@ -5,7 +5,7 @@ import { type ConfigEntry, type ConfigKey, configSchema, type SmsProviderName } 
 
 /** The validated, frozen configuration passed down from the composition root. */
 export interface Config {
-  nodeEnv: string;
+  nodeEnv: 'development' | 'test' | 'production';
   port: number;
   host: string;
   publicUrl: string;
@@ -130,10 +130,15 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
     problems.push('METRICS_PORT: must differ from PORT and DEMO_PORT');
   // The dev inbox is a table nobody reads in production: there, no provider is better than a silent one.
   raw.smsProvider ??= Object.freeze(production ? [] : ['inbox']);
-  raw.publicUrl = raw.publicUrl === undefined ? `http://localhost:${raw.port}` : raw.publicUrl;
-  const origin = normaliseOrigin(String(raw.publicUrl));
-  if (origin.ok) raw.publicUrl = origin.value;
-  else problems.push(`PUBLIC_URL: ${origin.problem}`);
+  // Without a valid PORT the default PUBLIC_URL is not known; PORT's own problem says enough.
+  if (raw.publicUrl !== undefined || raw.port !== undefined) {
+    raw.publicUrl ??= `http://localhost:${raw.port}`;
+    const origin = normaliseOrigin(String(raw.publicUrl));
+    if (origin.ok) raw.publicUrl = origin.value;
+    else problems.push(`PUBLIC_URL: ${origin.problem}`);
+  }
+  const database = checkDatabaseUrl(String(raw.databaseUrl));
+  if (database) problems.push(`DATABASE_URL: ${database}`);
   if (typeof raw.codeHmacSecret === 'string' && raw.codeHmacSecret.length < 32) {
     problems.push('CODE_HMAC_SECRET: must be at least 32 characters');
   }
@@ -253,12 +258,35 @@ export function normaliseOrigin(text: string): Parsed & { value?: string } {
   return { ok: true, value: url.origin };
 }
 
+/** The same rule `openStore` applies, so `config check` refuses what `serve` would. */
+function checkDatabaseUrl(text: string): string | undefined {
+  if (text.startsWith('sqlite:')) {
+    return text.length > 'sqlite:'.length ? undefined : 'sqlite: needs a path, e.g. sqlite:./data/pocketproof.db';
+  }
+  if (text.startsWith('postgres://') || text.startsWith('postgresql://')) {
+    return URL.canParse(text) ? undefined : 'is not a valid postgres:// URL';
+  }
+  return `must start with sqlite: or postgres:// (got "${text.split(':')[0]}:…")`;
+}
+
+const REDACTED = '<redacted>';
+
 /** For `config check`: the resolved configuration with secrets replaced. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
     const value = config[key];
-    out[entry.env] = entry.secret && value !== undefined ? '<redacted>' : value;
+    if (value === undefined || !entry.secret) out[entry.env] = value;
+    else out[entry.env] = entry.secret === 'password' ? withoutPassword(String(value)) : REDACTED;
   }
   return out;
+}
+
+/** `postgres://u:pw@db/x` → `postgres://u:<redacted>@db/x`; a URL without a password is shown whole. */
+function withoutPassword(text: string): string {
+  if (!URL.canParse(text)) return text.includes('@') ? REDACTED : text;
+  const url = new URL(text);
+  if (!url.password) return text;
+  url.password = 'REDACTED';
+  return url.href.replace(':REDACTED@', `:${REDACTED}@`);
 }

@@ -25,7 +25,8 @@ export interface ConfigEntry {
   /** Human-readable default for the docs when it is computed from other keys. */
   defaultDoc?: string;
   unit?: string;
-  secret?: boolean;
+  /** `'password'`: a URL whose password alone is secret (the rest helps when checking a setup). */
+  secret?: boolean | 'password';
   description: string;
 }
 
@@ -39,9 +40,11 @@ const DAY = 86_400;
 export const configSchema = {
   nodeEnv: {
     env: 'NODE_ENV',
-    kind: { type: 'string' },
+    // An enum so a typo (`prod`, `Production`) stops the start instead of leaving the dev surfaces on.
+    kind: { type: 'enum', values: ['development', 'test', 'production'] },
     default: 'development',
-    description: '`production` turns off the developer surfaces (dev inbox, demo client) unless asked for.',
+    description:
+      '`production` turns off the developer surfaces (dev inbox, demo client, demo app) unless asked for, and requires registered redirect origins for desktop flows. Any other value stops the start.',
   },
   port: { env: 'PORT', kind: int(0, 65535), default: '8080', unit: 'TCP port', description: 'Port to listen on.' },
   host: {
@@ -63,7 +66,7 @@ export const configSchema = {
     env: 'DATABASE_URL',
     kind: { type: 'string' },
     default: 'sqlite:./data/pocketproof.db',
-    secret: true,
+    secret: 'password',
     description: '`sqlite:<path>` for an SQLite file (`sqlite::memory:` for tests), or `postgres://…` for PostgreSQL.',
   },
   postgresPreparedStatements: {

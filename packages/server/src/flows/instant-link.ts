@@ -88,12 +88,17 @@ export async function tapInstantLink(deps: FlowDeps, token: string): Promise<Lin
     await failFlow(deps, flow.id, 'link_expired', 'instant link expired');
   }
 
-  if (!flow.finalTargetUrl) return { outcome: 'no-target', verified };
+  if (!flow.finalTargetUrl || !URL.canParse(flow.finalTargetUrl)) return { outcome: 'no-target', verified };
   return { outcome: 'redirect', location: appendResult(flow.finalTargetUrl, flow.id, verified), verified };
 }
 
-/** Appends `authId` and `asc` to the integrator's URL as written (its characters are `[A-Za-z0-9-._+=/:?]`). */
+/**
+ * Appends `authId` and `asc` to the integrator's URL (its characters are `[A-Za-z0-9-._+=/:?]`),
+ * normalised by the WHATWG parser: the origin that was checked is then the one the phone lands on,
+ * also for a flow stored before targets were normalised at start.
+ */
 export function appendResult(finalTargetUrl: string, authId: string, verified: boolean): string {
-  const separator = !finalTargetUrl.includes('?') ? '?' : /[?&]$/.test(finalTargetUrl) ? '' : '&';
-  return `${finalTargetUrl}${separator}authId=${encodeURIComponent(authId)}&asc=${verified}`;
+  const target = new URL(finalTargetUrl).href;
+  const separator = !target.includes('?') ? '?' : /[?&]$/.test(target) ? '' : '&';
+  return `${target}${separator}authId=${encodeURIComponent(authId)}&asc=${verified}`;
 }

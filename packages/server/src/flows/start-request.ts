@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import type { Config } from '../config/load.js';
 import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { checkLinkTemplate, checkOtpTemplate, MAX_TEMPLATE_LENGTH, templateLength } from '../sms/templates.js';
-import type { PossessionType } from '../storage/records.js';
+import type { ClientRecord, PossessionType } from '../storage/records.js';
+import { checkRedirectTarget } from './redirect-target.js';
 
 /**
  * The rules of `/v3/mfa` and `/v3/unify` beyond the JSON shape (contract §1.2). The body has
@@ -47,7 +48,7 @@ const EMAIL = /^[A-Za-z0-9.+]+@[A-Za-z0-9]+(\.[A-Za-z0-9]+)*\.[A-Za-z]{2,}$/;
 
 export function checkStartRequest(
   body: StartRequestBody,
-  context: { config: Config; seedEra: boolean; redirectOrigins: readonly string[] },
+  context: { config: Config; seedEra: boolean; client: Pick<ClientRecord, 'redirectOrigins' | 'anyRedirectTarget'> },
 ): Checked<StartRequest> {
   const { config } = context;
   const fail = (field: string, rule: string): Checked<StartRequest> => ({ ok: false, field, rule });
@@ -71,9 +72,13 @@ export function checkStartRequest(
     }
   }
   if (body.finalTargetUrl !== undefined && body.finalTargetUrl !== '') {
-    const target = checkFinalTargetUrl(body.finalTargetUrl, context.redirectOrigins);
-    if (target) return fail('finalTargetUrl', target);
-    finalTargetUrl = body.finalTargetUrl;
+    const target = checkRedirectTarget(body.finalTargetUrl, {
+      redirectOrigins: context.client.redirectOrigins,
+      anyRedirectTarget: context.client.anyRedirectTarget,
+      production: config.nodeEnv === 'production',
+    });
+    if (!target.ok) return fail('finalTargetUrl', target.rule);
+    finalTargetUrl = target.url;
   }
 
   let smsMessage: string | null = null;
@@ -114,21 +119,4 @@ export function checkStartRequest(
       deviceId: text(body.deviceId),
     },
   };
-}
-
-/** Returns the broken rule, or undefined when the URL is acceptable. */
-function checkFinalTargetUrl(value: string, redirectOrigins: readonly string[]): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute http or https URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an absolute http or https URL';
-  if (url.username || url.password) return 'must not contain credentials';
-  // Without this check an Instant Link would be an open redirect to anywhere the caller names.
-  if (redirectOrigins.length > 0 && !redirectOrigins.includes(url.origin)) {
-    return "must match one of the client's registered redirect origins";
-  }
-  return undefined;
 }

@@ -13,6 +13,7 @@ import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
 import { deviceProtocolRoutes } from './routes/device-protocol.js';
 import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
 import { instantLinkRoutes } from './routes/instant-link.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { serverApiRoutes } from './routes/server-api.js';
@@ -51,6 +52,7 @@ export async function createApp(
   installRequestMetrics(app, deps.metrics);
 
   healthRoutes(app, deps, readiness);
+  homeRoutes(app, deps);
   sdkRoutes(app);
   // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
   await app.register(async (scope) => {

@@ -21,21 +21,18 @@ export function isValidClientId(id: string): boolean {
 export async function createClient(
   store: Store,
   clock: Clock,
-  input: { name: string; id?: string; redirectOrigins?: string[]; secret?: string },
+  input: { name: string; id?: string; redirectOrigins?: string[]; anyRedirectTarget?: boolean; secret?: string },
 ): Promise<CreatedClient> {
   const clientId = input.id ?? `pp_${randomBytes(12).toString('hex')}`;
   if (!isValidClientId(clientId)) throw new Error('client id must be 3-64 characters of A-Z a-z 0-9 _ -');
-  const redirectOrigins = (input.redirectOrigins ?? []).map((text) => {
-    const origin = parseRedirectOrigin(text);
-    if (!origin) throw new Error(`redirect origin ${text} is not an http(s) URL`);
-    return origin;
-  });
+  const redirectOrigins = parseRedirectOrigins(input.redirectOrigins ?? []);
   const clientSecret = input.secret ?? generateClientSecret();
   const record: ClientRecord = {
     id: clientId,
     name: input.name,
     secretHash: await hashClientSecret(clientSecret),
     redirectOrigins,
+    anyRedirectTarget: input.anyRedirectTarget ?? false,
     createdAt: clock.now(),
     secretRotatedAt: null,
   };
@@ -48,6 +45,29 @@ export async function rotateClientSecret(store: Store, clock: Clock, clientId: s
   const clientSecret = generateClientSecret();
   const updated = await store.clients.updateClientSecret(clientId, await hashClientSecret(clientSecret), clock.now());
   return updated ? clientSecret : undefined;
+}
+
+/**
+ * Replaces where a client's Instant Links may redirect: to `redirectOrigins`, or (an explicit
+ * choice) anywhere. Returns false for an unknown client.
+ */
+export async function setClientRedirects(
+  store: Store,
+  clientId: string,
+  redirects: { redirectOrigins: string[]; anyRedirectTarget: boolean },
+): Promise<boolean> {
+  return store.clients.updateClientRedirects(clientId, {
+    redirectOrigins: parseRedirectOrigins(redirects.redirectOrigins),
+    anyRedirectTarget: redirects.anyRedirectTarget,
+  });
+}
+
+function parseRedirectOrigins(texts: string[]): string[] {
+  return texts.map((text) => {
+    const origin = parseRedirectOrigin(text);
+    if (!origin) throw new Error(`redirect origin ${text} is not an http(s) URL`);
+    return origin;
+  });
 }
 
 /** Redirect origins must be bare http(s) origins; returns the normalised origin or undefined. */

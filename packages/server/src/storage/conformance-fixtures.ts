@@ -46,6 +46,7 @@ export function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     name: 'Acme',
     secretHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
     redirectOrigins: ['https://app.example.com', 'http://localhost:3000'],
+    anyRedirectTarget: false,
     createdAt: T0,
     secretRotatedAt: null,
     ...overrides,

@@ -69,7 +69,7 @@ function describeLifecycle(getStore: GetStore, make: MakeStore): void {
 function describeAccounts(getStore: GetStore): void {
   describe('clients', () => {
     it('insertClient and findClient round-trip every field', async () => {
-      const client = aClient({ redirectOrigins: [], secretRotatedAt: T0 + 1 });
+      const client = aClient({ redirectOrigins: [], anyRedirectTarget: true, secretRotatedAt: T0 + 1 });
       const other = aClient();
       await getStore().clients.insertClient(client);
       await getStore().clients.insertClient(other);
@@ -110,6 +110,20 @@ function describeAccounts(getStore: GetStore): void {
         secretRotatedAt: T0 + MINUTE,
       });
       expect(await getStore().clients.updateClientSecret('client_missing', 'scrypt$x', T0)).toBe(false);
+    });
+
+    it('updateClientRedirects replaces the origins and the any-target choice; false for an unknown client', async () => {
+      const client = aClient();
+      await getStore().clients.insertClient(client);
+      // Read once so a cached copy exists: the update must not leave it stale.
+      await getStore().clients.findClient(client.id);
+      const anywhere = { redirectOrigins: [], anyRedirectTarget: true };
+      expect(await getStore().clients.updateClientRedirects(client.id, anywhere)).toBe(true);
+      expect(await getStore().clients.findClient(client.id)).toEqual({ ...client, ...anywhere });
+      const origins = { redirectOrigins: ['https://shop.example.com'], anyRedirectTarget: false };
+      expect(await getStore().clients.updateClientRedirects(client.id, origins)).toBe(true);
+      expect(await getStore().clients.findClient(client.id)).toEqual({ ...client, ...origins });
+      expect(await getStore().clients.updateClientRedirects('client_missing', origins)).toBe(false);
     });
   });
 

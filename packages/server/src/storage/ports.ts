@@ -53,6 +53,11 @@ export interface ClientStore {
   deleteClient(id: string): Promise<boolean>;
   /** Replaces the secret hash; returns false when no such client exists. */
   updateClientSecret(id: string, secretHash: string, now: number): Promise<boolean>;
+  /** Replaces where the client's Instant Links may redirect; returns false when no such client exists. */
+  updateClientRedirects(
+    id: string,
+    redirects: Pick<ClientRecord, 'redirectOrigins' | 'anyRedirectTarget'>,
+  ): Promise<boolean>;
 }
 
 export interface SigningKeyStore {

@@ -8,6 +8,12 @@ export interface ClientRecord {
   /** scrypt hash in `scrypt$N$r$p$salt$hash` form; never the secret. */
   secretHash: string;
   redirectOrigins: string[];
+  /**
+   * The owner chose to let this client's Instant Links redirect to any absolute http(s) URL
+   * without registering origins (an open redirect if its credentials leak). Without it, and
+   * without origins, production refuses its desktop flows.
+   */
+  anyRedirectTarget: boolean;
   createdAt: number;
   secretRotatedAt: number | null;
 }

@@ -21,6 +21,7 @@ export interface TestServer {
   /** A new API client and an access token for it. */
   newClient(options?: {
     redirectOrigins?: string[];
+    anyRedirectTarget?: boolean;
   }): Promise<{ clientId: string; clientSecret: string; accessToken: string }>;
   /** POSTs JSON with a bearer token; returns status and parsed body. */
   post(
@@ -77,6 +78,7 @@ export async function createTestServer(
       const created = await createClient(server.store, clock, {
         name: 'test client',
         redirectOrigins: clientOptions.redirectOrigins ?? [],
+        anyRedirectTarget: clientOptions.anyRedirectTarget ?? false,
       });
       const response = await server.app.inject({
         method: 'POST',

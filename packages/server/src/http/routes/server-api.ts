@@ -53,7 +53,7 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
         const checked = checkStartRequest(request.body, {
           config: deps.config,
           seedEra,
-          redirectOrigins: client.redirectOrigins,
+          client,
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {

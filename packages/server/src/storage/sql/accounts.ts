@@ -55,6 +55,19 @@ export function sqlClientStore(
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
+
+    async updateClientRedirects(id, redirects) {
+      cache?.forget(id);
+      const result = await db
+        .updateTable('clients')
+        .set({
+          redirect_origins: JSON.stringify(redirects.redirectOrigins),
+          any_redirect_target: redirects.anyRedirectTarget ? 1 : 0,
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
   };
 }
 

@@ -76,6 +76,10 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         .values([row('m-sent', 'sent'), row('m-abandoned', 'abandoned'), row('m-queued', 'queued')])
         .execute();
       await db.insertInto('rate_limits').values({ key: 'phone-sends:x', window_start: 0, count: 3 }).execute();
+      await db
+        .insertInto('clients')
+        .values({ id: 'old-client', name: 'old', secret_hash: 'h', redirect_origins: '[]', created_at: 1 })
+        .execute();
 
       const latest = await migrator.migrateToLatest();
       expect(latest.error).toBeUndefined();
@@ -83,6 +87,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         '0002_sms_delivery',
         '0003_bounded_storage',
         '0004_sliding_send_budgets',
+        '0005_client_any_redirect_target',
       ]);
       await db.destroy();
 
@@ -106,6 +111,8 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         }),
       ).toBe(true);
       expect(await opened.outbox.listAttempts('m-sent')).toEqual([]);
+      // A client from before keeps to its (empty) origins: it never chose to redirect anywhere.
+      expect((await opened.clients.findClient('old-client'))?.anyRedirectTarget).toBe(false);
       // The window after the old one sees its count as previous.
       expect(await opened.rateLimits.hit('phone-sends:x', 60_000, 60_000)).toEqual({ count: 1, previous: 3 });
     } finally {

@@ -208,6 +208,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('rate_limits_window_start').on('rate_limits').column('window_start').execute();
     },
   },
+
+  '0005_client_any_redirect_target': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // A client's explicit choice to redirect anywhere; existing clients keep to their origins
+      // (and in production, one without origins must register some or choose this).
+      await db.schema
+        .alterTable('clients')
+        .addColumn('any_redirect_target', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

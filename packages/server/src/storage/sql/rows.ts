@@ -24,6 +24,7 @@ export function clientToRow(c: ClientRecord): Row<'clients'> {
     name: c.name,
     secret_hash: c.secretHash,
     redirect_origins: JSON.stringify(c.redirectOrigins),
+    any_redirect_target: flag(c.anyRedirectTarget),
     created_at: c.createdAt,
     secret_rotated_at: c.secretRotatedAt,
   };
@@ -35,6 +36,7 @@ export function clientFromRow(r: Row<'clients'>): ClientRecord {
     name: r.name,
     secretHash: r.secret_hash,
     redirectOrigins: JSON.parse(r.redirect_origins) as string[],
+    anyRedirectTarget: Number(r.any_redirect_target) === 1,
     createdAt: Number(r.created_at),
     secretRotatedAt: r.secret_rotated_at === null ? null : Number(r.secret_rotated_at),
   };

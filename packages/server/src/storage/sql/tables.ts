@@ -9,6 +9,7 @@ export interface Database {
     name: string;
     secret_hash: string;
     redirect_origins: string;
+    any_redirect_target: number;
     created_at: number;
     secret_rotated_at: number | null;
   };
