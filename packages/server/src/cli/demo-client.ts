@@ -18,22 +18,26 @@ export async function ensureDemoClient(
   clock: Clock,
   path: string | undefined,
 ): Promise<{ clientId: string; clientSecret: string }> {
-  const saved = path === undefined ? undefined : readSaved(path);
-  const existing = await store.clients.findClient(DEMO_CLIENT_ID);
-  let clientSecret: string;
-  if (!existing) {
-    clientSecret = (await createClient(store, clock, { name: 'Demo app (development)', id: DEMO_CLIENT_ID }))
-      .clientSecret;
-  } else if (saved && (await verifyClientSecret(saved, existing.secretHash))) {
-    clientSecret = saved;
-  } else {
-    clientSecret = (await rotateClientSecret(store, clock, DEMO_CLIENT_ID)) as string;
-  }
-  if (path !== undefined && clientSecret !== saved) {
-    await mkdir(dirname(path), { recursive: true });
-    writeFileSync(path, `${JSON.stringify({ clientId: DEMO_CLIENT_ID, clientSecret }, null, 2)}\n`, { mode: 0o600 });
-  }
-  return { clientId: DEMO_CLIENT_ID, clientSecret };
+  // Nodes started together would each create the client, or rotate the secret another just saved:
+  // under the lock the first creates it and writes the file, the rest read the file and reuse it.
+  return store.exclusive('pocketproof:demo-client', async (tx) => {
+    const saved = path === undefined ? undefined : readSaved(path);
+    const existing = await tx.clients.findClient(DEMO_CLIENT_ID);
+    let clientSecret: string;
+    if (!existing) {
+      clientSecret = (await createClient(tx, clock, { name: 'Demo app (development)', id: DEMO_CLIENT_ID }))
+        .clientSecret;
+    } else if (saved && (await verifyClientSecret(saved, existing.secretHash))) {
+      clientSecret = saved;
+    } else {
+      clientSecret = (await rotateClientSecret(tx, clock, DEMO_CLIENT_ID)) as string;
+    }
+    if (path !== undefined && clientSecret !== saved) {
+      await mkdir(dirname(path), { recursive: true });
+      writeFileSync(path, `${JSON.stringify({ clientId: DEMO_CLIENT_ID, clientSecret }, null, 2)}\n`, { mode: 0o600 });
+    }
+    return { clientId: DEMO_CLIENT_ID, clientSecret };
+  });
 }
 
 function readSaved(path: string): string | undefined {

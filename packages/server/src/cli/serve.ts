@@ -3,13 +3,21 @@ import { demoOrigin } from '../config/demo-origin.js';
 import type { Config } from '../config/load.js';
 import { buildServer } from '../main.js';
 import { setClientRedirects } from '../oauth/clients.js';
+import { type SqliteServeLock, takeSqliteServeLock } from '../storage/sql/sqlite-serve-lock.js';
 import { type DemoApp, startDemoApp } from './demo-app.js';
 import { ensureDemoClient } from './demo-client.js';
 import { startBanner } from './start-banner.js';
 
 /** `pocketproof serve`: runs until SIGINT/SIGTERM, then drains in-flight requests and exits. */
 export async function serveCommand(config: Config): Promise<number> {
-  const server = await buildServer(config);
+  const sqliteLock = serveLockFor(config.databaseUrl);
+  let server: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    server = await buildServer(config);
+  } catch (error) {
+    sqliteLock?.release();
+    throw error;
+  }
   const { logger } = server;
 
   const savedIn = demoClientPath(config);
@@ -52,6 +60,7 @@ export async function serveCommand(config: Config): Promise<number> {
     force.unref();
     Promise.resolve(demoApp?.close())
       .then(() => server.close())
+      .then(() => sqliteLock?.release())
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -85,4 +94,11 @@ export function demoClientPath(config: Pick<Config, 'databaseUrl'>): string | un
     .join('-')
     .replace(/[^A-Za-z0-9._-]/g, '_');
   return join('data', `demo-client.postgres-${name}.json`);
+}
+
+/** One server per SQLite file (see sqlite-serve-lock.ts); none for PostgreSQL or memory. */
+function serveLockFor(databaseUrl: string): SqliteServeLock | undefined {
+  if (!databaseUrl.startsWith('sqlite:')) return undefined;
+  const path = databaseUrl.slice('sqlite:'.length);
+  return path === ':memory:' ? undefined : takeSqliteServeLock(path);
 }

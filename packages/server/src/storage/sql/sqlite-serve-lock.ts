@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 
 /**
@@ -18,6 +20,7 @@ export class SqliteInUseError extends Error {
 
 export function takeSqliteServeLock(databasePath: string): SqliteServeLock {
   const path = `${databasePath}.serve-lock`;
+  mkdirSync(dirname(path), { recursive: true });
   const lock = new BetterSqlite3(path);
   try {
     lock.pragma('busy_timeout = 0');

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  createPostgresTestDatabase,
+  type PostgresTestDatabase,
+} from '../../packages/server/src/test-support/postgres.js';
+import { freePort, type RunningServer, startCli } from '../support.js';
+
+const HAPROXY_CONFIG = join(import.meta.dirname, '../../deploy/haproxy.cfg');
+
+/**
+ * Several real `pocketproof serve` processes on one PostgreSQL schema, behind a real HAProxy
+ * running the committed `deploy/haproxy.cfg` (round robin, no sticky sessions). Every node has the
+ * load balancer's address as `PUBLIC_URL`, as a deployment would.
+ */
+export interface Cluster {
+  /** The load balancer's origin: what integrators and browsers use. */
+  url: string;
+  nodes: RunningServer[];
+  database: PostgresTestDatabase;
+  env: Record<string, string>;
+  haproxyOutput(): string;
+  close(): Promise<void>;
+}
+
+export async function startCluster(options: { nodes?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
+  const count = options.nodes ?? 3;
+  const database = await createPostgresTestDatabase();
+  const lbPort = await freePort();
+  const url = `http://127.0.0.1:${lbPort}`;
+  const env = { DATABASE_URL: database.url, PUBLIC_URL: url, ...options.env };
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  // Started together, as an orchestrator starts a new deployment's nodes on an empty database.
+  const started = await Promise.allSettled(ports.map((port) => startCli({ ...env, PORT: String(port) })));
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await database.drop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+
+  const haproxy = await startHaproxy(lbPort, ports);
+  return {
+    url,
+    nodes,
+    database,
+    env,
+    haproxyOutput: haproxy.output,
+    async close() {
+      await haproxy.stop();
+      await Promise.all(nodes.map((node) => node.stop()));
+      await database.drop();
+    },
+  };
+}
+
+async function startHaproxy(port: number, nodePorts: number[]) {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    POCKETPROOF_LB_BIND: `127.0.0.1:${port}`,
+  };
+  // The committed file names three nodes; a smaller cluster repeats its last node.
+  for (let i = 0; i < 3; i += 1) {
+    env[`POCKETPROOF_NODE${i + 1}`] = `127.0.0.1:${nodePorts[Math.min(i, nodePorts.length - 1)]}`;
+  }
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', HAPROXY_CONFIG], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`haproxy exited:\n${output}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) })).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`haproxy did not pass requests:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
