@@ -17,6 +17,8 @@ export interface Cluster {
   /** The load balancer's origin: what integrators and browsers use. */
   url: string;
   nodes: RunningServer[];
+  /** The i-th node (from 0); throws for one the cluster does not have. */
+  node(i: number): RunningServer;
   database: PostgresTestDatabase;
   env: Record<string, string>;
   haproxyOutput(): string;
@@ -44,6 +46,11 @@ export async function startCluster(options: { nodes?: number; env?: Record<strin
   return {
     url,
     nodes,
+    node(i) {
+      const node = nodes[i];
+      if (!node) throw new Error(`the cluster has no node ${i}`);
+      return node;
+    },
     database,
     env,
     haproxyOutput: haproxy.output,

@@ -18,6 +18,10 @@ export const apiErrors = {
   9002: { status: 503, meaning: 'SMS delivery not available (no provider configured or all failing)' },
   9003: { status: 503, meaning: 'the database is not answering; retry after `Retry-After` seconds' },
   9004: { status: 503, meaning: '`/readyz` only: this node is shutting down and takes no new requests' },
+  9005: {
+    status: 502,
+    meaning: 'from the load balancer in `deploy/haproxy.cfg` (502, 503 or 504): no node answered; retry',
+  },
 } as const;
 
 export type ApiErrorCode = keyof typeof apiErrors;
