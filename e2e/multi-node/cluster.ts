@@ -25,12 +25,20 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(options: { nodes?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
+export async function startCluster(
+  options: {
+    nodes?: number;
+    env?: Record<string, string>;
+    /** The URL the nodes connect with, given the test database's (e.g. through a TCP proxy). */
+    databaseUrl?: (url: string) => string;
+  } = {},
+): Promise<Cluster> {
   const count = options.nodes ?? 3;
   const database = await createPostgresTestDatabase();
   const lbPort = await freePort();
   const url = `http://127.0.0.1:${lbPort}`;
-  const env = { DATABASE_URL: database.url, PUBLIC_URL: url, ...options.env };
+  const databaseUrl = options.databaseUrl?.(database.url) ?? database.url;
+  const env = { DATABASE_URL: databaseUrl, PUBLIC_URL: url, ...options.env };
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   // Started together, as an orchestrator starts a new deployment's nodes on an empty database.
   const started = await Promise.allSettled(ports.map((port) => startCli({ ...env, PORT: String(port) })));
