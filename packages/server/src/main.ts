@@ -7,7 +7,8 @@ import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
 import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
-import { inProcessFlowEvents } from './flows/flow-events.js';
+import type { FlowEvents } from './flows/flow-events.js';
+import { openFlowEvents } from './flows/open-flow-events.js';
 import { createApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startMaintenance } from './maintenance.js';
@@ -51,6 +52,8 @@ export interface BuildOptions {
   providers?: SmsProvider[];
   /** Start the dispatcher loop (default true); tests may drive `dispatcher.runOnce()` themselves. */
   dispatch?: boolean;
+  /** Replaces the flow-event bus `REDIS_URL` and `DATABASE_URL` select. */
+  events?: FlowEvents;
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
@@ -122,7 +125,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     flowTokens: flowTokens(secret, config.publicUrl, clock),
     smsConfigured: providers.length > 0,
     outbox: dispatcher,
-    events: inProcessFlowEvents(),
+    events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,
   };
@@ -174,6 +177,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       await metricsServer?.close();
       await dispatcher.stop();
       await Promise.all(providers.map((provider) => provider.stop?.()));
+      await deps.events.close();
       await store.close();
     },
   };

@@ -1,0 +1,103 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { busConnectionLog } from './flow-event-bus-log.js';
+import { localFanout } from './flow-event-fanout.js';
+import { decodeFlowEvent, encodeFlowEvent, newBusOrigin } from './flow-event-message.js';
+import type { FlowEvents } from './flow-events.js';
+
+export const DEFAULT_REDIS_FLOW_CHANNEL = 'pocketproof:flow-events';
+
+export interface RedisFlowEventsOptions {
+  /** `redis://…` or `rediss://…`. */
+  url: string;
+  logger: Logger;
+  /** Every node of one deployment must use the same channel. */
+  channel?: string;
+  /** How long closing waits for queued publishes before dropping the connection. */
+  closeTimeoutMs?: number;
+}
+
+/** Reconnect quickly at first, then every 2 s while Redis stays away; never give up. */
+const retryDelayMs = (attempt: number): number => Math.min(attempt * 100, 2_000);
+
+/**
+ * Flow events over Redis pub/sub: one channel for the whole deployment, one subscribing
+ * connection per node (a connection in subscriber mode can do nothing else, so publishing has its
+ * own). ioredis reconnects by itself; this bus subscribes again on every `ready` rather than
+ * through ioredis's auto-resubscribe, to know the moment the subscription is back and call every
+ * local subscriber then.
+ */
+export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
+  const channel = options.channel ?? DEFAULT_REDIS_FLOW_CHANNEL;
+  const origin = newBusOrigin();
+  const fanout = localFanout();
+  const connectionLog = busConnectionLog(options.logger, 'redis');
+  const connection = { retryStrategy: retryDelayMs, connectionName: 'pocketproof-flow-events' };
+  // A publish queued while Redis is away is sent on reconnect; after a few failed reconnects it is
+  // dropped, so a long outage cannot grow the queue without bound.
+  const publisher = new Redis(options.url, { ...connection, maxRetriesPerRequest: 3 });
+  const subscriber = new Redis(options.url, { ...connection, autoResubscribe: false, maxRetriesPerRequest: null });
+
+  let closed = false;
+  let markReady: () => void = () => {};
+  const readyOnce = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+
+  // Without an 'error' listener ioredis logs every failed attempt to the console.
+  publisher.on('error', (error: Error) => options.logger.debug({ err: error }, 'flow-event publisher error'));
+  subscriber.on('error', (error: Error) => connectionLog.lost(error));
+  subscriber.on('close', () => {
+    if (!closed) connectionLog.lost();
+  });
+  subscriber.on('ready', () => {
+    subscriber
+      .subscribe(channel)
+      .then(() => {
+        connectionLog.restored();
+        markReady();
+        fanout.deliverAll();
+      })
+      .catch((error: unknown) => {
+        connectionLog.lost(error);
+        // A connection that cannot subscribe is no use: drop it and let ioredis reconnect.
+        if (!closed) subscriber.disconnect(true);
+      });
+  });
+  subscriber.on('message', (from: string, text: string) => {
+    if (from !== channel) return;
+    const message = decodeFlowEvent(text);
+    if (message && message.origin !== origin) fanout.deliver(message.flowId);
+  });
+
+  return {
+    publish(flowId) {
+      fanout.deliver(flowId);
+      if (closed) return;
+      publisher
+        .publish(channel, encodeFlowEvent({ origin, flowId }))
+        .catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'flow event not published (waiting sockets fall back to re-reading)'),
+        );
+    },
+    subscribe: fanout.subscribe,
+    ready: () => readyOnce,
+    async close() {
+      if (closed) return;
+      closed = true;
+      subscriber.disconnect();
+      await quitWithin(publisher, options.closeTimeoutMs ?? 1_000);
+    },
+  };
+}
+
+/** QUIT lets queued publishes go out first; a Redis that does not answer is simply dropped. */
+async function quitWithin(client: Redis, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([client.quit().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  client.disconnect();
+}
