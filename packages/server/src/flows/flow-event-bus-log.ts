@@ -28,3 +28,28 @@ export function busConnectionLog(logger: Logger, bus: string): BusConnectionLog 
     },
   };
 }
+
+/**
+ * Failed publishes, reported once per run of failures: during an outage every tap would otherwise
+ * log a line. Subscribers on other nodes re-read on their own reconnect or at the next ping.
+ */
+export interface PublishLog {
+  failed(error: unknown): void;
+  succeeded(): void;
+}
+
+export function publishLog(logger: Logger, bus: string): PublishLog {
+  let failing = false;
+  return {
+    failed(error) {
+      if (failing) return;
+      failing = true;
+      logger.warn({ bus, err: error }, 'flow events not published (waiting sockets fall back to re-reading)');
+    },
+    succeeded() {
+      if (!failing) return;
+      failing = false;
+      logger.info({ bus }, 'flow events published again');
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { busConnectionLog } from './flow-event-bus-log.js';
+import { busConnectionLog, publishLog } from './flow-event-bus-log.js';
 import { localFanout } from './flow-event-fanout.js';
 import { decodeFlowEvent, encodeFlowEvent, newBusOrigin } from './flow-event-message.js';
 import type { FlowEvents } from './flow-events.js';
@@ -33,6 +33,7 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
   const origin = newBusOrigin();
   const fanout = localFanout();
   const connectionLog = busConnectionLog(options.logger, 'postgres');
+  const publishes = publishLog(options.logger, 'postgres');
   const notifier = new pg.Pool({
     connectionString: options.url,
     connectionTimeoutMillis: connectTimeoutMs,
@@ -105,14 +106,13 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
   void listen();
 
   return {
+    transport: 'postgres',
     publish(flowId) {
       fanout.deliver(flowId);
       if (closed) return;
       notifier
         .query('SELECT pg_notify($1, $2)', [channel, encodeFlowEvent({ origin, flowId })])
-        .catch((error: unknown) =>
-          options.logger.warn({ err: error }, 'flow event not published (waiting sockets fall back to re-reading)'),
-        );
+        .then(publishes.succeeded, publishes.failed);
     },
     subscribe: fanout.subscribe,
     ready: () => readyOnce,

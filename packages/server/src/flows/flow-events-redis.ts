@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { busConnectionLog } from './flow-event-bus-log.js';
+import { busConnectionLog, publishLog } from './flow-event-bus-log.js';
 import { localFanout } from './flow-event-fanout.js';
 import { decodeFlowEvent, encodeFlowEvent, newBusOrigin } from './flow-event-message.js';
 import type { FlowEvents } from './flow-events.js';
@@ -32,10 +32,12 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
   const origin = newBusOrigin();
   const fanout = localFanout();
   const connectionLog = busConnectionLog(options.logger, 'redis');
+  const publishes = publishLog(options.logger, 'redis');
   const connection = { retryStrategy: retryDelayMs, connectionName: 'pocketproof-flow-events' };
-  // A publish queued while Redis is away is sent on reconnect; after a few failed reconnects it is
-  // dropped, so a long outage cannot grow the queue without bound.
-  const publisher = new Redis(options.url, { ...connection, maxRetriesPerRequest: 3 });
+  // A publish queued while Redis is away is sent on reconnect; after a few failed reconnects, or a
+  // Redis that stops answering (a partition), it is dropped, so an outage cannot grow the queue
+  // without bound.
+  const publisher = new Redis(options.url, { ...connection, maxRetriesPerRequest: 3, commandTimeout: 2_000 });
   const subscriber = new Redis(options.url, { ...connection, autoResubscribe: false, maxRetriesPerRequest: null });
 
   let closed = false;
@@ -71,14 +73,11 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
   });
 
   return {
+    transport: 'redis',
     publish(flowId) {
       fanout.deliver(flowId);
       if (closed) return;
-      publisher
-        .publish(channel, encodeFlowEvent({ origin, flowId }))
-        .catch((error: unknown) =>
-          options.logger.warn({ err: error }, 'flow event not published (waiting sockets fall back to re-reading)'),
-        );
+      publisher.publish(channel, encodeFlowEvent({ origin, flowId })).then(publishes.succeeded, publishes.failed);
     },
     subscribe: fanout.subscribe,
     ready: () => readyOnce,

@@ -11,6 +11,8 @@ import { localFanout } from './flow-event-fanout.js';
  * events published meanwhile are gone: each subscriber re-reads its flow, so no change is missed.
  */
 export interface FlowEvents {
+  /** What carries events between nodes (for logs and tests). */
+  readonly transport: 'in-process' | 'redis' | 'postgres';
   /** Never throws and never waits: a bus that cannot deliver must not fail the change itself. */
   publish(flowId: string): void;
   /** Returns the unsubscribe function. */
@@ -23,6 +25,7 @@ export interface FlowEvents {
 export function inProcessFlowEvents(): FlowEvents {
   const fanout = localFanout();
   return {
+    transport: 'in-process',
     publish: fanout.deliver,
     subscribe: fanout.subscribe,
     ready: async () => {},

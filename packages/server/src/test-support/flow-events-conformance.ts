@@ -139,5 +139,16 @@ export function describeFlowEventsConformance(name: string, makeNodes: () => Pro
         await vi.waitFor(() => expect(waiting).toHaveBeenCalled(), { timeout: RECONNECT_MS });
       },
     );
+
+    crossNode('a change published while a node is partitioned reaches it once the network heals', async (proxy) => {
+      const waiting = vi.fn();
+      nodes.b.subscribe('flow-9', waiting);
+      proxy.hold();
+      nodes.a.publish('flow-9');
+      await quiet();
+      expect(waiting).not.toHaveBeenCalled();
+      proxy.heal();
+      await vi.waitFor(() => expect(waiting).toHaveBeenCalled(), { timeout: RECONNECT_MS });
+    });
   });
 }
