@@ -37,6 +37,14 @@ describe.each([
     return (await response.json()) as Record<string, any>;
   };
 
+  /** Delivers what node A queued and returns the newest dev-inbox message to `phoneNumber`. */
+  async function latestSms(phoneNumber: string): Promise<string> {
+    await nodes.a.server.dispatcher.runOnce();
+    const inbox = await fetch(`${nodes.a.url}/dev/inbox/messages?to=${encodeURIComponent(phoneNumber)}&limit=1`);
+    const [message] = (await inbox.json()) as { body: string }[];
+    return message?.body ?? '';
+  }
+
   /** Starts a desktop flow through node A and returns its authToken and the Instant Link's path. */
   async function sentLink(phoneNumber: string) {
     const started = await postJson(
@@ -46,10 +54,7 @@ describe.each([
     );
     const authToken = started.authToken as string;
     await postJson(`${nodes.a.url}/v1/client/mobile/instantlink/start`, { sourceIp: null, isMobile: false }, authToken);
-    await nodes.a.server.dispatcher.runOnce();
-    const inbox = await fetch(`${nodes.a.url}/dev/inbox/messages?to=${encodeURIComponent(phoneNumber)}&limit=1`);
-    const [message] = (await inbox.json()) as { body: string }[];
-    const path = /\/il\/[A-Za-z0-9_-]+/.exec(message?.body ?? '')?.[0];
+    const path = /\/il\/[A-Za-z0-9_-]+/.exec(await latestSms(phoneNumber))?.[0];
     if (!path) throw new Error('no Instant Link in the inbox');
     return { authToken, path };
   }
@@ -87,5 +92,24 @@ describe.each([
       `cross-node final frame over ${bus}, ${TAPS} taps (tap POST sent → frame received): p50 ${percentile(0.5).toFixed(1)} ms, p99 ${percentile(0.99).toFixed(1)} ms, max ${(sorted.at(-1) as number).toFixed(1)} ms`,
     );
     expect(percentile(1)).toBeLessThan(FINAL_FRAME_WITHIN_MS);
+  });
+
+  it(`a code entered on node B finishes a status socket on node A within ${FINAL_FRAME_WITHIN_MS} ms`, async () => {
+    const phoneNumber = '+12025550190';
+    const started = await postJson(`${nodes.a.url}/v3/unify`, { possessionType: 'mobile', phoneNumber }, token);
+    const authToken = started.authToken as string;
+    await postJson(`${nodes.a.url}/v1/client/mobile/otp/start`, {}, authToken);
+    const code = /\b(\d{4,6})\b/.exec(await latestSms(phoneNumber))?.[1];
+    const { socket, frame } = await openStatusSocket(authToken);
+    const enteredAt = performance.now();
+    const finish = await postJson(`${nodes.b.url}/v1/client/mobile/otp/finish`, { otp: code }, authToken);
+    expect(finish).toEqual({ next: 'done' });
+    const final = await Promise.race([
+      frame,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), FINAL_FRAME_WITHIN_MS * 2)),
+    ]);
+    socket.close();
+    expect(final?.text).toBe('{"next":"done"}');
+    expect((final?.at ?? Number.POSITIVE_INFINITY) - enteredAt).toBeLessThan(FINAL_FRAME_WITHIN_MS);
   });
 });
