@@ -129,7 +129,11 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     inboxArrivals: arrivals,
     metrics,
   };
-  const app = await createApp(deps, logger);
+  const app = await createApp(deps, logger).catch(async (error: unknown) => {
+    // The bus holds connections of its own that would keep a failed process alive.
+    await deps.events.close();
+    throw error;
+  });
   let maintenance: { stop(): void } | undefined;
   let metricsServer: MetricsServer | undefined;
 

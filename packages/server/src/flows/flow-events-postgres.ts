@@ -14,6 +14,8 @@ export interface PostgresFlowEventsOptions {
   /** Every node of one deployment must use the same channel: lower-case letters, digits, `_`. */
   channel?: string;
   connectTimeoutMs?: number;
+  /** How often the listening connection is queried; one unanswered for as long is dropped. */
+  heartbeatMs?: number;
 }
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -69,10 +71,35 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
     }, retryDelayMs(attempt));
   };
 
+  // A partition shows no error on a connection that only listens: without a query now and then it
+  // would wait, deaf, for as long as TCP keeps retrying. One unanswered by the next drops the
+  // connection, and the reconnect calls every subscriber.
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  let pingInFlight = false;
+  const heartbeat = setInterval(() => {
+    const client = listener;
+    if (!client || pingInFlight) return;
+    pingInFlight = true;
+    client
+      .query('SELECT 1')
+      .catch(() => {
+        if (listener !== client) return;
+        connectionLog.lost(new Error('the flow-event listener stopped answering'));
+        // end() would wait on a peer that no longer answers; dropping the socket ends the client now.
+        client.connection.stream.destroy();
+      })
+      .finally(() => {
+        pingInFlight = false;
+      });
+  }, heartbeatMs);
+  heartbeat.unref();
+
   const listen = async (): Promise<void> => {
     const client = new pg.Client({
       connectionString: options.url,
       connectionTimeoutMillis: connectTimeoutMs,
+      // Bounds the heartbeat's query (and LISTEN): one unanswered by the next heartbeat fails.
+      query_timeout: heartbeatMs,
       keepAlive: true,
     });
     // A lost connection emits 'error' (unheard, it would crash the process) and then 'end'.
@@ -120,6 +147,7 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
       if (closed) return;
       closed = true;
       clearTimeout(retryTimer);
+      clearInterval(heartbeat);
       const client = listener;
       listener = undefined;
       await Promise.all([client?.end().catch(() => undefined), notifier.end().catch(() => undefined)]);

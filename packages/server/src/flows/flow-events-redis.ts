@@ -15,6 +15,8 @@ export interface RedisFlowEventsOptions {
   channel?: string;
   /** How long closing waits for queued publishes before dropping the connection. */
   closeTimeoutMs?: number;
+  /** How often the subscribing connection is pinged; one unanswered for as long is dropped. */
+  heartbeatMs?: number;
 }
 
 /** Reconnect quickly at first, then every 2 s while Redis stays away; never give up. */
@@ -66,6 +68,27 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
         if (!closed) subscriber.disconnect(true);
       });
   });
+  // A partition shows no error on a connection that only listens: without a ping it would wait,
+  // deaf, for as long as TCP keeps retrying. A ping unanswered by the next one drops the connection,
+  // and the reconnect calls every subscriber.
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  let pingInFlight = false;
+  const heartbeat = setInterval(() => {
+    if (pingInFlight || subscriber.status !== 'ready') return;
+    pingInFlight = true;
+    withinMs(subscriber.ping(), heartbeatMs)
+      .then((answered) => {
+        if (!answered && !closed) {
+          connectionLog.lost(new Error('the flow-event subscription stopped answering pings'));
+          subscriber.disconnect(true);
+        }
+      })
+      .finally(() => {
+        pingInFlight = false;
+      });
+  }, heartbeatMs);
+  heartbeat.unref();
+
   subscriber.on('message', (from: string, text: string) => {
     if (from !== channel) return;
     const message = decodeFlowEvent(text);
@@ -84,6 +107,7 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(heartbeat);
       subscriber.disconnect();
       await quitWithin(publisher, options.closeTimeoutMs ?? 1_000);
     },
@@ -92,11 +116,25 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
 
 /** QUIT lets queued publishes go out first; a Redis that does not answer is simply dropped. */
 async function quitWithin(client: Redis, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  await Promise.race([client.quit().catch(() => undefined), timeout]);
-  clearTimeout(timer);
+  await withinMs(client.quit(), timeoutMs);
   client.disconnect();
+}
+
+/** Whether `promise` settled without error within `timeoutMs`. */
+async function withinMs(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { describeFlowEventsConformance } from '../test-support/flow-events-conformance.js';
+import { describeFlowEventsConformance, HEARTBEAT_MS } from '../test-support/flow-events-conformance.js';
 import { DEFAULT_PG_TEST_URL } from '../test-support/postgres.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';
 import { inProcessFlowEvents } from './flow-events.js';
@@ -24,8 +24,8 @@ describeFlowEventsConformance('Redis pub/sub', async () => {
   // A channel of its own: other test files publish on the same Redis at the same time.
   const channel = `pocketproof-test:${randomBytes(8).toString('hex')}`;
   const proxy = await startTcpProxy(hostOf(REDIS_TEST_URL));
-  const a = redisFlowEvents({ url: REDIS_TEST_URL, channel, logger });
-  const b = redisFlowEvents({ url: proxy.rewrite(REDIS_TEST_URL), channel, logger });
+  const a = redisFlowEvents({ url: REDIS_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
+  const b = redisFlowEvents({ url: proxy.rewrite(REDIS_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
   return {
     a,
     b,
@@ -41,8 +41,8 @@ describeFlowEventsConformance('PostgreSQL LISTEN/NOTIFY', async () => {
   // NOTIFY reaches the whole database, whatever the schema: a channel of its own per test.
   const channel = `t_${randomBytes(8).toString('hex')}`;
   const proxy = await startTcpProxy(hostOf(PG_TEST_URL));
-  const a = postgresFlowEvents({ url: PG_TEST_URL, channel, logger });
-  const b = postgresFlowEvents({ url: proxy.rewrite(PG_TEST_URL), channel, logger });
+  const a = postgresFlowEvents({ url: PG_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
+  const b = postgresFlowEvents({ url: proxy.rewrite(PG_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
   return {
     a,
     b,

@@ -14,6 +14,8 @@ export interface FlowEventNodes {
   close(): Promise<void>;
 }
 
+/** The heartbeat the cross-node buses under test are built with. */
+export const HEARTBEAT_MS = 250;
 const QUIET_MS = 150;
 const RECONNECT_MS = 8_000;
 
@@ -150,5 +152,18 @@ export function describeFlowEventsConformance(name: string, makeNodes: () => Pro
       proxy.heal();
       await vi.waitFor(() => expect(waiting).toHaveBeenCalled(), { timeout: RECONNECT_MS });
     });
+
+    crossNode(
+      'a node whose connection stops answering (a partition) reconnects and calls every subscriber',
+      async (proxy) => {
+        const waiting = vi.fn();
+        nodes.b.subscribe('flow-10', waiting);
+        proxy.hold();
+        // Nothing is published: only the bus's own heartbeat can notice that the connection is deaf.
+        await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS * 4));
+        proxy.heal();
+        await vi.waitFor(() => expect(waiting).toHaveBeenCalled(), { timeout: RECONNECT_MS });
+      },
+    );
   });
 }
