@@ -17,21 +17,24 @@ export interface Node {
  * selects (LISTEN/NOTIFY, or Redis with `REDIS_URL`). Started one after the other: nodes racing
  * through first-start setup is another test's subject.
  */
-export async function startTwoNodes(overrides: Partial<Record<ConfigKey, string>> = {}) {
+export async function startTwoNodes(
+  overrides: Partial<Record<ConfigKey, string>> = {},
+  /** Node A's own settings over the shared ones (given the schema's URL): a URL through a proxy, say. */
+  nodeA: (shared: Config) => Partial<Record<ConfigKey, string>> = () => ({}),
+) {
   const database = await createPostgresTestDatabase();
-  const config: Config = loadConfig(
-    {},
-    {
-      port: '0',
-      databaseUrl: database.url,
-      publicUrl: 'http://pocketproof.test',
-      logLevel: 'silent',
-      ...overrides,
-    },
-  );
+  const shared = {
+    port: '0',
+    databaseUrl: database.url,
+    publicUrl: 'http://pocketproof.test',
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const config: Config = loadConfig({}, shared);
+  const configA: Config = loadConfig({}, { ...shared, ...nodeA(config) });
   const nodes: Node[] = [];
-  const start = async (): Promise<Node> => {
-    const server = await buildServer(config, { logger: pino({ level: 'silent' }), dispatch: false });
+  const start = async (nodeConfig: Config): Promise<Node> => {
+    const server = await buildServer(nodeConfig, { logger: pino({ level: 'silent' }), dispatch: false });
     const url = await server.listen();
     await server.deps.events.ready();
     const node = { server, url };
@@ -39,8 +42,8 @@ export async function startTwoNodes(overrides: Partial<Record<ConfigKey, string>
     return node;
   };
   try {
-    const a = await start();
-    const b = await start();
+    const a = await start(configA);
+    const b = await start(config);
     return {
       a,
       b,
