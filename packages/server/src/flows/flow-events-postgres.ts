@@ -105,8 +105,10 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
     // A lost connection emits 'error' (unheard, it would crash the process) and then 'end'.
     client.on('error', (error) => connectionLog.lost(error));
     client.on('notification', onNotification);
+    // Only the listening client's end calls for a reconnect; a failed attempt schedules its own.
     client.on('end', () => {
-      if (listener === client) listener = undefined;
+      if (listener !== client) return;
+      listener = undefined;
       if (closed) return;
       connectionLog.lost();
       scheduleReconnect();
@@ -116,8 +118,8 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
       await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
     } catch (error) {
       connectionLog.lost(error);
-      await client.end().catch(() => undefined);
       scheduleReconnect();
+      await client.end().catch(() => undefined);
       return;
     }
     if (closed) {
