@@ -7,7 +7,8 @@ import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
 import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
-import { inProcessFlowEvents } from './flows/flow-events.js';
+import type { FlowEvents } from './flows/flow-events.js';
+import { openFlowEvents } from './flows/open-flow-events.js';
 import { createApp } from './http/app.js';
 import type { Readiness } from './http/readiness.js';
 import { createLogger } from './logger.js';
@@ -53,6 +54,8 @@ export interface BuildOptions {
   providers?: SmsProvider[];
   /** Start the dispatcher loop (default true); tests may drive `dispatcher.runOnce()` themselves. */
   dispatch?: boolean;
+  /** Replaces the flow-event bus `REDIS_URL` and `DATABASE_URL` select. */
+  events?: FlowEvents;
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
@@ -130,12 +133,16 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     flowTokens: flowTokens(secret, config.publicUrl, clock, onForeignIssuer),
     smsConfigured: providers.length > 0,
     outbox: dispatcher,
-    events: inProcessFlowEvents(),
+    events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,
   };
   const readiness: Readiness = { draining: false };
-  const app = await createApp(deps, logger, readiness);
+  const app = await createApp(deps, logger, readiness).catch(async (error: unknown) => {
+    // The bus holds connections of its own that would keep a failed process alive.
+    await deps.events.close();
+    throw error;
+  });
   let maintenance: { stop(): void } | undefined;
   let metricsServer: MetricsServer | undefined;
 
@@ -187,6 +194,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       await metricsServer?.close();
       await dispatcher.stop();
       await Promise.all(providers.map((provider) => provider.stop?.()));
+      await deps.events.close();
       await store.close();
     },
   };

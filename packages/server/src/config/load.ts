@@ -17,6 +17,8 @@ export interface Config {
   databaseStatementTimeoutMs: number;
   databasePoolWaitMs: number;
   databasePoolQueueLimit: number;
+  /** Undefined when no Redis is configured. */
+  redisUrl: string | undefined;
   region: 'us' | 'eu';
   defaultPhoneCountry: string;
   allowedPhoneTypes: readonly string[];
@@ -150,6 +152,9 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   }
   if (raw.secretsKeyPrevious !== undefined && raw.secretsKey === undefined) {
     problems.push('SECRETS_KEY_PREVIOUS: only with SECRETS_KEY (the key that seals from now on)');
+  }
+  if (raw.redisUrl !== undefined && !/^rediss?:\/\//.test(String(raw.redisUrl))) {
+    problems.push('REDIS_URL: must start with redis:// or rediss://');
   }
   if (!/^[A-Z]{2}$/.test(String(raw.defaultPhoneCountry))) {
     problems.push('DEFAULT_PHONE_COUNTRY: must be a two-letter country code such as US');

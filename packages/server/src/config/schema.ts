@@ -121,6 +121,15 @@ export const configSchema = {
     description:
       'PostgreSQL: requests that may wait for a connection at once; past it they answer 503 code 9003 at once.',
   },
+  redisUrl: {
+    env: 'REDIS_URL',
+    kind: { type: 'string' },
+    default: undefined,
+    defaultDoc: 'unset: no Redis',
+    secret: true,
+    description:
+      "`redis://…` or `rediss://…` (TLS). Set it on every node of a deployment with several nodes: the phone's tap (or code, bind, expiry) reaches the desktop's waiting socket on whichever node holds it over Redis pub/sub. Unset, nodes on PostgreSQL tell each other through LISTEN/NOTIFY on the same database; on SQLite (one node) events stay in the process.",
+  },
   region: {
     env: 'REGION',
     kind: { type: 'enum', values: ['us', 'eu'] },

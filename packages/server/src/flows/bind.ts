@@ -40,6 +40,7 @@ export async function bindFlow(
     if (!bound) throw new AppError(8003, 'this flow has already been bound');
   });
   deps.metrics.flowFinished({ outcome: 'verified', via: 'bind' });
+  deps.events.publish(flow.id);
   const done = await deps.store.flows.findFlow(flow.id);
   return describeFlow(done ?? flow, now);
 }

@@ -34,7 +34,10 @@ export async function completeWithBoundKey(
     const proveId = await recordPossession(deps, tx, flow, phone, deviceId);
     return tx.flows.transition(flow.id, { states: OPEN_STATES }, 'verified', { proveId, phone, finishedAt: now });
   });
-  if (verified) deps.metrics.flowFinished({ outcome: 'verified', via: 'device_key' });
+  if (verified) {
+    deps.metrics.flowFinished({ outcome: 'verified', via: 'device_key' });
+    deps.events.publish(flow.id);
+  }
   return verified;
 }
 
@@ -59,5 +62,8 @@ export async function requirePossession(deps: FlowDeps, flowId: string, now: num
   const moved = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'possession_required', {
     finishedAt: now,
   });
-  if (moved) deps.metrics.flowFinished({ outcome: 'possession_required', via: 'unbound_device' });
+  if (moved) {
+    deps.metrics.flowFinished({ outcome: 'possession_required', via: 'unbound_device' });
+    deps.events.publish(flowId);
+  }
 }

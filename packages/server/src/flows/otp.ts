@@ -94,6 +94,7 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   switch (outcome.kind) {
     case 'verified':
       deps.metrics.flowFinished({ outcome: 'verified', via: 'code' });
+      deps.events.publish(flow.id);
       return { next: 'done' };
     case 'spent':
       return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
