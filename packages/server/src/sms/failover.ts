@@ -29,8 +29,20 @@ export function worthFailingOver(error: SmsProviderError): boolean {
   return error.kind !== 'rejected';
 }
 
-/** What a skipped provider counts as: a retryable failure, since its circuit will let a probe through. */
-export const circuitOpen = () => new SmsProviderError('network', 'skipped: circuit open after repeated failures', true);
+/**
+ * What a skipped provider counts as: a retryable failure, since its circuit will let a probe
+ * through. It carries the provider's last real failure, so a message given up while the circuit
+ * was open still says what went wrong with the provider (not just that it was skipped).
+ */
+export function circuitOpen(lastFailure?: SmsProviderError): SmsProviderError {
+  const skipped = 'skipped: circuit open after repeated failures';
+  return lastFailure
+    ? new SmsProviderError(lastFailure.kind, `${lastFailure.message} (${skipped})`, true)
+    : new SmsProviderError('network', skipped, true);
+}
+
+/** Each circuit's provider's last failure, for the skips that follow it. */
+const lastFailures = new WeakMap<CircuitBreaker, SmsProviderError>();
 
 export async function sendWithFailover(
   providers: readonly SmsProvider[],
@@ -45,7 +57,7 @@ export async function sendWithFailover(
     const circuit = circuits[step];
     const permit = circuit?.tryCall();
     if (circuit && !permit) {
-      const error = circuitOpen();
+      const error = circuitOpen(lastFailures.get(circuit));
       failures.push({ provider: provider.name, error });
       await onTry({ provider: provider.name, step, outcome: 'skipped', error, seconds: 0 });
       continue;
@@ -58,8 +70,10 @@ export async function sendWithFailover(
     } catch (thrown) {
       const error = asProviderError(thrown);
       // A refused message says nothing against the provider: it answered.
-      if (worthFailingOver(error)) permit?.failed();
-      else permit?.succeeded();
+      if (worthFailingOver(error)) {
+        permit?.failed();
+        if (circuit) lastFailures.set(circuit, error);
+      } else permit?.succeeded();
       failures.push({ provider: provider.name, error });
       await onTry({ provider: provider.name, step, outcome: 'failed', error, seconds: seconds() });
       if (!worthFailingOver(error)) break;
