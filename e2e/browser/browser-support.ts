@@ -126,14 +126,17 @@ export async function verdict(page: Page, clientRequestId: string, success: stri
   return JSON.parse((await page.getByTestId('verdict-json').textContent()) ?? '{}');
 }
 
+/** What the helpers below need of a stack: where its server (or load balancer) answers. */
+type ServerUrl = { server: Pick<RunningServer, 'url'> };
+
 /** The dev inbox's messages to `to`, newest first. */
-export async function messagesTo(stack: Pick<Stack, 'server'>, to: string): Promise<{ body: string }[]> {
+export async function messagesTo(stack: ServerUrl, to: string): Promise<{ body: string }[]> {
   const response = await fetch(`${stack.server.url}/dev/inbox/messages?to=${encodeURIComponent(to)}`);
   return (await response.json()) as { body: string }[];
 }
 
 /** Waits for the `count`-th message to `to` and returns the code in the newest one. */
-export async function waitForCode(stack: Pick<Stack, 'server'>, to: string, count = 1): Promise<string> {
+export async function waitForCode(stack: ServerUrl, to: string, count = 1): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const messages = await messagesTo(stack, to);
     const code = messages.length >= count ? /\b(\d{4,8})\b/.exec(messages[0]?.body ?? '')?.[1] : undefined;
@@ -144,7 +147,7 @@ export async function waitForCode(stack: Pick<Stack, 'server'>, to: string, coun
 }
 
 /** The integrator's backend view: an access token for the stack's client. */
-export async function accessToken(stack: Pick<Stack, 'server' | 'client'>): Promise<string> {
+export async function accessToken(stack: ServerUrl & Pick<Stack, 'client'>): Promise<string> {
   const token = await postJson(`${stack.server.url}/token`, {
     grant_type: 'client_credentials',
     ...stackClient(stack),
