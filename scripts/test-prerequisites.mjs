@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Run by `npm test` before anything else: the suite needs Debian's Chromium (e2e/browser) and a
-// PostgreSQL that user `postgres` can reach without a password (the database suites). Without them
-// the run would fail minutes later, test by test; this says at once what is missing and how to get
-// it. `.ci/run` installs and starts both before `npm test`, so CI passes straight through.
+// Run by `npm test` before anything else: the suite needs Debian's Chromium (e2e/browser), a
+// PostgreSQL that user `postgres` can reach without a password (the database suites), Redis (the
+// flow-event bus) and HAProxy (the multi-node suites). Without them the run would fail minutes
+// later, test by test; this says at once what is missing and how to get it. `.ci/run` installs
+// and starts all of them before `npm test`, so CI passes straight through.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import pg from 'pg';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,6 +26,24 @@ if (!existsSync(chromiumPath)) {
 
 const postgresProblem = await checkPostgres(postgresUrl);
 if (postgresProblem) problems.push(postgresProblem);
+
+if (!onPath('haproxy')) {
+  problems.push(
+    [
+      'HAProxy is missing (the multi-node tests in e2e/multi-node run deploy/haproxy.cfg).',
+      '  Get it:  sudo apt-get install haproxy',
+    ].join('\n'),
+  );
+}
+
+if (!(await answers('127.0.0.1', 6379))) {
+  problems.push(
+    [
+      'Redis is not answering at 127.0.0.1:6379 (the flow-event bus tests use it).',
+      '  Get it:  sudo apt-get install redis-server && sudo service redis-server start',
+    ].join('\n'),
+  );
+}
 
 if (problems.length > 0) {
   console.error(
@@ -76,4 +97,26 @@ function describe(url) {
     database: parsed.pathname.slice(1) || 'postgres',
   };
   return { ...parts, toString: () => `${parts.host}:${parts.port} (user ${parts.user}, database ${parts.database})` };
+}
+
+function onPath(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether something accepts a TCP connection there within a second. */
+function answers(host, port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true)).once('error', () => done(false));
+  });
 }
