@@ -144,6 +144,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     throw error;
   });
   let maintenance: { stop(): void } | undefined;
+  let listening = false;
   let metricsServer: MetricsServer | undefined;
 
   return {
@@ -168,7 +169,9 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
             logger,
           );
         }
-        return await app.listen({ port: config.port, host: config.host });
+        const address = await app.listen({ port: config.port, host: config.host });
+        listening = true;
+        return address;
       } catch (error) {
         // PORT taken, say: a metrics listener left open would keep the failed process alive.
         await metricsServer?.close();
@@ -177,7 +180,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       }
     },
     async close() {
-      if (config.shutdownDrainSeconds > 0 && maintenance) {
+      if (config.shutdownDrainSeconds > 0 && listening) {
         readiness.draining = true;
         await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainSeconds * 1000));
       }

@@ -22,19 +22,29 @@ export async function serveCommand(config: Config): Promise<number> {
 
   const savedIn = demoClientPath(config);
   let demo: { clientId: string; clientSecret: string } | undefined;
-  if (config.devSurfaces) {
-    demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
-    // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
-    // demo's own is the one it needs. In development none, so the README's targets work too.
-    const production = config.nodeEnv === 'production' && config.demoPort !== 0;
-    await setClientRedirects(server.store, demo.clientId, {
-      redirectOrigins: production ? [demoOrigin(config)] : [],
-      anyRedirectTarget: false,
-    });
-  }
-  const address = await server.listen();
   let demoApp: DemoApp | undefined;
-  if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
+  let address: string;
+  try {
+    if (config.devSurfaces) {
+      demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
+      // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
+      // demo's own is the one it needs. In development none, so the README's targets work too.
+      const production = config.nodeEnv === 'production' && config.demoPort !== 0;
+      await setClientRedirects(server.store, demo.clientId, {
+        redirectOrigins: production ? [demoOrigin(config)] : [],
+        anyRedirectTarget: false,
+      });
+    }
+    address = await server.listen();
+    if (demo && config.demoPort !== 0) demoApp = await startDemoApp(config, demo, address, logger);
+  } catch (error) {
+    // PORT taken, say. What started (the dispatcher, the event bus's connections) would keep a
+    // process that serves nothing alive, and an orchestrator would never restart it.
+    await demoApp?.close().catch(() => undefined);
+    await server.close().catch(() => undefined);
+    sqliteLock?.release();
+    throw error;
+  }
 
   const banner = startBanner(config, {
     address,

@@ -5,7 +5,9 @@ export function renderConfigDocs(): string {
   const rows = (Object.values(configSchema) as ConfigEntry[]).map((entry) => {
     const fallback =
       (entry.defaultDoc ?? (entry.default === undefined ? '(unset)' : `\`${entry.default}\``)) +
-      (entry.developmentDefault === undefined ? '' : `; \`${entry.developmentDefault}\` with \`NODE_ENV=development\``);
+      (entry.developmentDefault === undefined
+        ? ''
+        : `; \`${entry.developmentDefault}\` with \`NODE_ENV=development\` and the dev inbox`);
     const kind = entry.kind;
     const type =
       kind.type === 'enum'

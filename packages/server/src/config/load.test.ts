@@ -39,6 +39,17 @@ describe('configuration', () => {
     expect(loadConfig({}, { nodeEnv: 'production' }).phoneSendLimit).toBe(5);
   });
 
+  it('a server that forgot NODE_ENV but sends real texts keeps the contract limit (no SMS bombing by omission)', () => {
+    const webhook = {
+      SMS_PROVIDER: 'webhook',
+      SMS_WEBHOOK_URL: 'https://sms.example/send',
+      SMS_WEBHOOK_SECRET: 's'.repeat(32),
+    };
+    expect(loadConfig(webhook).phoneSendLimit).toBe(5);
+    expect(loadConfig({ ...webhook, SMS_PROVIDER: 'webhook,inbox' }).phoneSendLimit).toBe(5);
+    expect(loadConfig({ SMS_PROVIDER: 'inbox' }).phoneSendLimit).toBe(50);
+  });
+
   it('production turns the developer surfaces off unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).devSurfaces).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', DEV_SURFACES: 'true' }).devSurfaces).toBe(true);

@@ -18,8 +18,9 @@ export interface ConfigEntry {
   /** Default as written in env form; `undefined` means "unset" (optional key). */
   default: string | undefined;
   /**
-   * Default with `NODE_ENV=development` (the default environment), where it differs: limits that
-   * protect a live service would stop a person trying the product from a laptop.
+   * Default with `NODE_ENV=development` (the default environment) while messages go to the dev
+   * inbox, where it differs: limits that protect a live service would stop a person trying the
+   * product from a laptop. With a real SMS provider the production default holds.
    */
   developmentDefault?: string;
   /** Human-readable default for the docs when it is computed from other keys. */
@@ -105,6 +106,13 @@ export const configSchema = {
     unit: 'ms',
     description:
       "PostgreSQL: one statement's limit (`statement_timeout`). A connection that gets no answer at all (a network partition) is closed a second later; either way the request answers 503 code 9003. Migrations run without it.",
+  },
+  databaseServerTimeouts: {
+    env: 'DATABASE_SERVER_TIMEOUTS',
+    kind: { type: 'bool' },
+    default: 'true',
+    description:
+      "PostgreSQL: also give the server the statement limit (`statement_timeout`, and twice it as `idle_in_transaction_session_timeout`) as startup parameters. Set `false` behind PgBouncer, which refuses startup parameters it does not know (or list them in its `ignore_startup_parameters`); the client's own limit still holds.",
   },
   databasePoolWaitMs: {
     env: 'DATABASE_POOL_WAIT_MS',

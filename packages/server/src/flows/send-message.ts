@@ -83,6 +83,9 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
         }),
       );
       await tx.outbox.enqueue(enqueued);
+      // Only a flow that sent before can have an older message still waiting: the first send
+      // costs no extra statement.
+      if (flow.sendCount > 0) await tx.outbox.supersedeQueued(flow.id, enqueued.id, now);
     })
     .then(
       () => ({ kind: 'queued' }) as const,

@@ -6,6 +6,7 @@ import { signingKeyContext } from '../crypto/sealed-secrets.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Store } from '../storage/ports.js';
 import type { SigningKeyRecord } from '../storage/records.js';
+import { isStoreUnavailable } from '../storage/store-unavailable.js';
 import { isCanonicalCompactJws, signCompactJws } from './jws.js';
 
 /**
@@ -125,6 +126,8 @@ export async function createKeyring(
         verified.set(token, { audience, graceSeconds, payload });
         return payload;
       } catch (error) {
+        // A database that fails while a new key is looked up is a 503, not a bad token.
+        if (isStoreUnavailable(error)) throw error;
         // jose checks claims only once the signature held: this token is ours, for another origin.
         if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'iss') {
           onForeignIssuer(error.payload.iss);

@@ -240,8 +240,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         for (const settlement of settlements) await write(o, settlement);
       });
     } catch {
-      // One bad write must not lose the others (PostgreSQL aborts the whole transaction): one by one.
-      for (const settlement of settlements) await write(outbox, settlement);
+      // One bad write must not lose the others (PostgreSQL aborts the whole transaction): one by
+      // one, each tried whatever became of the one before; a message whose outcome was not
+      // written is claimed again once its lease ends.
+      let failure: unknown;
+      for (const settlement of settlements) {
+        await write(outbox, settlement).catch((error: unknown) => {
+          failure ??= error;
+        });
+      }
+      if (failure !== undefined) throw failure;
     }
   });
 

@@ -156,6 +156,25 @@ describe.each(storeFactories)('provider outage through the server ($name)', ({ m
     60_000,
   );
 
+  it('a resend during an outage replaces the waiting code: after it only the new code is sent, and it works', async () => {
+    const token = await serverAgainstGateway();
+    await gw.fail('500');
+    const flow = await mobileFlowWithCodeSent(token, '+12025550179');
+    for (let second = 0; second < 31; second++) await pass();
+    // Past the resend cooldown, the user asks again while the first code still waits for a retry.
+    expect((await t.post('/v1/client/mobile/otp/start', {}, flow.authToken)).body).toEqual({ next: '' });
+    const [first, second] = await t.server.store.outbox.listForFlow(flow.correlationId);
+    expect(first).toMatchObject({ status: 'abandoned', lastError: expect.stringMatching(/^superseded/) });
+
+    await gw.recover();
+    for (let i = 0; i < 15; i++) await pass();
+    expect(gw.accepted).toEqual([second?.id]);
+    const code = /^(\d{4})\b/.exec(gw.bodies.get(flow.phone) ?? '')?.[1];
+    expect((await t.post('/v1/client/mobile/otp/finish', { otp: code }, flow.authToken)).body).toEqual({
+      next: 'done',
+    });
+  }, 60_000);
+
   it('an outage outliving the codes: each message given up at its expiry is visible in metrics, flows show and the flow', async () => {
     const token = await serverAgainstGateway();
     await gw.fail('500');

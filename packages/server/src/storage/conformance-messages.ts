@@ -222,6 +222,26 @@ export function describeMessageStores(getStore: GetStore): void {
       expect(await reloadFlow(getStore(), flow.id)).toMatchObject({ otpHash: 'hash-2', failureReason: null });
     });
 
+    it('supersedeQueued gives up the flow’s other waiting messages only: never the kept one, one being sent, or another flow’s', async () => {
+      const older = await enqueue({ flowId: 'f', nextAttemptAt: T0 + MINUTE, attempts: 2, lastError: 'HTTP 500' });
+      const sending = await enqueue({ flowId: 'f', status: 'sending' });
+      const sent = await enqueue({ flowId: 'f', status: 'sent', body: null });
+      const kept = await enqueue({ flowId: 'f' });
+      const otherFlow = await enqueue({ flowId: 'g' });
+      expect(await getStore().outbox.supersedeQueued('f', kept.id, T0 + SECOND)).toBe(1);
+      expect(await getStore().outbox.findMessage(older.id)).toMatchObject({
+        status: 'abandoned',
+        body: null,
+        deliveryStatus: 'failed',
+        lastError: expect.stringMatching(/^superseded/),
+      });
+      for (const untouched of [sending, sent, kept, otherFlow]) {
+        expect(await getStore().outbox.findMessage(untouched.id)).toEqual(untouched);
+      }
+      // Never claimed again.
+      expect(ids(await getStore().outbox.claimDue(T0 + 2 * MINUTE, 10, LEASE))).not.toContain(older.id);
+    });
+
     it('purgeFinishedBefore deletes only sent and abandoned messages created before the cutoff', async () => {
       const sentOld = await enqueue({ flowId: 'f', status: 'sent', body: null, createdAt: T0 - MINUTE });
       const abandonedOld = await enqueue({ flowId: 'f', status: 'abandoned', body: null, createdAt: T0 - MINUTE });

@@ -14,6 +14,7 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
       | 'databaseStatementTimeoutMs'
       | 'databasePoolWaitMs'
       | 'databasePoolQueueLimit'
+      | 'databaseServerTimeouts'
     >
   >;
 
@@ -37,6 +38,7 @@ export function openStore(config: StoreConfig, options: { onBackgroundError?: (e
         statementMs: config.databaseStatementTimeoutMs,
         poolWaitMs: config.databasePoolWaitMs,
         poolQueueLimit: config.databasePoolQueueLimit,
+        serverSide: config.databaseServerTimeouts,
       }),
       onIdleConnectionError: options.onBackgroundError,
     });

@@ -224,6 +224,13 @@ export interface OutboxStore {
    * open, so the user may still ask for a new message, whose send clears the note.
    */
   markAbandoned(id: string, attempt: number, error: string, now: number): Promise<void>;
+  /**
+   * Gives up the flow's messages still waiting to be sent (queued, or waiting for a retry), other
+   * than `keepId`: a resend or a new number replaced their code or link, and a dead code arriving
+   * late (after a provider outage, say) could spend the user's only entry. A message a sender holds
+   * right now is left to finish. Returns how many were given up.
+   */
+  supersedeQueued(flowId: string, keepId: string, now: number): Promise<number>;
   findMessage(id: string): Promise<OutboxRecord | undefined>;
   /**
    * Applies a delivery receipt to the message it names: by our id when the receipt carries it, else

@@ -59,6 +59,9 @@ function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, l
  */
 const RECEIPT_MAY_UPDATE = sql<boolean>`(delivery_status not in ('delivered', 'undelivered', 'failed') or (status = 'abandoned' and delivery_status = 'failed'))`;
 
+/** Why a message was given up unsent when a newer code or link replaced it. */
+export const SUPERSEDED = 'superseded: a newer code or link was sent';
+
 /** How a flow's failure reason begins when the message with its current code or link was given up. */
 export const UNDELIVERED_REASON = 'sms not delivered: ';
 /** The flow states that still wait for possession (`OPEN_STATES` in flows/flow-state.ts). */
@@ -104,6 +107,24 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
         .where('status', '=', 'sending')
         .where('attempts', '=', attempt)
         .execute();
+    },
+
+    async supersedeQueued(flowId, keepId, now) {
+      const result = await db
+        .updateTable('outbox')
+        .set({
+          status: 'abandoned',
+          body: null,
+          last_error: SUPERSEDED,
+          next_attempt_at: now,
+          delivery_status: 'failed',
+          delivery_updated_at: now,
+        })
+        .where('flow_id', '=', flowId)
+        .where('id', '<>', keepId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async markAbandoned(id, attempt, error, now) {

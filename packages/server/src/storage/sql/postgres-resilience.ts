@@ -11,6 +11,12 @@ export interface PostgresTimeouts {
   poolWaitMs: number;
   /** Requests allowed to wait for a connection at once; past this they fail at once. */
   poolQueueLimit: number;
+  /**
+   * Also set the limits on the server, as startup parameters. PgBouncer refuses startup parameters
+   * it does not know (unless `ignore_startup_parameters` lists them): there, only the client's
+   * limit holds.
+   */
+  serverSide: boolean;
 }
 
 /**
@@ -101,14 +107,18 @@ function connectionReason(error: unknown): string {
 
 /** The options every connection of the pool is opened with. */
 export function connectionOptions(timeouts: PostgresTimeouts): ClientConfig {
-  return {
+  const client = {
     connectionTimeoutMillis: timeouts.connectMs,
+    clientTimeoutMs: timeouts.statementMs + CLIENT_GRACE_MS,
+    keepAlive: true,
+  };
+  if (!timeouts.serverSide) return client;
+  return {
+    ...client,
     statement_timeout: timeouts.statementMs,
     // A transaction whose client vanished would hold its row locks until TCP gave up; the server
     // ends it instead.
     idle_in_transaction_session_timeout: timeouts.statementMs * 2,
-    clientTimeoutMs: timeouts.statementMs + CLIENT_GRACE_MS,
-    keepAlive: true,
   };
 }
 

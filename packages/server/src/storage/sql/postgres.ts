@@ -14,6 +14,7 @@ export const defaultPostgresTimeouts: PostgresTimeouts = {
   statementMs: 5_000,
   poolWaitMs: 2_000,
   poolQueueLimit: 1_000,
+  serverSide: true,
 };
 
 export interface PostgresStoreOptions {
