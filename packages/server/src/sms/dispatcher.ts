@@ -8,6 +8,12 @@ import { type CircuitBreaker, circuitBreaker } from './circuit-breaker.js';
 import { type ProviderTry, sendWithFailover } from './failover.js';
 import { describeFailure, type SmsProvider } from './provider.js';
 
+
+/**
+ * Less life than this left, a code or link is given up rather than sent: it would reach the
+ * phone (texts take seconds) only to be refused.
+ */
+const USEFUL_LIFE_MS = 10_000;
 /**
  * Moves messages from the durable outbox to the provider. Flows only enqueue (in the same
  * transaction as their state change) and hand the message over after commit; this loop claims due
@@ -166,7 +172,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       log.error({ reason, error }, 'sms abandoned: not delivered');
     };
 
-    if (now >= message.expiresAt || message.body === null) {
+    if (now > message.expiresAt - USEFUL_LIFE_MS || message.body === null) {
       tried({
         step: 0,
         provider: null,
@@ -210,9 +216,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (!result.retryable) return abandon('refused', result.reason);
     if (maxAttempts !== undefined && message.attempts >= maxAttempts) return abandon('max_attempts', result.reason);
     const failedAt = clock.now();
-    // The message is worth trying while its code or link is valid, so the last wait ends just before
-    // it expires rather than after.
-    const nextAttemptAt = Math.min(failedAt + retryDelayMs(message.attempts), message.expiresAt - 1);
+    // The message is worth trying while its code or link is still of use when it arrives, so the
+    // last wait ends that long before it expires rather than after.
+    const nextAttemptAt = Math.min(failedAt + retryDelayMs(message.attempts), message.expiresAt - USEFUL_LIFE_MS);
     if (nextAttemptAt <= failedAt) return abandon('expired', expiredReason(result.reason));
     await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
     metrics.smsSettled('retry');
