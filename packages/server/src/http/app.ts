@@ -6,6 +6,7 @@ import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { installNulGuard } from './nul-guard.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
 import { devInboxRoutes } from './routes/dev-inbox.js';
@@ -41,6 +42,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   installErrorHandling(app);
   installSecurityHeaders(app);
   installRequestMetrics(app, deps.metrics);
+  installNulGuard(app);
 
   healthRoutes(app, deps);
   sdkRoutes(app);
