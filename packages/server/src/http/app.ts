@@ -6,6 +6,7 @@ import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installWebSocketHandshakeErrors } from './framework-errors.js';
 import { installNulGuard } from './nul-guard.js';
 import { installRequestMetrics } from './request-metrics.js';
 import { demoRedirectRoute } from './routes/demo-redirect.js';
@@ -32,6 +33,8 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
     // rather than answered 503 in a shape outside the contract.
     return503OnClosing: false,
     schemaErrorFormatter,
+    frameworkErrors,
+    clientErrorHandler,
     ajv: {
       // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
@@ -56,6 +59,7 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
   await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
   // Frames are `ping` and nothing else; a tiny limit keeps a socket from buffering megabytes.
   await app.register(websocket, { options: { maxPayload: 1024 } });
+  installWebSocketHandshakeErrors(app);
   await app.register(async (scope) => statusSocketRoute(scope, deps));
   await app.register(async (scope) => instantLinkRoutes(scope, deps));
   if (deps.config.devSurfaces) {
