@@ -35,6 +35,9 @@ export async function createApp(deps: FlowDeps, logger: Logger): Promise<Fastify
     schemaErrorFormatter,
     frameworkErrors,
     clientErrorHandler,
+    // Node answers an HTTP/1.1 request without Host itself, an empty 400 no handler can shape.
+    // Nothing here reads Host (links use PUBLIC_URL), so such a request is routed like any other.
+    http: { requireHostHeader: false },
     ajv: {
       // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },

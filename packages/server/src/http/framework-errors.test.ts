@@ -73,6 +73,10 @@ describe('answers the framework writes have the contract shape', () => {
     expectContractError(await rawRequest(port, 'POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'), 400);
   });
 
+  it('an HTTP/1.1 request without Host: an answer in the contract shape, not an empty 400', async () => {
+    expectContractError(await rawRequest(port, 'GET /nowhere HTTP/1.1\r\n\r\n'), 404, 8011);
+  });
+
   it('headers over the size limit: 431 code 8001', async () => {
     expectContractError(await get('/healthz', { 'x-filler': 'a'.repeat(20_000) }), 431);
   });
