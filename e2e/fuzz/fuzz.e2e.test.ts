@@ -39,6 +39,10 @@ describe.each(ENGINES)('fuzzing every route on %s', (engine) => {
     expect(result.requests).toBeGreaterThanOrEqual(REQUESTS * 0.9);
   });
 
+  it("keeps the server's peak resident memory under the soak's 200 MB", () => {
+    expect(result.residentPeakMb).toBeLessThan(200);
+  });
+
   it('is still up afterwards and its log holds none of the credentials used', () => {
     expect(result.crashed).toBe(false);
     const output = session.server.output();

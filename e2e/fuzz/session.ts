@@ -99,7 +99,7 @@ export async function startFuzzSession(engine: Engine, env: Record<string, strin
  * The environment and Node flags `npm start` gives the server (root package.json), so the memory
  * measured here is that of the server as users run it.
  */
-function startSettings(): Record<string, string> {
+export function startSettings(): Record<string, string> {
   const root = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   const words = (root.scripts.start as string).split(' ');
   const env = Object.fromEntries(
