@@ -14,6 +14,22 @@ export interface RawFuzzRequest {
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
+/** A client frame with a zero mask key (RFC 6455 §5.3: the payload goes as it is). */
+const maskedFrame = (firstByte: number, payload: Buffer) =>
+  Buffer.concat([Buffer.from([firstByte, 0x80 | payload.length, 0, 0, 0, 0]), payload]);
+
+/** WebSocket frames, good and bad: ping text, binary, oversized, unmasked, bad opcodes, bad close codes, bad UTF-8. */
+const frame: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.constant(maskedFrame(0x81, Buffer.from('ping'))),
+  fc.constant(Buffer.from([0x81, 0x04, ...Buffer.from('ping')])),
+  fc.constant(maskedFrame(0x81, Buffer.from([0xff, 0xfe]))),
+  fc.constant(maskedFrame(0x88, Buffer.from([0, 0]))),
+  fc.constant(maskedFrame(0x83, Buffer.from('x'))),
+  fc.constant(Buffer.from([0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0])),
+  fc.uint8Array({ maxLength: 100 }).map((bytes) => maskedFrame(0x82, Buffer.from(bytes))),
+  fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+);
+
 export function malformedRequests(session: FuzzSession): fc.Arbitrary<RawFuzzRequest> {
   const latin1 = (text: string) => Buffer.from(text, 'latin1');
   const requestLine = fc.oneof(
@@ -57,9 +73,12 @@ export function malformedRequests(session: FuzzSession): fc.Arbitrary<RawFuzzReq
     hostileString.map(uriEncode),
     fc.constant(''),
   );
+  // Half the handshakes are well formed with a live flow's token, so frames reach an open socket.
+  const liveToken = fc.nat().map((i) => session.authTokens[i % session.authTokens.length] ?? '');
   const handshake = fc
     .record({
       token,
+      liveToken,
       upgrade: fc.constantFrom('websocket', 'WebSocket', 'h2c', '', undefined),
       connection: fc.constantFrom('Upgrade', 'keep-alive, Upgrade', 'close', undefined),
       key: fc.oneof(
@@ -74,9 +93,22 @@ export function malformedRequests(session: FuzzSession): fc.Arbitrary<RawFuzzReq
         ';;',
         undefined,
       ),
-      method: fc.constantFrom('GET', 'GET', 'GET', 'POST', 'HEAD'),
+      method: fc.constantFrom('GET', 'POST', 'HEAD'),
+      wellFormed: fc.boolean(),
+      frames: fc.array(frame, { maxLength: 3 }),
     })
-    .map((h) => {
+    .map((drawn) => {
+      const h = drawn.wellFormed
+        ? {
+            ...drawn,
+            token: drawn.liveToken,
+            upgrade: 'websocket',
+            connection: 'Upgrade',
+            key: KEY,
+            version: '13',
+            method: 'GET',
+          }
+        : drawn;
       const lines = [`${h.method} /v1/client/status?token=${h.token} HTTP/1.1`, 'Host: localhost'];
       const add = (name: string, value: string | undefined) => value !== undefined && lines.push(`${name}: ${value}`);
       add('Upgrade', h.upgrade);
@@ -85,7 +117,11 @@ export function malformedRequests(session: FuzzSession): fc.Arbitrary<RawFuzzReq
       add('Sec-WebSocket-Version', h.version);
       add('Sec-WebSocket-Protocol', h.protocol);
       add('Sec-WebSocket-Extensions', h.extensions);
-      return { route: 'WebSocket handshake', bytes: latin1(`${lines.join('\r\n')}\r\n\r\n`) };
+      // Frames right behind the handshake reach the socket once it is open.
+      return {
+        route: 'WebSocket handshake',
+        bytes: Buffer.concat([latin1(`${lines.join('\r\n')}\r\n\r\n`), ...h.frames]),
+      };
     });
   return fc.oneof(garbled, handshake);
 }
