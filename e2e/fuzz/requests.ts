@@ -122,7 +122,7 @@ export function fuzzRequests(session: FuzzSession): fc.Arbitrary<FuzzRequest> {
 /** Meaningful field values, read from the session when a value is generated (flows come and go). */
 function samplesFor(session: FuzzSession): Samples {
   const phone = fc.oneof(
-    fc.integer({ min: 100, max: 199 }).map((n) => `+1202555${n}`),
+    fc.integer({ min: 100, max: 199 }).map((n) => `+12025550${n}`),
     fc.constantFrom('2025550143', '+447700900123', '+33612345678', '+12025550100', '+1'),
   );
   return {

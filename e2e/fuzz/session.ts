@@ -70,7 +70,7 @@ export async function startFuzzSession(engine: Engine, env: Record<string, strin
         possessionType,
         ...(possessionType === 'none'
           ? {}
-          : { phoneNumber: `+1202555${String(100 + (session.correlationIds.length % 100))}` }),
+          : { phoneNumber: `+12025550${100 + (session.correlationIds.length % 100)}` }),
         ...(possessionType === 'desktop' ? { finalTargetUrl: 'https://app.example.com/done' } : {}),
       });
       if (!started.authToken) return;
