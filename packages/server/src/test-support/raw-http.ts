@@ -46,5 +46,8 @@ function parseAnswer(text: string): RawAnswer | undefined {
     const colon = line.indexOf(':');
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status, headers, body: text.slice(end + 4) };
+  // A pipelined second answer may follow in the same read: the first ends at its Content-Length.
+  const rest = text.slice(end + 4);
+  const length = headers['content-length'];
+  return { status, headers, body: length === undefined ? rest : rest.slice(0, Number(length)) };
 }
