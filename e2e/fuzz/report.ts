@@ -15,6 +15,7 @@ export function fuzzReport(
       `- ${engine}: ${Object.entries(r.byStatus)
         .map(([status, n]) => `${status}: ${n}`)
         .join(', ')}; unsendable by fetch: ${r.unsendable}; raw requests left unanswered: ${r.unanswered}; ` +
+      `error-level log lines: ${r.errorLogLines}; ` +
       `seconds by route: ${Object.entries(r.msByRoute)
         .sort(([, a], [, b]) => b - a)
         .slice(0, 6)

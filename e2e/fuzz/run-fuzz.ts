@@ -22,6 +22,8 @@ export interface FuzzResult {
   /** Raw requests the server closed, or left waiting for more bytes, without an answer. */
   unanswered: number;
   failures: string[];
+  /** Lines the server logged at error level or above during the run (client mistakes should log lower). */
+  errorLogLines: number;
   /** Milliseconds spent per route, to see where a slow run goes. */
   msByRoute: Record<string, number>;
   crashed: boolean;
@@ -53,6 +55,7 @@ export async function runFuzz(session: FuzzSession, options: FuzzOptions): Promi
     unanswered: 0,
     failures: [],
     msByRoute: {},
+    errorLogLines: 0,
     crashed: false,
     residentBeforeMb: await session.residentMb(),
     residentPeakMb: 0,
@@ -63,6 +66,7 @@ export async function runFuzz(session: FuzzSession, options: FuzzOptions): Promi
   };
   const fuzzerCpuBefore = process.cpuUsage();
   const cpuBefore = await cpuSeconds(session.pid);
+  const logBefore = session.server.output().length;
   const secrets = [session.clientSecret, session.secretsKey];
   const port = Number(new URL(session.server.url).port);
   const request = fc.oneof(
@@ -97,6 +101,11 @@ export async function runFuzz(session: FuzzSession, options: FuzzOptions): Promi
   }
 
   result.crashed = !(await alive(session));
+  result.errorLogLines = session.server
+    .output()
+    .slice(logBefore)
+    .split('\n')
+    .filter((line) => /"level":(5|6)0/.test(line)).length;
   result.residentPeakMb = result.crashed ? 0 : await session.peakResidentMb();
   result.residentAfterMb = result.crashed ? 0 : await session.residentMb();
   result.seconds = Math.round((Date.now() - started) / 1000);
