@@ -38,6 +38,8 @@ export async function freePort(): Promise<number> {
  */
 export interface RunningServer {
   url: string;
+  /** The server process, for reading its memory from /proc. */
+  pid: number;
   env: NodeJS.ProcessEnv;
   output: () => string;
   cli(...args: string[]): Promise<string>;
@@ -89,6 +91,7 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
 
   return {
     url,
+    pid: child.pid as number,
     env: fullEnv,
     output: () => output,
     async cli(...args) {

@@ -12,6 +12,12 @@ const CLI = new URL('../../packages/server/dist/cli/index.js', import.meta.url).
 // The server runs with the Node flags `npm start` gives it, so the bench measures what users run.
 const START_SCRIPT = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts.start;
 const SERVER_NODE_FLAGS = START_SCRIPT.split(' ').filter((word) => word.startsWith('--'));
+// …and the environment it sets before `node` (the malloc setting), as NAME=value words.
+const SERVER_ENV = Object.fromEntries(
+  START_SCRIPT.split(' ')
+    .filter((word) => /^[A-Z_]+=/.test(word))
+    .map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+);
 
 export async function freePort() {
   return new Promise((resolve, reject) => {
@@ -67,6 +73,7 @@ export async function startPocketproof(env = {}, { execArgv = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fullEnv = {
+    ...SERVER_ENV,
     PATH: process.env.PATH,
     PORT: String(port),
     HOST: '127.0.0.1',

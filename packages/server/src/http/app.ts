@@ -6,6 +6,8 @@ import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installWebSocketHandshakeErrors } from './framework-errors.js';
+import { installNulGuard } from './nul-guard.js';
 import type { Readiness } from './readiness.js';
 import { RequestLog } from './request-log.js';
 import { installRequestMetrics } from './request-metrics.js';
@@ -40,6 +42,11 @@ export async function createApp(
     // rather than answered 503 in a shape outside the contract.
     return503OnClosing: false,
     schemaErrorFormatter,
+    frameworkErrors,
+    clientErrorHandler,
+    // Node answers an HTTP/1.1 request without Host itself, an empty 400 no handler can shape.
+    // Nothing here reads Host (links use PUBLIC_URL), so such a request is routed like any other.
+    http: { requireHostHeader: false },
     ajv: {
       // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
@@ -50,6 +57,7 @@ export async function createApp(
   installErrorHandling(app);
   installSecurityHeaders(app);
   installRequestMetrics(app, deps.metrics);
+  installNulGuard(app);
 
   healthRoutes(app, deps, readiness);
   homeRoutes(app, deps);
@@ -64,6 +72,7 @@ export async function createApp(
   await app.register(async (scope) => deviceProtocolRoutes(scope, deps));
   // Frames are `ping` and nothing else; a tiny limit keeps a socket from buffering megabytes.
   await app.register(websocket, { options: { maxPayload: 1024 }, errorHandler: onWebSocketError });
+  installWebSocketHandshakeErrors(app);
   await app.register(async (scope) => statusSocketRoute(scope, deps));
   await app.register(async (scope) => instantLinkRoutes(scope, deps));
   if (deps.config.devSurfaces) {

@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { isStoreUnavailable } from '../storage/store-unavailable.js';
 import { fieldRules } from './schemas/server-api.js';
+import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_RULE } from './schemas/text.js';
 
 /**
  * Maps every failure to the contract's `{ code, message }`. Validation messages name the field and
@@ -32,7 +33,7 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
       message = `${field} must not be empty`;
       break;
     case 'pattern':
-      message = `${field} ${fieldRules[name] ?? 'has characters that are not allowed'}`;
+      message = `${field} ${patternRule(name, params.pattern)}`;
       break;
     case 'anyOf':
     case 'enum':
@@ -47,6 +48,11 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
       message = `${field} ${error.message ?? 'is invalid'}`;
   }
   return new AppError(8001, message);
+}
+
+function patternRule(name: string, pattern: unknown): string {
+  if (pattern === NO_CONTROL_CHARACTERS) return NO_CONTROL_CHARACTERS_RULE;
+  return fieldRules[name] ?? 'has characters that are not allowed';
 }
 
 function typeName(type: unknown): string {
@@ -73,11 +79,18 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
 
+/** `/token` speaks RFC 6749 too (§5.2): its refusals also carry `error` and `error_description`. */
+function withOAuthFields(request: FastifyRequest, body: { code: number; message: string }) {
+  if (request.routeOptions.url !== '/token') return body;
+  const error = body.code === 8002 ? 'invalid_client' : body.code === 8001 ? 'invalid_request' : undefined;
+  return error ? { ...body, error, error_description: body.message } : body;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (!error.expose) request.log.error({ err: error.cause ?? error }, 'request failed');
-      return reply.status(error.status).headers(error.headers).send(error.toBody());
+      return reply.status(error.status).headers(error.headers).send(withOAuthFields(request, error.toBody()));
     }
     if (isStoreUnavailable(error)) {
       // Not a bug of ours and nothing the caller did: a short line, and the request may be retried.

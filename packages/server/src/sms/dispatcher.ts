@@ -8,7 +8,6 @@ import { type CircuitBreaker, circuitBreaker } from './circuit-breaker.js';
 import { type ProviderTry, sendWithFailover } from './failover.js';
 import { describeFailure, type SmsProvider } from './provider.js';
 
-
 /**
  * Less life than this left, a code or link is given up rather than sent: it would reach the
  * phone (texts take seconds) only to be refused.

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { AppError } from '../../errors/app-error.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { finalFrame } from '../../flows/status-frame.js';
 import type { FlowRecord } from '../../storage/records.js';
@@ -31,6 +32,8 @@ export function statusSocketRoute(app: FastifyInstance, deps: FlowDeps): void {
         const token = request.query.token;
         request.headers.authorization = token ? `Bearer ${token}` : undefined;
         request.flow = await authenticateFlow(deps, request);
+        // A plain GET would get the websocket plugin's empty 404: say what this endpoint is instead.
+        if (!request.ws) throw new AppError(8001, 'GET /v1/client/status must be a WebSocket upgrade');
       },
     },
     (socket: WebSocket, request) => {

@@ -3,6 +3,7 @@ import type { FlowDeps } from '../../flows/deps.js';
 import { mintAccessToken } from '../../oauth/access-token.js';
 import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
 import { GATE_FULL, SecretCheckGate } from '../../oauth/secret-check-gate.js';
+import { isPlainText } from '../schemas/text.js';
 
 /**
  * `POST /token`: OAuth 2.0 client credentials (RFC 6749 §4.4). Credentials come in the body (form
@@ -46,7 +47,9 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
       return fail(reply, 401, 'invalid_client', 'client_id and client_secret are required');
     }
 
-    const client = clientId.length <= 64 ? await deps.store.clients.findClient(clientId) : undefined;
+    // An id no client can have is unknown without asking the database (which refuses NUL in text).
+    const possibleId = clientId.length <= 64 && isPlainText(clientId);
+    const client = possibleId ? await deps.store.clients.findClient(clientId) : undefined;
     // Unknown ids are checked against a decoy hash so they take as long as known ones.
     const secretHash = client?.secretHash ?? (await decoySecretHash());
     const valid = await secretChecks.run(() => verifyClientSecret(clientSecret, secretHash));

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { text } from './text.js';
 
 /**
  * Request and response shapes of the server API (contract §1). Character sets and lengths are
@@ -14,7 +15,7 @@ export const fieldRules: Record<string, string> = {
   deviceId: 'must contain only letters, digits and -',
 };
 
-const optionalText = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+const optionalText = (maxLength: number) => Type.Optional(text({ maxLength }));
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 export const startRequestSchema = Type.Object({
@@ -23,7 +24,7 @@ export const startRequestSchema = Type.Object({
   finalTargetUrl: Type.Optional(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9\\-._+=/:?]*$' })),
   // Its 160-character limit is counted in characters by the flow rules (a schema counts UTF-16
   // units, so 160 emoji would fail here); the 4 KB body limit bounds it meanwhile.
-  smsMessage: Type.Optional(Type.String()),
+  smsMessage: Type.Optional(text()),
   clientRequestId: optionalText(128),
   clientCustomerId: optionalText(128),
   clientHumanId: optionalText(128),
@@ -63,7 +64,7 @@ export const bindRequestSchema = Type.Object({
 });
 
 export const revokeRequestSchema = Type.Object({
-  clientRequestId: Type.String({ maxLength: 128 }),
+  clientRequestId: text({ maxLength: 128 }),
   deviceId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]*$' }),
 });
 
