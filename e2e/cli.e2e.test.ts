@@ -424,12 +424,15 @@ describe('pocketproof config check', () => {
   });
 
   it('a misspelt setting (PHONE_SEND_LIMT) is warned about, naming the setting it looks like', async () => {
-    const result = await runCli({ PATH: process.env.PATH, PHONE_SEND_LIMT: '50' }, 'config', 'check');
+    const result = await runCli({ PATH: process.env.PATH, PHONE_SEND_LIMT: '7' }, 'config', 'check');
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(
       'warning: PHONE_SEND_LIMT is not a Pocketproof setting and is ignored; did you mean PHONE_SEND_LIMIT?\n',
     );
-    expect(JSON.parse(result.stdout).PHONE_SEND_LIMIT).toBe(5);
+    // Ignored: the limit is what it is without the misspelt variable.
+    const without = await runCli({ PATH: process.env.PATH }, 'config', 'check');
+    expect(JSON.parse(result.stdout).PHONE_SEND_LIMIT).toBe(JSON.parse(without.stdout).PHONE_SEND_LIMIT);
+    expect(JSON.parse(result.stdout).PHONE_SEND_LIMIT).not.toBe(7);
   });
 
   it.each(['prod', 'Production', 'staging'])(
