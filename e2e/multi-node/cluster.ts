@@ -4,7 +4,7 @@ import {
   createPostgresTestDatabase,
   type PostgresTestDatabase,
 } from '../../packages/server/src/test-support/postgres.js';
-import { freePort, type RunningServer, startCli } from '../support.js';
+import { freePort, postJson, type RunningServer, startCli } from '../support.js';
 
 const HAPROXY_CONFIG = join(import.meta.dirname, '../../deploy/haproxy.cfg');
 
@@ -22,6 +22,8 @@ export interface Cluster {
   database: PostgresTestDatabase;
   env: Record<string, string>;
   haproxyOutput(): string;
+  /** A new API client (made with the first node's CLI) and an access token from the load balancer. */
+  newClient(name: string): Promise<{ clientId: string; clientSecret: string; accessToken: string }>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,18 @@ export async function startCluster(
     database,
     env,
     haproxyOutput: haproxy.output,
+    async newClient(name) {
+      const first = nodes[0];
+      if (!first) throw new Error('the cluster has no node');
+      const client = JSON.parse(await first.cli('clients', 'create', '--name', name, '--json'));
+      const token = await postJson(`${url}/token`, {
+        grant_type: 'client_credentials',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+      });
+      if (token.status !== 200) throw new Error(`no access token through the load balancer: ${token.status}`);
+      return { ...client, accessToken: token.body.access_token };
+    },
     async close() {
       await haproxy.stop();
       await Promise.all(nodes.map((node) => node.stop()));

@@ -33,13 +33,7 @@ describe('PostgreSQL unreachable for 15 s under three nodes', () => {
         DATABASE_POOL_WAIT_MS: '500',
       },
     });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'outage', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('outage'));
   });
 
   afterAll(async () => {

@@ -42,13 +42,7 @@ describe('one of three nodes killed with SIGKILL under load', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3 });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'faults', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('faults'));
   });
 
   afterAll(async () => {

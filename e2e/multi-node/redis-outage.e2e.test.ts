@@ -24,13 +24,7 @@ describe('Redis unreachable for 15 s under three nodes', () => {
       nodes: 3,
       env: { LOG_LEVEL: 'warn', REDIS_URL: `redis://${redis.address.host}:${redis.address.port}` },
     });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'redis', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('redis'));
   });
 
   afterAll(async () => {

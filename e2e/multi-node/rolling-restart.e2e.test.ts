@@ -17,13 +17,7 @@ describe('a rolling restart of three nodes behind HAProxy', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3, env: { LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_SECONDS: '3' } });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'rolling', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('rolling'));
   });
   afterAll(() => cluster?.close());
 

@@ -17,14 +17,7 @@ describe('three nodes behind HAProxy on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3 });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'multi-node', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    expect(token.status).toBe(200);
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('multi-node'));
   });
 
   afterAll(() => cluster?.close());

@@ -21,13 +21,7 @@ describe.each([
 
   beforeAll(async () => {
     cluster = await startCluster({ nodes: 3, env: { LOG_LEVEL: 'warn', ...env } });
-    const client = JSON.parse(await cluster.node(0).cli('clients', 'create', '--name', 'taps', '--json'));
-    const token = await postJson(`${cluster.url}/token`, {
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    });
-    accessToken = token.body.access_token;
+    ({ accessToken } = await cluster.newClient('taps'));
   });
   afterAll(() => cluster?.close());
 
