@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ResilientClient } from './postgres-resilience.js';
+import { DeferredBeginClient } from './postgres-deferred-begin.js';
 import { precompiledStatementName } from './precompiled.js';
 
 /**
@@ -20,7 +20,7 @@ import { precompiledStatementName } from './precompiled.js';
  * transaction mode, unless it is 1.21 or later with `max_prepared_statements` set), turn this off
  * with POSTGRES_PREPARED_STATEMENTS=false.
  */
-export class PreparingClient extends ResilientClient {
+export class PreparingClient extends DeferredBeginClient {
   /** How many times each SQL text had to be prepared again on this connection. */
   readonly #preparedAgain = new Map<string, number>();
 
@@ -32,7 +32,7 @@ export class PreparingClient extends ResilientClient {
         ? precompiledStatementName(text)
         : undefined;
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
-    return this.#runPrepared(text, values, name, this.getTransactionStatus() === 'I');
+    return this.#runPrepared(text, values, name, !this.inTransactionBlock());
   }
 
   async #runPrepared(text: string, values: unknown[], name: string, mayRetry: boolean): Promise<pg.QueryResult> {

@@ -1,8 +1,9 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../ports.js';
+import { DeferredBeginClient } from './postgres-deferred-begin.js';
 import { PreparingClient } from './postgres-prepared.js';
-import { boundedPool, connectionOptions, type PostgresTimeouts, ResilientClient } from './postgres-resilience.js';
+import { boundedPool, connectionOptions, type PostgresTimeouts } from './postgres-resilience.js';
 import { sqlStore } from './sql-store.js';
 import type { Database } from './tables.js';
 
@@ -33,7 +34,9 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
   const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
   const pool = openPool(connectionString, {
     ...connectionOptions(timeouts),
-    Client: options.preparedStatements === false ? ResilientClient : PreparingClient,
+    Client: options.preparedStatements === false ? DeferredBeginClient : PreparingClient,
+    // Lets a deferred BEGIN go out with the statement after it (postgres-deferred-begin.ts).
+    pipeline: true,
     max: options.maxConnections ?? 10,
   });
   // An idle pooled connection the server drops (restart, failover, idle timeout) surfaces as an
