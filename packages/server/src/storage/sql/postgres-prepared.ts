@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DeferredBeginClient } from './postgres-deferred-begin.js';
+import { ResilientClient } from './postgres-resilience.js';
 import { precompiledStatementName } from './precompiled.js';
 
 /**
@@ -20,7 +20,7 @@ import { precompiledStatementName } from './precompiled.js';
  * transaction mode, unless it is 1.21 or later with `max_prepared_statements` set), turn this off
  * with POSTGRES_PREPARED_STATEMENTS=false.
  */
-export class PreparingClient extends DeferredBeginClient {
+export class PreparingClient extends ResilientClient {
   /** How many times each SQL text had to be prepared again on this connection. */
   readonly #preparedAgain = new Map<string, number>();
 
