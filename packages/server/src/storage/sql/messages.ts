@@ -29,6 +29,8 @@ const markSentRow = precompiled<never, [number, string, string, string]>(
         delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
       })
       .where('id', '=', id as never),
+  // `markSent` answers nothing either: inside the dispatcher's transaction it goes out with COMMIT.
+  { answerUnread: true },
 );
 /** The dev inbox, newest first, in its four shapes (with or without a recipient and a starting id). */
 const listInbox = {
