@@ -84,16 +84,7 @@ export async function registerDevice(
     lastUsedAt: now,
     revokedAt: null,
   };
-  const attached = await deps.store
-    .transaction(async (tx) => {
-      await tx.devices.insertDevice(device);
-      if (!(await tx.flows.attachDevice(flow.id, device.id, 'registered'))) throw new AlreadyAttached();
-      return true;
-    })
-    .catch((error: unknown) => {
-      if (error instanceof AlreadyAttached) return false;
-      throw error;
-    });
+  const attached = await deps.store.flows.registerDevice(flow.id, device);
   if (!attached) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
 
   if (flow.possessionType === 'none') {
@@ -102,8 +93,6 @@ export async function registerDevice(
   }
   return { next: 'mobile/otp', data: { deviceId: device.id } };
 }
-
-class AlreadyAttached extends Error {}
 
 export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: VerifyBody): Promise<Envelope> {
   const now = deps.clock.now();

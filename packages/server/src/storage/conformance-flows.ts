@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  aDevice,
   aFlow,
   concurrently,
   countTrue,
@@ -121,6 +122,38 @@ export function describeFlowStore(getStore: GetStore): void {
 
     it('returns false for an unknown flow', async () => {
       expect(await getStore().flows.attachDevice('flow_missing', 'dev_a', 'verified')).toBe(false);
+    });
+  });
+
+  describe('flows: registerDevice', () => {
+    it('stores the key and attaches it as registered, once; a second key is refused and not stored', async () => {
+      const flow = await insertFlow(getStore());
+      const first = aDevice();
+      const second = aDevice();
+      expect(await getStore().flows.registerDevice(flow.id, first)).toBe(true);
+      expect(await getStore().flows.registerDevice(flow.id, second)).toBe(false);
+      const stored = await reloadFlow(getStore(), flow.id);
+      expect(stored.deviceId).toBe(first.id);
+      expect(stored.deviceOutcome).toBe('registered');
+      expect(await getStore().devices.findDevice(first.id)).toEqual(first);
+      expect(await getStore().devices.findDevice(second.id)).toBeUndefined();
+    });
+
+    it('of 20 concurrent registrations exactly one key is stored, the one attached', async () => {
+      const flow = await insertFlow(getStore());
+      const devices = Array.from({ length: 20 }, () => aDevice());
+      const results = await concurrently(20, (i) => getStore().flows.registerDevice(flow.id, devices[i] as never));
+      expect(countTrue(results)).toBe(1);
+      const winner = devices[results.indexOf(true)];
+      expect((await reloadFlow(getStore(), flow.id)).deviceId).toBe(winner?.id);
+      const stored = await Promise.all(devices.map((d) => getStore().devices.findDevice(d.id)));
+      expect(stored.filter(Boolean)).toEqual([winner]);
+    });
+
+    it('stores nothing for an unknown flow', async () => {
+      const device = aDevice();
+      expect(await getStore().flows.registerDevice('flow_missing', device)).toBe(false);
+      expect(await getStore().devices.findDevice(device.id)).toBeUndefined();
     });
   });
 

@@ -131,6 +131,11 @@ export interface FlowStore {
    */
   attachDevice(flowId: string, deviceId: string, outcome: 'registered' | 'verified'): Promise<boolean>;
   /**
+   * Stores a new device key and attaches it to the flow as `registered`, iff the flow has no key yet
+   * (as `attachDevice`); otherwise stores nothing and answers false. Atomic.
+   */
+  registerDevice(flowId: string, device: DeviceRecord): Promise<boolean>;
+  /**
    * Records a sent code in one conditional statement: the flow must be `pending` or `otp_sent`,
    * under its send cap, and past the cooldown. Resets the attempt counter, replaces the hash (so the
    * previous code stops working), counts the send and clears a `failureReason` left by an

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
+import { insertOrSelectProveId } from './postgres-combined.js';
 import { precompiled, precompiledInsert } from './precompiled.js';
 import { deviceFromRow, deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -75,11 +76,17 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
   };
 }
 
-export function sqlProveIdStore(db: Kysely<Database>): ProveIdStore {
+export function sqlProveIdStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): ProveIdStore {
   return {
     async getOrCreateProveId(clientId, phone, candidate, now) {
-      // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
-      await insertProveIdIfNew(db, clientId, phone, candidate, now);
+      if (engine === 'postgres') {
+        // One round trip for the insert and the read of an id that already exists.
+        const [found] = (await insertOrSelectProveId(db, clientId, phone, candidate, now)).rows;
+        if (found) return found.prove_id;
+      } else {
+        // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
+        await insertProveIdIfNew(db, clientId, phone, candidate, now);
+      }
       const [row] = (await selectProveId(db, clientId, phone)).rows;
       if (!row) throw new Error('prove id vanished after insert');
       return row.prove_id;

@@ -1,7 +1,8 @@
 import type { Kysely, QueryResult } from 'kysely';
-import type { FlowStore } from '../ports.js';
+import type { FlowStore, Store } from '../ports.js';
 import type { FlowRecord } from '../records.js';
 import { boundLimit } from './bound-limit.js';
+import { registerDeviceInOneStatement } from './postgres-combined.js';
 import { type Placeholder, precompiled, precompiledInsert, precompiledShapes } from './precompiled.js';
 import { FLOW_VERDICT_COLUMNS, flowFromRow, flowToRow, flowVerdictFromRow } from './rows.js';
 import type { Database } from './tables.js';
@@ -117,7 +118,11 @@ const transitionQuery = precompiledShapes((shape) => {
  * pass a check made by an earlier read. Correct under SQLite's single writer and under
  * PostgreSQL's READ COMMITTED, where a blocked UPDATE re-evaluates its WHERE on the new row.
  */
-export function sqlFlowStore(db: Kysely<Database>): FlowStore {
+export function sqlFlowStore(
+  db: Kysely<Database>,
+  engine: Store['engine'],
+  transaction: Store['transaction'],
+): FlowStore {
   const changed = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
 
   /** One message of a flow (code or link): the state, send cap and cooldown live in the WHERE. */
@@ -150,6 +155,18 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
 
     async attachDevice(flowId, deviceId, outcome) {
       return changed(await attachDeviceToFlow(db, flowId, deviceId, outcome));
+    },
+
+    async registerDevice(flowId, device) {
+      if (engine === 'postgres') return registerDeviceInOneStatement(db, flowId, device, 'registered');
+      return transaction(async (tx) => {
+        await tx.devices.insertDevice(device);
+        if (!(await tx.flows.attachDevice(flowId, device.id, 'registered'))) throw new AlreadyAttached();
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof AlreadyAttached) return false;
+        throw error;
+      });
     },
 
     async recordOtpSent(flowId, send) {
@@ -227,3 +244,6 @@ export function sqlFlowStore(db: Kysely<Database>): FlowStore {
     },
   };
 }
+
+/** Thrown to roll back a device key stored for a flow that already had one. */
+class AlreadyAttached extends Error {}

@@ -90,7 +90,7 @@ class SqlStore implements Store {
     return this.#secrets;
   }
   get flows(): FlowStore {
-    this.#flows ??= sqlFlowStore(this.#db);
+    this.#flows ??= sqlFlowStore(this.#db, this.engine, (fn) => this.transaction(fn));
     return this.#flows;
   }
   get devices(): DeviceStore {
@@ -98,7 +98,7 @@ class SqlStore implements Store {
     return this.#devices;
   }
   get proveIds(): ProveIdStore {
-    this.#proveIds ??= sqlProveIdStore(this.#db);
+    this.#proveIds ??= sqlProveIdStore(this.#db, this.engine);
     return this.#proveIds;
   }
   get challenges(): ChallengeStore {
