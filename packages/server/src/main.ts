@@ -19,6 +19,8 @@ import { prometheusMetrics } from './metrics/prometheus.js';
 import { flowTokens } from './oauth/flow-token.js';
 import { foreignIssuerWarning } from './oauth/foreign-issuer.js';
 import { createKeyring } from './oauth/keyring.js';
+import { ensureSandboxClient } from './sandbox/client.js';
+import { createSandbox } from './sandbox/sandbox.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import { inboxArrivals } from './sms/inbox-arrivals.js';
 import type { SmsProvider } from './sms/provider.js';
@@ -136,7 +138,9 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,
+    sandbox: config.sandbox === undefined ? undefined : createSandbox(),
   };
+  if (config.sandbox !== undefined) await ensureSandboxClient(store, clock, config);
   const readiness: Readiness = { draining: false };
   const app = await createApp(deps, logger, readiness).catch(async (error: unknown) => {
     // The bus holds connections of its own that would keep a failed process alive.

@@ -22,7 +22,8 @@ export async function serveCommand(config: Config): Promise<number> {
 
   const savedIn = demoClientPath(config);
   let demo: { clientId: string; clientSecret: string } | undefined;
-  if (config.devSurfaces) {
+  // A sandbox has its own fixed client (SANDBOX_CLIENT_ID), created by buildServer.
+  if (config.devSurfaces && config.sandbox === undefined) {
     demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
     // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
     // demo's own is the one it needs. In development none, so the README's targets work too.

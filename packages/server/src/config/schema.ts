@@ -185,6 +185,27 @@ export const configSchema = {
     description:
       'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
   },
+  sandbox: {
+    env: 'SANDBOX',
+    kind: { type: 'enum', values: ['prove'] },
+    default: undefined,
+    defaultDoc: 'unset: a normal server (`pocketproof sandbox` sets `prove`)',
+    description:
+      "`prove` emulates Prove's sandbox (`docs/sandbox.md`): only Prove's test users and the scenario file's numbers exist, the code that passes is `1234`, no real SMS is sent (only `inbox`), every response carries `Pocketproof-Sandbox: prove`. Refused with `NODE_ENV=production`.",
+  },
+  sandboxClientId: {
+    env: 'SANDBOX_CLIENT_ID',
+    kind: { type: 'string' },
+    default: 'sandbox-client',
+    description: 'Sandbox only: the client id created at start, fixed so that a CI file can hold it.',
+  },
+  sandboxClientSecret: {
+    env: 'SANDBOX_CLIENT_SECRET',
+    kind: { type: 'string' },
+    default: 'sandbox-secret',
+    description:
+      'Sandbox only: the secret of `SANDBOX_CLIENT_ID`, set at every start. Not a secret: a sandbox holds no real data.',
+  },
   metricsPort: {
     env: 'METRICS_PORT',
     kind: int(0, 65535),

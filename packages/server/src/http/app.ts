@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
+import { installSandboxHeader } from '../sandbox/response-header.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
 import type { Readiness } from './readiness.js';
@@ -50,6 +51,7 @@ export async function createApp(
   installErrorHandling(app);
   installSecurityHeaders(app);
   installRequestMetrics(app, deps.metrics);
+  if (deps.config.sandbox !== undefined) installSandboxHeader(app, deps.config.sandbox);
 
   healthRoutes(app, deps, readiness);
   homeRoutes(app, deps);

@@ -34,7 +34,9 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       if (to) {
         // A raw `+` in a query string decodes as a space: put it back.
         const raw = to.startsWith(' ') ? `+${to.trim()}` : to.trim();
-        recipient = recipientOf(raw);
+        // In sandbox mode the recipients are the sandbox's numbers, which libphonenumber refuses.
+        const sandboxed = deps.sandbox?.checkPhone(raw);
+        recipient = sandboxed ? (sandboxed.ok ? sandboxed.e164 : undefined) : recipientOf(raw);
         if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
       }
       reply.header('Cache-Control', 'no-store');

@@ -50,16 +50,19 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
         const { client } = request;
+        deps.sandbox?.refuseUnknownNumber(request.body.phoneNumber);
         const checked = checkStartRequest(request.body, {
           config: deps.config,
           seedEra,
           client,
+          checkPhone: deps.sandbox?.checkPhone,
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {
           throw new AppError(9002, 'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start');
         }
         const started = await startFlow(deps, client.id, checked.value);
+        await deps.sandbox?.started(deps, started.correlationId, checked.value.phone);
         return { success: 'pending', ...started };
       },
     );
@@ -106,7 +109,12 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
 function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: string): void {
-  const e164 = normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
+  const sandboxed = deps.sandbox?.checkPhone(phoneNumber);
+  const e164 = sandboxed
+    ? sandboxed.ok
+      ? sandboxed.e164
+      : undefined
+    : normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {
     throw new AppError(8001, 'phoneNumber does not match the number of this flow');
