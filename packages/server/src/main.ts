@@ -95,7 +95,8 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
   const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });
   const arrivals = inboxArrivals();
-  const providers =
+  const sandbox = config.sandbox === undefined ? undefined : createSandbox(config);
+  const configuredProviders =
     options.providers ??
     createProviders(config, {
       clock,
@@ -104,6 +105,9 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       inboxArrivals: arrivals,
       onReceipt: receiptRecorder(store.outbox, smsLogger, metrics),
     });
+  const providers = sandbox
+    ? configuredProviders.map((provider) => sandbox.wrapProvider(provider))
+    : configuredProviders;
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
@@ -138,7 +142,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,
-    sandbox: config.sandbox === undefined ? undefined : createSandbox(),
+    sandbox,
   };
   if (config.sandbox !== undefined) await ensureSandboxClient(store, clock, config);
   const readiness: Readiness = { draining: false };

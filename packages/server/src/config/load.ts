@@ -29,6 +29,8 @@ export interface Config {
   devSurfaces: boolean;
   /** Undefined for a normal server; `prove` emulates Prove's sandbox (sandbox/). */
   sandbox: 'prove' | undefined;
+  /** Undefined: the built-in scenarios only. */
+  sandboxScenarios: string | undefined;
   sandboxClientId: string;
   sandboxClientSecret: string;
   /** 0 when the demo app is off. */

@@ -193,6 +193,15 @@ export const configSchema = {
     description:
       "`prove` emulates Prove's sandbox (`docs/sandbox.md`): only Prove's test users and the scenario file's numbers exist, the code that passes is `1234`, no real SMS is sent (only `inbox`), every response carries `Pocketproof-Sandbox: prove`. Refused with `NODE_ENV=production`.",
   },
+  sandboxScenarios: {
+    env: 'SANDBOX_SCENARIOS',
+    kind: { type: 'string' },
+    default: undefined,
+    defaultDoc: 'unset: the built-in scenarios only',
+    unit: 'file path',
+    description:
+      'Sandbox only: a JSON file mapping phone numbers to behaviours (succeed, wrong_code, code_expires, link_expires, sms_undeliverable, slow_delivery, device_key_refused, rate_limited, possession_required), over the built-in set; `allowAnyNumber` lets other numbers through. Format: `docs/sandbox.md`.',
+  },
   sandboxClientId: {
     env: 'SANDBOX_CLIENT_ID',
     kind: { type: 'string' },

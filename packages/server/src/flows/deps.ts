@@ -44,6 +44,8 @@ export interface SandboxSeams {
   checkPhone(input: string): PhoneCheck;
   /** The code an OTP to `phone` carries, in place of a random one. */
   otpCode(phone: string, codeLength: number): string;
+  /** How long a code or link to `phone` lasts, when a scenario says other than the configuration. */
+  ttlSeconds(phone: string, kind: 'code' | 'link'): number | undefined;
 }
 
 /** A number from a request, checked by the deployment's rules (or the sandbox's, in sandbox mode). */

@@ -14,7 +14,7 @@ export interface SandboxSession {
     possessionType: 'mobile' | 'desktop' | 'none',
     phoneNumber: string | undefined,
     extra?: Record<string, unknown>,
-  ): Promise<{ status: number; body: any; flow: StartedFlow }>;
+  ): Promise<{ status: number; body: any; headers: Record<string, unknown>; flow: StartedFlow }>;
   status(correlationId: string): Promise<any>;
   bind(correlationId: string, phoneNumber: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;

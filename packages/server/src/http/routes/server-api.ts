@@ -50,8 +50,8 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
         const { client } = request;
-        deps.sandbox?.refuseUnknownNumber(request.body.phoneNumber);
-        const checked = checkStartRequest(request.body, {
+        const body = deps.sandbox ? deps.sandbox.admitStart(request.body) : request.body;
+        const checked = checkStartRequest(body, {
           config: deps.config,
           seedEra,
           client,
