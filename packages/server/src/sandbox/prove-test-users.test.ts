@@ -5,16 +5,17 @@ import {
   registerDevice,
   type SandboxSession,
 } from '../test-support/sandbox-session.js';
+import { storeFactories } from '../test-support/stores.js';
 import { proveTestUsers } from './test-users.js';
 
 /**
  * Prove's documented sandbox behaviour, one named test per test user, through the server API and
  * the device protocol as the official SDKs use them.
  */
-describe("sandbox: Prove's test users", () => {
+describe.each(storeFactories)("sandbox: Prove's test users on $name", ({ make }) => {
   let s: SandboxSession;
   beforeAll(async () => {
-    s = await createSandboxSession();
+    s = await createSandboxSession({}, make);
   });
   afterAll(() => s.close());
 

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { ConfigKey } from '../config/schema.js';
 import { BrowserDevice } from './browser-device.js';
+import type { TestStore } from './stores.js';
 import { createTestServer, readAuthClaims, type TestServer } from './test-server.js';
 
 /**
@@ -26,8 +27,11 @@ export interface StartedFlow {
   challenge: string;
 }
 
-export async function createSandboxSession(config: Partial<Record<ConfigKey, string>> = {}): Promise<SandboxSession> {
-  const t = await createTestServer({ config: { sandbox: 'prove', ...config } });
+export async function createSandboxSession(
+  config: Partial<Record<ConfigKey, string>> = {},
+  store?: () => Promise<TestStore>,
+): Promise<SandboxSession> {
+  const t = await createTestServer({ config: { sandbox: 'prove', ...config }, store });
   const tokenResponse = await t.server.app.inject({
     method: 'POST',
     url: '/token',
