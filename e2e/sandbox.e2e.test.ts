@@ -130,6 +130,34 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
   });
 });
 
+describe('SANDBOX=prove pocketproof serve', () => {
+  it('is the same sandbox: the header, the fixed client, Prove’s test users', async () => {
+    const server = await startCli({
+      SANDBOX: 'prove',
+      SANDBOX_CLIENT_ID: 'ci-client',
+      SANDBOX_CLIENT_SECRET: 'ci-secret',
+    });
+    try {
+      const token = await postJson(`${server.url}/token`, {
+        grant_type: 'client_credentials',
+        client_id: 'ci-client',
+        client_secret: 'ci-secret',
+      });
+      expect(token.status).toBe(200);
+      const started = await fetch(`${server.url}/v3/unify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token.body.access_token}` },
+        body: JSON.stringify({ possessionType: 'mobile', phoneNumber: '+12025550143' }),
+      });
+      expect(started.headers.get('pocketproof-sandbox')).toBe('prove');
+      expect(await started.json()).toMatchObject({ code: 8007 });
+      expect(server.output()).toContain('SANDBOX (prove)');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('pocketproof sandbox: refuses to be production', () => {
   it('NODE_ENV=production stops the start with a clear message', async () => {
     const run = promisify(execFile);
