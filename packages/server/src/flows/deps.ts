@@ -5,7 +5,7 @@ import type { Random } from '../crypto/random.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
-import { checkPhoneNumber, type PhoneCheck } from '../phone/parse-phone.js';
+import { checkPhoneNumber, normalisePhone, type PhoneCheck } from '../phone/parse-phone.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { OutboxHandoff } from '../sms/dispatcher.js';
 import type { InboxArrivals } from '../sms/inbox-arrivals.js';
@@ -51,6 +51,13 @@ export interface SandboxSeams {
 /** A number from a request, checked by the deployment's rules (or the sandbox's, in sandbox mode). */
 export function checkFlowPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): PhoneCheck {
   return deps.sandbox ? deps.sandbox.checkPhone(input) : checkPhoneNumber(input, deps.config);
+}
+
+/** A number to look a flow or message up by: any valid number (or, in sandbox mode, a sandbox number). */
+export function lookupPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): string | undefined {
+  if (!deps.sandbox) return normalisePhone(input, deps.config.defaultPhoneCountry);
+  const checked = deps.sandbox.checkPhone(input);
+  return checked.ok ? checked.e164 : undefined;
 }
 
 /** The device protocol's response envelope (wire-protocol §3). */

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AppError, invalidField } from '../../errors/app-error.js';
 import { bindFlow } from '../../flows/bind.js';
-import type { FlowDeps } from '../../flows/deps.js';
+import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { revokeDevice } from '../../flows/device-lifecycle.js';
 import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
 import { describeFlow, findOwnVerdict } from '../../flows/status.js';
-import { normalisePhone } from '../../phone/parse-phone.js';
 import type { ClientRecord, FlowVerdict } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
 import {
@@ -109,12 +108,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
 function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: string): void {
-  const sandboxed = deps.sandbox?.checkPhone(phoneNumber);
-  const e164 = sandboxed
-    ? sandboxed.ok
-      ? sandboxed.e164
-      : undefined
-    : normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
+  const e164 = lookupPhone(deps, phoneNumber);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {
     throw new AppError(8001, 'phoneNumber does not match the number of this flow');
