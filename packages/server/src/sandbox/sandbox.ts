@@ -20,7 +20,8 @@ import { findTestUser, NO_TEST_USER, SANDBOX_CODE } from './test-users.js';
 export interface Sandbox extends SandboxSeams {
   /**
    * `/v3/unify` before any other check: a number that is no test user answers 8007, a
-   * `rate_limited` one 429; a `possession_required` one runs as possessionType `none`.
+   * `rate_limited` one 429, an `sms_unavailable` one 503 (9002, as with every provider failing);
+   * a `possession_required` one runs as possessionType `none`.
    */
   admitStart<T extends Pick<StartRequestBody, 'phoneNumber' | 'possessionType'>>(body: T): T;
   /** After a flow is stored: a short-term test user's possession passes without the client SDK. */
@@ -65,6 +66,9 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
             headers: { 'Retry-After': String(scenario.retryAfterSeconds) },
           },
         );
+      }
+      if (scenario?.behaviour === 'sms_unavailable' && body.possessionType !== 'none') {
+        throw new AppError(9002, 'SMS delivery is not available (sandbox scenario sms_unavailable)');
       }
       return scenario?.behaviour === 'possession_required' ? { ...body, possessionType: 'none' } : body;
     },

@@ -129,6 +129,14 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
     expect(message?.lastError).toContain('sms_undeliverable');
   });
 
+  it(`sms_unavailable (${numberOf('sms_unavailable')}): /v3/unify answers 503 code 9002 for flows that send`, async () => {
+    const phone = numberOf('sms_unavailable');
+    expect(await s.start('mobile', phone)).toMatchObject({ status: 503, body: { code: 9002 } });
+    expect(await s.start('desktop', phone)).toMatchObject({ status: 503, body: { code: 9002 } });
+    // A none flow sends nothing, so it starts.
+    expect((await s.start('none', phone)).status).toBe(200);
+  });
+
   it(`slow_delivery (${numberOf('slow_delivery')}): the SMS reaches the inbox after delaySeconds`, async () => {
     const phone = numberOf('slow_delivery');
     const { flow } = await s.start('mobile', phone);
