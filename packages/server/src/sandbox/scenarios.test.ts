@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +14,12 @@ import { builtInScenarios, loadScenarios, parseScenarioFile } from './scenarios.
 const numberOf = (behaviour: string) =>
   Object.entries(builtInScenarios).find(([, b]) => b === behaviour)?.[0] as string;
 
+const scenarioDir = mkdtempSync(join(tmpdir(), 'sandbox-scenarios-'));
+afterAll(() => rmSync(scenarioDir, { recursive: true, force: true }));
+let files = 0;
+
 function scenarioFile(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'sandbox-scenarios-')), 'scenarios.json');
+  const path = join(scenarioDir, `scenarios-${++files}.json`);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
