@@ -46,7 +46,7 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startCli(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startCli(env: Record<string, string> = {}, command = 'serve'): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'pocketproof-e2e-'));
   // A fixed PORT (and PUBLIC_URL) lets a restarted server keep the origin its authTokens name.
   const port = env.PORT ? Number(env.PORT) : await freePort();
@@ -61,7 +61,7 @@ export async function startCli(env: Record<string, string> = {}): Promise<Runnin
     DEMO_PORT: '0',
     ...env,
   };
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [CLI, command], {
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

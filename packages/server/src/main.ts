@@ -19,6 +19,8 @@ import { prometheusMetrics } from './metrics/prometheus.js';
 import { flowTokens } from './oauth/flow-token.js';
 import { foreignIssuerWarning } from './oauth/foreign-issuer.js';
 import { createKeyring } from './oauth/keyring.js';
+import { ensureSandboxClient } from './sandbox/client.js';
+import { createSandbox } from './sandbox/sandbox.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import { inboxArrivals } from './sms/inbox-arrivals.js';
 import type { SmsProvider } from './sms/provider.js';
@@ -93,7 +95,8 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
   const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });
   const arrivals = inboxArrivals();
-  const providers =
+  const sandbox = config.sandbox === undefined ? undefined : createSandbox(config);
+  const configuredProviders =
     options.providers ??
     createProviders(config, {
       clock,
@@ -102,6 +105,9 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       inboxArrivals: arrivals,
       onReceipt: receiptRecorder(store.outbox, smsLogger, metrics),
     });
+  const providers = sandbox
+    ? configuredProviders.map((provider) => sandbox.wrapProvider(provider))
+    : configuredProviders;
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
@@ -136,7 +142,9 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,
+    sandbox,
   };
+  if (config.sandbox !== undefined) await ensureSandboxClient(store, clock, config);
   const readiness: Readiness = { draining: false };
   const app = await createApp(deps, logger, readiness).catch(async (error: unknown) => {
     // The bus holds connections of its own that would keep a failed process alive.

@@ -5,6 +5,7 @@ export const USAGE = `Usage: pocketproof <command> [options]
 
 Commands:
   serve                                   run the server (the same as npm start)
+  sandbox                                 run Prove's sandbox, emulated: test users, code 1234, no SMS (docs/sandbox.md)
   migrate                                 apply database migrations and exit
   clients create --name <n> [--redirect-origin <url>]... [--any-redirect-target] [--id <id>] [--json]
   clients list [--json]

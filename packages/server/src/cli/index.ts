@@ -5,6 +5,7 @@ import { cryptoRandom } from '../crypto/random.js';
 import { signingKeyContext } from '../crypto/sealed-secrets.js';
 import { secretBox } from '../crypto/secret-box.js';
 import { newSigningKey } from '../oauth/keyring.js';
+import { sandboxOverrides } from '../sandbox/environment.js';
 import { openStore } from '../storage/open-store.js';
 import { type CliArguments, parseCli, USAGE, UsageError } from './arguments.js';
 import { clientsCommand } from './clients.js';
@@ -29,10 +30,11 @@ async function main(argv: string[]): Promise<number> {
   }
   // Before loading, so a misspelt name is reported even when the configuration is refused.
   for (const warning of misspeltSettings(process.env)) console.error(`warning: ${warning}`);
-  const config = loadConfig();
+  const config = command === 'sandbox' ? loadConfig(process.env, sandboxOverrides(process.env)) : loadConfig();
 
   switch (command) {
     case 'serve':
+    case 'sandbox':
       return serveCommand(config);
     case 'migrate': {
       const store = openStore(config);
@@ -85,7 +87,7 @@ async function rotateKeys(config: Config): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code;
+    if (code !== 0 || !['serve', 'sandbox'].includes(process.argv[2] ?? '')) process.exitCode = code;
   },
   (error: unknown) => {
     console.error(error instanceof ConfigError ? error.message : `pocketproof: ${(error as Error).message}`);

@@ -25,7 +25,8 @@ export async function serveCommand(config: Config): Promise<number> {
   let demoApp: DemoApp | undefined;
   let address: string;
   try {
-    if (config.devSurfaces) {
+    // A sandbox has its own fixed client (SANDBOX_CLIENT_ID), created by buildServer.
+    if (config.devSurfaces && config.sandbox === undefined) {
       demo = await ensureDemoClient(server.store, server.deps.clock, savedIn);
       // Production (with DEV_SURFACES=true) refuses desktop flows of a client without origins: the
       // demo's own is the one it needs. In development none, so the README's targets work too.

@@ -40,4 +40,17 @@ describe('the start banner', () => {
   it('outside production says nothing of production', () => {
     expect(startBanner(loadConfig({}), facts).join('\n')).not.toContain('Production');
   });
+
+  it('in sandbox mode, says it is a sandbox and names its client credentials and the docs', () => {
+    const lines = startBanner(loadConfig({ SANDBOX: 'prove', SANDBOX_CLIENT_ID: 'ci-client' }), {
+      ...facts,
+      demoClient: undefined,
+      demoAppUrl: undefined,
+    });
+    expect(lines).toContain(
+      "SANDBOX (prove): Prove's sandbox, emulated. No real SMS is sent (see the dev phone inbox); only test users exist; the code is 1234.",
+    );
+    expect(lines).toContain('  Sandbox client:  client_id=ci-client client_secret=sandbox-secret');
+    expect(lines).toContain('  Test users and scenarios: docs/sandbox.md');
+  });
 });

@@ -29,7 +29,16 @@ export function startBanner(config: Config, facts: BannerFacts): string[] {
     }
   }
   if (config.nodeEnv === 'production') lines.push(...productionNotice(config));
+  if (config.sandbox !== undefined) lines.push(...sandboxNotice(config));
   return lines;
+}
+
+function sandboxNotice(config: Config): string[] {
+  return [
+    `SANDBOX (${config.sandbox}): Prove's sandbox, emulated. No real SMS is sent (see the dev phone inbox); only test users exist; the code is 1234.`,
+    `  Sandbox client:  client_id=${config.sandboxClientId} client_secret=${config.sandboxClientSecret}`,
+    '  Test users and scenarios: docs/sandbox.md',
+  ];
 }
 
 function productionNotice(config: Config): string[] {

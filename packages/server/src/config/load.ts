@@ -28,6 +28,12 @@ export interface Config {
   /** In failover order; empty when none is configured (then flows that send refuse to start). */
   smsProvider: readonly SmsProviderName[];
   devSurfaces: boolean;
+  /** Undefined for a normal server; `prove` emulates Prove's sandbox (sandbox/). */
+  sandbox: 'prove' | undefined;
+  /** Undefined: the built-in scenarios only. */
+  sandboxScenarios: string | undefined;
+  sandboxClientId: string;
+  sandboxClientSecret: string;
   /** 0 when the demo app is off. */
   demoPort: number;
   /** Undefined when metrics are off; 0 picks a free port. */
@@ -127,9 +133,12 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   }
 
   const production = raw.nodeEnv === 'production';
+  if (raw.sandbox !== undefined) problems.push(...sandboxProblems(raw, production));
   raw.devSurfaces ??= !production;
   // The demo app sits beside the server on the next port; it only exists with the dev surfaces.
+  // A sandbox is driven by tests: a second listener would only take a port they may want.
   if (!raw.devSurfaces) raw.demoPort = 0;
+  else if (raw.sandbox !== undefined) raw.demoPort ??= 0;
   else raw.demoPort ??= raw.port === 0 || raw.port === 65535 ? 0 : Number(raw.port) + 1;
   if (raw.demoPort !== 0 && raw.demoPort === raw.port)
     problems.push('DEMO_PORT: must differ from PORT (0 turns it off)');
@@ -181,6 +190,26 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   if (problems.length === 0) problems.push(...smsConfigProblems(raw as unknown as Config));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return Object.freeze(raw) as unknown as Config;
+}
+
+/**
+ * A sandbox never reaches real people: not in production, and only the inbox provider, which is
+ * also its default. Its client id must be one the clients table accepts.
+ */
+function sandboxProblems(raw: Record<string, unknown>, production: boolean): string[] {
+  const problems: string[] = [];
+  if (production) problems.push('SANDBOX: a sandbox never starts with NODE_ENV=production');
+  raw.smsProvider ??= Object.freeze(['inbox']);
+  if ((raw.smsProvider as string[]).some((name) => name !== 'inbox')) {
+    problems.push('SMS_PROVIDER: a sandbox sends no real SMS; only inbox is allowed');
+  }
+  if (!/^[A-Za-z0-9_-]{3,64}$/.test(String(raw.sandboxClientId))) {
+    problems.push('SANDBOX_CLIENT_ID: must be 3-64 characters of A-Z a-z 0-9 _ -');
+  }
+  if (String(raw.sandboxClientSecret ?? '').length < 8) {
+    problems.push('SANDBOX_CLIENT_SECRET: must be at least 8 characters');
+  }
+  return problems;
 }
 
 function readConfigFile(path: string): Source {

@@ -10,6 +10,11 @@ export const apiErrors = {
   8003: { status: 403, meaning: 'step not allowed now (out of order)' },
   8008: { status: 400, meaning: 'invalid or expired correlation ID' },
   8011: { status: 404, meaning: 'not found' },
+  8007: {
+    status: 400,
+    meaning: "sandbox only: no test user matches the phone number (Prove's sandbox answers the same)",
+  },
+  8009: { status: 401, meaning: 'sandbox only: test user not available to these credentials' },
   9001: {
     status: 429,
     meaning:

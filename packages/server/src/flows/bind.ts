@@ -1,7 +1,6 @@
 import { AppError, invalidField } from '../errors/app-error.js';
-import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { recordPossession } from './complete.js';
-import type { FlowDeps } from './deps.js';
+import { checkFlowPhone, type FlowDeps } from './deps.js';
 import { describeFlow, findOwnFlow, type StatusResponse } from './status.js';
 
 /**
@@ -18,7 +17,7 @@ export async function bindFlow(
 ): Promise<StatusResponse> {
   const flow = await findOwnFlow(deps, clientId, correlationId);
   const now = deps.clock.now();
-  const checked = checkPhoneNumber(phoneNumber, deps.config);
+  const checked = checkFlowPhone(deps, phoneNumber);
   if (!checked.ok) throw invalidField('phoneNumber', checked.message);
   if (flow.state !== 'possession_required' || now >= flow.expiresAt) {
     throw new AppError(8003, 'bind is only allowed after status said possession_required, before the flow expires');

@@ -5,6 +5,8 @@ import type { Random } from '../crypto/random.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
+import { checkPhoneNumber, normalisePhone, type PhoneCheck } from '../phone/parse-phone.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import type { OutboxHandoff } from '../sms/dispatcher.js';
 import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
@@ -32,6 +34,30 @@ export interface FlowDeps {
   inboxArrivals: InboxArrivals;
   /** Counts what operators watch (`/metrics`); a no-op when metrics are off. */
   metrics: Metrics;
+  /** Only with `SANDBOX` (sandbox/): which numbers exist and which code each receives. */
+  sandbox?: Sandbox;
+}
+
+/** Where sandbox mode replaces a normal server's dependency; everything else runs unchanged. */
+export interface SandboxSeams {
+  /** Stands in for libphonenumber: only the sandbox's numbers exist. */
+  checkPhone(input: string): PhoneCheck;
+  /** The code an OTP to `phone` carries, in place of a random one. */
+  otpCode(phone: string, codeLength: number): string;
+  /** How long a code or link to `phone` lasts, when a scenario says other than the configuration. */
+  ttlSeconds(phone: string, kind: 'code' | 'link'): number | undefined;
+}
+
+/** A number from a request, checked by the deployment's rules (or the sandbox's, in sandbox mode). */
+export function checkFlowPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): PhoneCheck {
+  return deps.sandbox ? deps.sandbox.checkPhone(input) : checkPhoneNumber(input, deps.config);
+}
+
+/** A number to look a flow or message up by: any valid number (or, in sandbox mode, a sandbox number). */
+export function lookupPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): string | undefined {
+  if (!deps.sandbox) return normalisePhone(input, deps.config.defaultPhoneCountry);
+  const checked = deps.sandbox.checkPhone(input);
+  return checked.ok ? checked.e164 : undefined;
 }
 
 /** The device protocol's response envelope (wire-protocol §3). */

@@ -26,7 +26,8 @@ export async function startInstantLink(
 
   const token = deps.random.token(16);
   const linkHash = deps.hash.hash(LINK_PURPOSE, token);
-  const expiresAt = now + deps.config.instantLinkTtlSeconds * 1000;
+  const ttlSeconds = deps.sandbox?.ttlSeconds(recipient.phone, 'link') ?? deps.config.instantLinkTtlSeconds;
+  const expiresAt = now + ttlSeconds * 1000;
   const outcome = await sendMessage(deps, flow, {
     noun: 'link',
     recipient,

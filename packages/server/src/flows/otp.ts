@@ -27,9 +27,11 @@ export async function startOtp(deps: FlowDeps, flow: FlowRecord, mobileNumber: s
 
   const template = flow.smsMessage ?? DEFAULT_OTP_TEMPLATE;
   const checked = checkOtpTemplate(template);
-  const code = deps.random.digits(checked.ok ? checked.codeLength : 4);
+  const codeLength = checked.ok ? checked.codeLength : 4;
+  const code = deps.sandbox?.otpCode(recipient.phone, codeLength) ?? deps.random.digits(codeLength);
   const otpHash = deps.hash.hash(`otp:${flow.id}`, code);
-  const expiresAt = now + deps.config.otpTtlSeconds * 1000;
+  const ttlSeconds = deps.sandbox?.ttlSeconds(recipient.phone, 'code') ?? deps.config.otpTtlSeconds;
+  const expiresAt = now + ttlSeconds * 1000;
   const outcome = await sendMessage(deps, flow, {
     noun: 'code',
     recipient,

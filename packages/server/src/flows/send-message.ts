@@ -1,9 +1,8 @@
 import { promptCodes } from '../errors/catalogue.js';
-import { checkPhoneNumber } from '../phone/parse-phone.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
-import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { checkFlowPhone, type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 import { refuseWhileGuessesPaused } from './guess-budgets.js';
 import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
 
@@ -33,7 +32,7 @@ export function resolveRecipient(
   mobileNumber: string | undefined,
 ): Recipient | Envelope {
   if (mobileNumber) {
-    const checked = checkPhoneNumber(mobileNumber, deps.config);
+    const checked = checkFlowPhone(deps, mobileNumber);
     if (!checked.ok) return prompt(promptCodes.PHONE_INVALID, `The phone number ${checked.message}.`);
     if (flow.phoneFromRequest && checked.e164 !== flow.phone) {
       return prompt(promptCodes.PHONE_NOT_ALLOWED, 'This verification is for a different phone number.');

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Config } from '../config/load.js';
-import { checkPhoneNumber } from '../phone/parse-phone.js';
+import { checkPhoneNumber, type PhoneCheck } from '../phone/parse-phone.js';
 import { checkLinkTemplate, checkOtpTemplate, MAX_TEMPLATE_LENGTH, templateLength } from '../sms/templates.js';
 import type { ClientRecord, PossessionType } from '../storage/records.js';
 import { checkRedirectTarget } from './redirect-target.js';
@@ -48,7 +48,13 @@ const EMAIL = /^[A-Za-z0-9.+]+@[A-Za-z0-9]+(\.[A-Za-z0-9]+)*\.[A-Za-z]{2,}$/;
 
 export function checkStartRequest(
   body: StartRequestBody,
-  context: { config: Config; seedEra: boolean; client: Pick<ClientRecord, 'redirectOrigins' | 'anyRedirectTarget'> },
+  context: {
+    config: Config;
+    seedEra: boolean;
+    client: Pick<ClientRecord, 'redirectOrigins' | 'anyRedirectTarget'>;
+    /** Replaces the deployment's phone rules (sandbox mode). */
+    checkPhone?: (input: string) => PhoneCheck;
+  },
 ): Checked<StartRequest> {
   const { config } = context;
   const fail = (field: string, rule: string): Checked<StartRequest> => ({ ok: false, field, rule });
@@ -58,7 +64,7 @@ export function checkStartRequest(
     if (context.seedEra && body.possessionType === 'none') {
       return fail('phoneNumber', 'is not allowed on /v3/mfa when possessionType is none');
     }
-    const checked = checkPhoneNumber(body.phoneNumber, config);
+    const checked = context.checkPhone?.(body.phoneNumber) ?? checkPhoneNumber(body.phoneNumber, config);
     if (!checked.ok) return fail('phoneNumber', checked.message);
     phone = checked.e164;
   } else if (config.region === 'eu') {

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
+import { installSandboxHeader } from '../sandbox/response-header.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
 import { clientErrorHandler, frameworkErrors, installWebSocketHandshakeErrors } from './framework-errors.js';
@@ -58,6 +59,7 @@ export async function createApp(
   installSecurityHeaders(app);
   installRequestMetrics(app, deps.metrics);
   installNulGuard(app);
+  if (deps.config.sandbox !== undefined) installSandboxHeader(app, deps.config.sandbox);
 
   healthRoutes(app, deps, readiness);
   homeRoutes(app, deps);

@@ -52,7 +52,13 @@ export async function createTestServer(
     },
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
-  const server = await buildServer(config, { clock, logger, store: testStore.store, dispatch: false });
+  const server = await buildServer(config, { clock, logger, store: testStore.store, dispatch: false }).catch(
+    async (error: unknown) => {
+      // A server that refuses to start (a test of a bad setting) must not leave its store behind.
+      await testStore.cleanup().catch(() => undefined);
+      throw error;
+    },
+  );
 
   const post: TestServer['post'] = async (path, body, token) => {
     const response = await server.app.inject({

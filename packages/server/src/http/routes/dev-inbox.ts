@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { FlowDeps } from '../../flows/deps.js';
+import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
 import { RECHECK_MS } from '../../sms/inbox-arrivals.js';
 import { inboxPage } from '../pages/inbox-page.js';
@@ -34,7 +34,8 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       if (to) {
         // A raw `+` in a query string decodes as a space: put it back.
         const raw = to.startsWith(' ') ? `+${to.trim()}` : to.trim();
-        recipient = recipientOf(raw);
+        // In sandbox mode the recipients are the sandbox's numbers, which libphonenumber refuses.
+        recipient = deps.sandbox ? lookupPhone(deps, raw) : recipientOf(raw);
         if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
       }
       reply.header('Cache-Control', 'no-store');

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
 import { AppError, invalidField } from '../../errors/app-error.js';
 import { bindFlow } from '../../flows/bind.js';
-import type { FlowDeps } from '../../flows/deps.js';
+import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { revokeDevice } from '../../flows/device-lifecycle.js';
 import { startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
 import { describeFlow, findOwnVerdict } from '../../flows/status.js';
-import { normalisePhone } from '../../phone/parse-phone.js';
 import type { ClientRecord, FlowVerdict } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
 import {
@@ -50,16 +49,19 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
         const { client } = request;
-        const checked = checkStartRequest(request.body, {
+        const body = deps.sandbox ? deps.sandbox.admitStart(request.body) : request.body;
+        const checked = checkStartRequest(body, {
           config: deps.config,
           seedEra,
           client,
+          checkPhone: deps.sandbox?.checkPhone,
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {
           throw new AppError(9002, 'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start');
         }
         const started = await startFlow(deps, client.id, checked.value);
+        await deps.sandbox?.started(deps, started.correlationId, checked.value.phone);
         return { success: 'pending', ...started };
       },
     );
@@ -106,7 +108,7 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
 function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: string): void {
-  const e164 = normalisePhone(phoneNumber, deps.config.defaultPhoneCountry);
+  const e164 = lookupPhone(deps, phoneNumber);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {
     throw new AppError(8001, 'phoneNumber does not match the number of this flow');

@@ -1,0 +1,100 @@
+import type { Config } from '../config/load.js';
+import { AppError } from '../errors/app-error.js';
+import { deviceErrors } from '../errors/catalogue.js';
+import { failFlow, recordPossession } from '../flows/complete.js';
+import { type Envelope, endWithError, type FlowDeps, type SandboxSeams } from '../flows/deps.js';
+import type { StartRequestBody } from '../flows/start-request.js';
+import { checkPhoneNumber, type PhoneCheck, type PhoneRules } from '../phone/parse-phone.js';
+import type { SmsProvider } from '../sms/provider.js';
+import type { FlowRecord } from '../storage/records.js';
+import { scenarioProvider } from './scenario-provider.js';
+import { loadScenarios, type Scenario } from './scenarios.js';
+import { findTestUser, NO_TEST_USER, SANDBOX_CODE } from './test-users.js';
+
+/**
+ * Sandbox mode (`SANDBOX=prove`): Prove's sandbox, emulated, plus outcomes a test chooses by number
+ * (scenarios.ts). The flows run unchanged; the sandbox only decides which numbers exist, which code
+ * and lifetimes they get, and steps in at a few named points (the start, the device-key step, the
+ * SMS provider).
+ */
+export interface Sandbox extends SandboxSeams {
+  /**
+   * `/v3/unify` before any other check: a number that is no test user answers 8007, a
+   * `rate_limited` one 429, an `sms_unavailable` one 503 (9002, as with every provider failing);
+   * a `possession_required` one runs as possessionType `none`.
+   */
+  admitStart<T extends Pick<StartRequestBody, 'phoneNumber' | 'possessionType'>>(body: T): T;
+  /** After a flow is stored: a short-term test user's possession passes without the client SDK. */
+  started(deps: FlowDeps, correlationId: string, phone: string | null): Promise<void>;
+  /** Before the device-key step: a `device_key_refused` number's key is refused and the flow fails. */
+  refuseDeviceKey(deps: FlowDeps, flow: FlowRecord): Promise<Envelope | undefined>;
+  /** The SMS provider as the scenarios see it: undeliverable numbers, slow delivery. */
+  wrapProvider(provider: SmsProvider): SmsProvider;
+}
+
+export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenarios'>): Sandbox {
+  const scenarios = loadScenarios(config.sandboxScenarios);
+  const scenarioOf = (phone: string | null | undefined): Scenario | undefined =>
+    phone ? scenarios.numbers.get(phone) : undefined;
+  const known = (phone: string) => findTestUser(phone) !== undefined || scenarios.numbers.has(phone);
+
+  return {
+    checkPhone(input: string): PhoneCheck {
+      if (known(input)) return { ok: true, e164: input };
+      if (scenarios.allowAnyNumber) return checkPhoneNumber(input, config);
+      return { ok: false, rule: 'invalid', message: NO_TEST_USER };
+    },
+    // Prove's code, padded to a longer template's length; a `wrong_code` number gets another, so
+    // that 1234 is refused as a wrong code.
+    otpCode: (phone, codeLength) =>
+      (scenarioOf(phone)?.behaviour === 'wrong_code' ? '0000' : SANDBOX_CODE).padEnd(codeLength, '0'),
+    ttlSeconds(phone, kind) {
+      const scenario = scenarioOf(phone);
+      const lapses = kind === 'code' ? 'code_expires' : 'link_expires';
+      return scenario?.behaviour === lapses ? scenario.expiresInSeconds : undefined;
+    },
+    admitStart(body) {
+      const phone = body.phoneNumber;
+      if (!phone) return body;
+      if (!known(phone) && !scenarios.allowAnyNumber) throw new AppError(8007, NO_TEST_USER);
+      const scenario = scenarioOf(phone);
+      if (scenario?.behaviour === 'rate_limited') {
+        throw new AppError(
+          9001,
+          `too many verifications for this number; retry after ${scenario.retryAfterSeconds} seconds`,
+          {
+            headers: { 'Retry-After': String(scenario.retryAfterSeconds) },
+          },
+        );
+      }
+      if (scenario?.behaviour === 'sms_unavailable' && body.possessionType !== 'none') {
+        throw new AppError(9002, 'SMS delivery is not available (sandbox scenario sms_unavailable)');
+      }
+      return scenario?.behaviour === 'possession_required' ? { ...body, possessionType: 'none' } : body;
+    },
+    async started(deps, correlationId, phone) {
+      if (!phone || findTestUser(phone)?.kind !== 'short-term') return;
+      await passPossession(deps, correlationId, phone);
+    },
+    async refuseDeviceKey(deps, flow) {
+      if (scenarioOf(flow.phone)?.behaviour !== 'device_key_refused') return undefined;
+      await failFlow(deps, flow.id, 'bad_device_key', 'sandbox scenario device_key_refused');
+      return endWithError(deviceErrors.AUTH_FAILURE, 'the device key was refused');
+    },
+    wrapProvider: (provider) => scenarioProvider(provider, scenarioOf),
+  };
+}
+
+/** Verified with no device key: the flow's proveId is the number's, as after any success. */
+async function passPossession(deps: FlowDeps, correlationId: string, phone: string): Promise<void> {
+  const flow = await deps.store.flows.findFlow(correlationId);
+  if (!flow) return;
+  await deps.store.transaction(async (tx) => {
+    const proveId = await recordPossession(deps, tx, flow, phone, null);
+    await tx.flows.transition(flow.id, { states: ['pending'] }, 'verified', {
+      proveId,
+      finishedAt: deps.clock.now(),
+    });
+  });
+  deps.events.publish(flow.id);
+}
