@@ -9,10 +9,12 @@ import { type ProviderTry, sendWithFailover } from './failover.js';
 import { describeFailure, type SmsProvider } from './provider.js';
 
 /**
- * Less life than this left, a code or link is given up rather than sent: it would reach the
- * phone (texts take seconds) only to be refused.
+ * Less life than this left (or a quarter of a shorter lifetime, as a sandbox scenario sets), a
+ * code or link is given up rather than sent: it would reach the phone (texts take seconds) only
+ * to be refused.
  */
 const USEFUL_LIFE_MS = 10_000;
+const usefulLifeMs = (message: OutboxRecord) => Math.min(USEFUL_LIFE_MS, (message.expiresAt - message.createdAt) / 4);
 /**
  * Moves messages from the durable outbox to the provider. Flows only enqueue (in the same
  * transaction as their state change) and hand the message over after commit; this loop claims due
@@ -171,7 +173,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       log.error({ reason, error }, 'sms abandoned: not delivered');
     };
 
-    if (now > message.expiresAt - USEFUL_LIFE_MS || message.body === null) {
+    if (now > message.expiresAt - usefulLifeMs(message) || message.body === null) {
       tried({
         step: 0,
         provider: null,
@@ -217,7 +219,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const failedAt = clock.now();
     // The message is worth trying while its code or link is still of use when it arrives, so the
     // last wait ends that long before it expires rather than after.
-    const nextAttemptAt = Math.min(failedAt + retryDelayMs(message.attempts), message.expiresAt - USEFUL_LIFE_MS);
+    const nextAttemptAt = Math.min(
+      failedAt + retryDelayMs(message.attempts),
+      message.expiresAt - usefulLifeMs(message),
+    );
     if (nextAttemptAt <= failedAt) return abandon('expired', expiredReason(result.reason));
     await settle({ tries, mark: (o) => o.markRetry(message.id, message.attempts, result.reason, nextAttemptAt) });
     metrics.smsSettled('retry');

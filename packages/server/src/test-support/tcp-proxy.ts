@@ -26,6 +26,8 @@ export interface TcpProxy {
 interface Pair {
   client: Socket;
   upstream: Socket;
+  /** Set while held: a pair piped twice would pass every byte twice. */
+  held: boolean;
 }
 
 type Mode = 'pass' | 'hold' | 'refuse';
@@ -38,7 +40,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const join = (client: Socket): void => {
     const upstream = connect(target.port, target.host);
-    const pair = { client, upstream };
+    const pair: Pair = { client, upstream, held: false };
     pairs.add(pair);
     opened += 1;
     client.pipe(upstream);
@@ -119,14 +121,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 }
 
-function pause({ client, upstream }: Pair): void {
-  client.unpipe(upstream);
-  upstream.unpipe(client);
-  client.pause();
-  upstream.pause();
+function pause(pair: Pair): void {
+  if (pair.held) return;
+  pair.held = true;
+  pair.client.unpipe(pair.upstream);
+  pair.upstream.unpipe(pair.client);
+  pair.client.pause();
+  pair.upstream.pause();
 }
 
-function resume({ client, upstream }: Pair): void {
-  client.pipe(upstream);
-  upstream.pipe(client);
+function resume(pair: Pair): void {
+  if (!pair.held) return;
+  pair.held = false;
+  pair.client.pipe(pair.upstream);
+  pair.upstream.pipe(pair.client);
 }
