@@ -52,7 +52,12 @@ export async function startCluster(
     throw (failed as PromiseRejectedResult).reason;
   }
 
-  const haproxy = await startHaproxy(lbPort, ports);
+  const haproxy = await startHaproxy(lbPort, ports).catch(async (error: unknown) => {
+    // Nodes left running would outlive the test run.
+    await Promise.all(nodes.map((node) => node.stop()));
+    await database.drop();
+    throw error;
+  });
   return {
     url,
     nodes,
