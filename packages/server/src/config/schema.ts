@@ -3,6 +3,10 @@
  * description; `docs/config.md` is generated from this table (`npm run docs`) and a test keeps
  * the two in step. Nothing outside `config/` reads `process.env`.
  */
+import { DAY, int } from './config-kind.js';
+import { databaseSchema } from './database-schema.js';
+import { sandboxSchema } from './sandbox-schema.js';
+import { sendLimitSchema } from './send-limit-schema.js';
 import { smsProviderSchema } from './sms-provider-schema.js';
 
 export type ConfigKind =
@@ -31,12 +35,9 @@ export interface ConfigEntry {
   description: string;
 }
 
-const int = (min: number, max: number): ConfigKind => ({ type: 'int', min, max });
-
 /** SMS providers, one file each in `sms/providers/`, with a setup page in `docs/providers/`. */
 export const smsProviderNames = ['twilio', 'vonage', 'sns', 'smpp', 'webhook', 'inbox'] as const;
 export type SmsProviderName = (typeof smsProviderNames)[number];
-const DAY = 86_400;
 
 export const configSchema = {
   nodeEnv: {
@@ -70,13 +71,7 @@ export const configSchema = {
     secret: 'password',
     description: '`sqlite:<path>` for an SQLite file (`sqlite::memory:` for tests), or `postgres://…` for PostgreSQL.',
   },
-  postgresPreparedStatements: {
-    env: 'POSTGRES_PREPARED_STATEMENTS',
-    kind: { type: 'bool' },
-    default: 'true',
-    description:
-      'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode (unless 1.21 or later with `max_prepared_statements` set).',
-  },
+  ...databaseSchema,
   shutdownDrainSeconds: {
     env: 'SHUTDOWN_DRAIN_SECONDS',
     kind: int(0, 300),
@@ -84,50 +79,6 @@ export const configSchema = {
     unit: 's',
     description:
       "On SIGTERM, how long `/readyz` answers 503 while the node still serves, before it stops listening: long enough for the load balancer's health check to take it out of the rotation (deploy/haproxy.cfg: 3). Then requests in flight finish and the node exits.",
-  },
-  databasePoolSize: {
-    env: 'DATABASE_POOL_SIZE',
-    kind: int(1, 1000),
-    default: '10',
-    unit: 'connections',
-    description: 'PostgreSQL: connections each server process keeps open at most.',
-  },
-  databaseConnectTimeoutMs: {
-    env: 'DATABASE_CONNECT_TIMEOUT_MS',
-    kind: int(100, 600_000),
-    default: '5000',
-    unit: 'ms',
-    description: 'PostgreSQL: how long opening a connection may take before the request answers 503 code 9003.',
-  },
-  databaseStatementTimeoutMs: {
-    env: 'DATABASE_STATEMENT_TIMEOUT_MS',
-    kind: int(100, 600_000),
-    default: '5000',
-    unit: 'ms',
-    description:
-      "PostgreSQL: one statement's limit (`statement_timeout`). A connection that gets no answer at all (a network partition) is closed a second later; either way the request answers 503 code 9003. Migrations run without it.",
-  },
-  databaseServerTimeouts: {
-    env: 'DATABASE_SERVER_TIMEOUTS',
-    kind: { type: 'bool' },
-    default: 'true',
-    description:
-      "PostgreSQL: also give the server the statement limit (`statement_timeout`, and twice it as `idle_in_transaction_session_timeout`) as startup parameters. Set `false` behind PgBouncer, which refuses startup parameters it does not know (or list them in its `ignore_startup_parameters`); the client's own limit still holds.",
-  },
-  databasePoolWaitMs: {
-    env: 'DATABASE_POOL_WAIT_MS',
-    kind: int(1, 600_000),
-    default: '2000',
-    unit: 'ms',
-    description: 'PostgreSQL: how long a request waits for a free connection when all are busy, then 503 code 9003.',
-  },
-  databasePoolQueueLimit: {
-    env: 'DATABASE_POOL_QUEUE_LIMIT',
-    kind: int(0, 1_000_000),
-    default: '1000',
-    unit: 'requests',
-    description:
-      'PostgreSQL: requests that may wait for a connection at once; past it they answer 503 code 9003 at once.',
   },
   redisUrl: {
     env: 'REDIS_URL',
@@ -193,36 +144,7 @@ export const configSchema = {
     description:
       'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
   },
-  sandbox: {
-    env: 'SANDBOX',
-    kind: { type: 'enum', values: ['prove'] },
-    default: undefined,
-    defaultDoc: 'unset: a normal server (`pocketproof sandbox` sets `prove`)',
-    description:
-      "`prove` emulates Prove's sandbox (`docs/sandbox.md`): only Prove's test users and the scenario file's numbers exist, the code that passes is `1234`, no real SMS is sent (only `inbox`), every response carries `Pocketproof-Sandbox: prove`. Refused with `NODE_ENV=production`.",
-  },
-  sandboxScenarios: {
-    env: 'SANDBOX_SCENARIOS',
-    kind: { type: 'string' },
-    default: undefined,
-    defaultDoc: 'unset: the built-in scenarios only',
-    unit: 'file path',
-    description:
-      'Sandbox only: a JSON file mapping phone numbers to behaviours (succeed, wrong_code, code_expires, link_expires, sms_undeliverable, sms_unavailable, slow_delivery, device_key_refused, rate_limited, possession_required), over the built-in set; `allowAnyNumber` lets other numbers through. Format: `docs/sandbox.md`.',
-  },
-  sandboxClientId: {
-    env: 'SANDBOX_CLIENT_ID',
-    kind: { type: 'string' },
-    default: 'sandbox-client',
-    description: 'Sandbox only: the client id created at start, fixed so that a CI file can hold it.',
-  },
-  sandboxClientSecret: {
-    env: 'SANDBOX_CLIENT_SECRET',
-    kind: { type: 'string' },
-    default: 'sandbox-secret',
-    description:
-      'Sandbox only: the secret of `SANDBOX_CLIENT_ID`, set at every start. Not a secret: a sandbox holds no real data.',
-  },
+  ...sandboxSchema,
   metricsPort: {
     env: 'METRICS_PORT',
     kind: int(0, 65535),
@@ -340,76 +262,7 @@ export const configSchema = {
     unit: 'seconds',
     description: 'Minimum time between two messages of one flow.',
   },
-  phoneSendLimit: {
-    env: 'PHONE_SEND_LIMIT',
-    kind: int(1, 10_000),
-    default: '5',
-    // The demo and the README walkthrough send to one sample number, several times over.
-    developmentDefault: '50',
-    unit: 'messages',
-    description: 'Messages one phone number may receive per window, across all flows and clients.',
-  },
-  phoneSendWindowSeconds: {
-    env: 'PHONE_SEND_WINDOW_SECONDS',
-    kind: int(1, DAY),
-    default: '600',
-    unit: 'seconds',
-    description: 'Window of `PHONE_SEND_LIMIT` (sliding: any span of this length, not clock-aligned blocks).',
-  },
-  phoneFailedCodeLimit: {
-    env: 'PHONE_FAILED_CODE_LIMIT',
-    kind: int(1, 10_000),
-    default: '10',
-    unit: 'codes',
-    description:
-      "Wrong codes one requester may enter for one phone number per window, across all flows. Each flow allows only a few entries, but an attacker can start many flows for one number; with 4-digit codes this keeps one requester's odds of a right guess to about 1 in 1,000 a window. The requester is the network of the `ipAddress` the integrator passed (an IPv4 address, or an IPv6 /64); without one, the client; a device key already bound to the number counts as a requester of its own. When it is reached, that requester's entries and sends for the number pause until the window has room (the refusal says when); the number's owner, from another network or with a bound key, is not held back.",
-  },
-  phoneFailedCodeCeiling: {
-    env: 'PHONE_FAILED_CODE_CEILING',
-    kind: int(1, 1_000_000),
-    default: '100',
-    unit: 'codes',
-    description:
-      "Wrong codes one phone number may take per window from all requesters together (a device key bound to the number is not held back by it): the last line against guessing spread over many networks. With 4-digit codes it keeps the odds of a right guess to about 1 in 100 a window. Kept well above `PHONE_FAILED_CODE_LIMIT`, so that locking a number's owner out takes many networks; lower it, or send longer codes, to trade that for smaller odds.",
-  },
-  phoneFailedCodeWindowSeconds: {
-    env: 'PHONE_FAILED_CODE_WINDOW_SECONDS',
-    kind: int(1, DAY),
-    default: '86400',
-    unit: 'seconds',
-    description: 'Window of `PHONE_FAILED_CODE_LIMIT` and `PHONE_FAILED_CODE_CEILING` (sliding).',
-  },
-  ipSendLimit: {
-    env: 'IP_SEND_LIMIT',
-    kind: int(0, 1_000_000),
-    default: '30',
-    unit: 'messages',
-    description:
-      'Messages sent per window for flows started with the same `ipAddress` (an IPv4 address, or an IPv6 /64), across numbers and clients: SMS pumping sends to many numbers from few sources. Applies only to flows whose integrator passed `ipAddress`. Mobile carriers put many users behind one IPv4 address: raise it if yours sign up from phones on such networks. `0` turns it off.',
-  },
-  ipSendWindowSeconds: {
-    env: 'IP_SEND_WINDOW_SECONDS',
-    kind: int(1, DAY),
-    default: '3600',
-    unit: 'seconds',
-    description: 'Window of `IP_SEND_LIMIT` (sliding).',
-  },
-  clientSendLimit: {
-    env: 'CLIENT_SEND_LIMIT',
-    // Bounded so that the sliding window's arithmetic (counts × window in ms) stays exact in a double.
-    kind: int(0, 10_000_000),
-    default: '0',
-    unit: 'messages',
-    description:
-      "Messages one API client's flows may send per window, in all: a ceiling on what an attack through one integration can cost. Set it a few times above your busiest hour. `0` (the default) sets no ceiling.",
-  },
-  clientSendWindowSeconds: {
-    env: 'CLIENT_SEND_WINDOW_SECONDS',
-    kind: int(1, DAY),
-    default: '3600',
-    unit: 'seconds',
-    description: 'Window of `CLIENT_SEND_LIMIT` (sliding).',
-  },
+  ...sendLimitSchema,
   accessTokenTtlSeconds: {
     env: 'ACCESS_TOKEN_TTL_SECONDS',
     kind: int(60, DAY),

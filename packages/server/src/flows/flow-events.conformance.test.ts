@@ -15,41 +15,53 @@ const hostOf = (url: string) => {
   return { host: parsed.hostname, port: Number(parsed.port) };
 };
 
-describeFlowEventsConformance('in-process', async () => {
-  const bus = inProcessFlowEvents();
-  return { a: bus, b: bus, close: () => bus.close() };
-});
+describeFlowEventsConformance(
+  'in-process',
+  async () => {
+    const bus = inProcessFlowEvents();
+    return { a: bus, b: bus, close: () => bus.close() };
+  },
+  { connection: false },
+);
 
-describeFlowEventsConformance('Redis pub/sub', async () => {
-  // A channel of its own: other test files publish on the same Redis at the same time.
-  const channel = `pocketproof-test:${randomBytes(8).toString('hex')}`;
-  const proxy = await startTcpProxy(hostOf(REDIS_TEST_URL));
-  const a = redisFlowEvents({ url: REDIS_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
-  const b = redisFlowEvents({ url: proxy.rewrite(REDIS_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
-  return {
-    a,
-    b,
-    proxy,
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      await proxy.close();
-    },
-  };
-});
+describeFlowEventsConformance(
+  'Redis pub/sub',
+  async () => {
+    // A channel of its own: other test files publish on the same Redis at the same time.
+    const channel = `pocketproof-test:${randomBytes(8).toString('hex')}`;
+    const proxy = await startTcpProxy(hostOf(REDIS_TEST_URL));
+    const a = redisFlowEvents({ url: REDIS_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
+    const b = redisFlowEvents({ url: proxy.rewrite(REDIS_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
+    return {
+      a,
+      b,
+      proxy,
+      async close() {
+        await Promise.all([a.close(), b.close()]);
+        await proxy.close();
+      },
+    };
+  },
+  { connection: true },
+);
 
-describeFlowEventsConformance('PostgreSQL LISTEN/NOTIFY', async () => {
-  // NOTIFY reaches the whole database, whatever the schema: a channel of its own per test.
-  const channel = `t_${randomBytes(8).toString('hex')}`;
-  const proxy = await startTcpProxy(hostOf(PG_TEST_URL));
-  const a = postgresFlowEvents({ url: PG_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
-  const b = postgresFlowEvents({ url: proxy.rewrite(PG_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
-  return {
-    a,
-    b,
-    proxy,
-    async close() {
-      await Promise.all([a.close(), b.close()]);
-      await proxy.close();
-    },
-  };
-});
+describeFlowEventsConformance(
+  'PostgreSQL LISTEN/NOTIFY',
+  async () => {
+    // NOTIFY reaches the whole database, whatever the schema: a channel of its own per test.
+    const channel = `t_${randomBytes(8).toString('hex')}`;
+    const proxy = await startTcpProxy(hostOf(PG_TEST_URL));
+    const a = postgresFlowEvents({ url: PG_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
+    const b = postgresFlowEvents({ url: proxy.rewrite(PG_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
+    return {
+      a,
+      b,
+      proxy,
+      async close() {
+        await Promise.all([a.close(), b.close()]);
+        await proxy.close();
+      },
+    };
+  },
+  { connection: true },
+);
