@@ -20,13 +20,17 @@ export async function bindFlow(
   const checked = checkFlowPhone(deps, phoneNumber);
   if (!checked.ok) throw invalidField('phoneNumber', checked.message);
   if (flow.state !== 'possession_required' || now >= flow.expiresAt) {
-    throw new AppError(8003, 'bind is only allowed after status said possession_required, before the flow expires');
+    throw new AppError(
+      'STEP_NOT_ALLOWED',
+      'bind is only allowed after status said possession_required, before the flow expires',
+    );
   }
   if (flow.phone !== null && flow.phone !== checked.e164) {
     throw invalidField('phoneNumber', 'does not match the number of this flow');
   }
   const device = flow.deviceId ? await deps.store.devices.findDevice(flow.deviceId) : undefined;
-  if (!device || device.revokedAt !== null) throw new AppError(8003, 'this flow has no usable device key to bind');
+  if (!device || device.revokedAt !== null)
+    throw new AppError('STEP_NOT_ALLOWED', 'this flow has no usable device key to bind');
 
   await deps.store.transaction(async (tx) => {
     const proveId = await recordPossession(deps, tx, flow, checked.e164, device.id);
@@ -36,7 +40,7 @@ export async function bindFlow(
       finishedAt: now,
     });
     // Throwing rolls the binding back too: a lost race leaves nothing behind.
-    if (!bound) throw new AppError(8003, 'this flow has already been bound');
+    if (!bound) throw new AppError('STEP_NOT_ALLOWED', 'this flow has already been bound');
   });
   deps.metrics.flowFinished({ outcome: 'verified', via: 'bind' });
   deps.events.publish(flow.id);

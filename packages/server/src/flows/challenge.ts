@@ -1,7 +1,6 @@
 import { alphanumericToken } from '../crypto/random.js';
-import { deviceErrors } from '../errors/catalogue.js';
 import type { FlowRecord } from '../storage/records.js';
-import type { FlowDeps } from './deps.js';
+import { deviceError, type FlowDeps } from './deps.js';
 
 export type ChallengeResponse =
   | { challenge: string; ttl: number; next: '' }
@@ -19,7 +18,7 @@ export async function issueChallenge(
 ): Promise<ChallengeResponse> {
   const device = await deps.store.devices.findDevice(deviceId);
   if (!device || device.revokedAt !== null || (flow && device.clientId !== flow.clientId)) {
-    return { next: '', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+    return { next: '', error: deviceError('NO_DEVICE', 'device not found') };
   }
   const challenge = alphanumericToken(deps.random, 24).slice(0, 32);
   const ttl = deps.config.challengeTtlSeconds;

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
+import { type DeviceErrorName, deviceErrors } from '../errors/catalogue.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
@@ -67,9 +68,14 @@ export interface Envelope {
   error?: { code: number; message: string };
 }
 
+/** An envelope's `error`, by its name in the catalogue's device-protocol family. */
+export function deviceError(name: DeviceErrorName, message: string): { code: number; message: string } {
+  return { code: deviceErrors[name].code, message };
+}
+
 /** Ends the browser's flow and runs the integrator's finish callback; the verdict is read server-side. */
-export function endWithError(code: number, message: string): Envelope {
-  return { next: 'done', error: { code, message } };
+export function endWithError(name: DeviceErrorName, message: string): Envelope {
+  return { next: 'done', error: deviceError(name, message) };
 }
 
 /**
@@ -81,12 +87,12 @@ export function refuseClosedFlow(
   now: number,
   allowedTypes?: { possessionType: string; types: readonly string[] },
 ): Envelope | undefined {
-  if (now >= flow.expiresAt) return endWithError(10000, 'this verification has expired');
+  if (now >= flow.expiresAt) return endWithError('AUTH_FAILURE', 'this verification has expired');
   if (!isOpen(flow.state)) {
-    return endWithError(10003, 'this verification has already finished');
+    return endWithError('PROHIBITED', 'this verification has already finished');
   }
   if (allowedTypes && !allowedTypes.types.includes(allowedTypes.possessionType)) {
-    return endWithError(10003, `this step is not part of a ${allowedTypes.possessionType} verification`);
+    return endWithError('PROHIBITED', `this step is not part of a ${allowedTypes.possessionType} verification`);
   }
   return undefined;
 }

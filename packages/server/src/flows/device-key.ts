@@ -1,8 +1,7 @@
 import { checkDeviceSignature, type DeviceSignatureCheck } from '../crypto/device-key.js';
-import { deviceErrors } from '../errors/catalogue.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow, requirePossession } from './complete.js';
-import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { deviceError, type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
 
 /**
  * The silent device key (wire-protocol §4.2-§4.3). Registration stores an unbound key; it is bound
@@ -57,7 +56,7 @@ export async function registerDevice(
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
   if (refused) return refused;
-  if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
+  if (flow.deviceId) return endWithError('PROHIBITED', 'a device key is already registered in this flow');
 
   // The signature over this flow's challenge proves the browser holds the private key now.
   const registration = body.registrations[0];
@@ -65,11 +64,11 @@ export async function registerDevice(
   const checked = await check.result;
   if (!registration || !checked || checked.outcome === 'bad-key') {
     await failFlow(deps, flow.id, 'bad_device_key', 'device key is not an ES256 (P-256) SPKI public key');
-    return endWithError(deviceErrors.AUTH_FAILURE, 'the device key must be an ES256 (P-256) public key');
+    return endWithError('AUTH_FAILURE', 'the device key must be an ES256 (P-256) public key');
   }
   if (checked.outcome !== 'valid') {
     await failFlow(deps, flow.id, 'bad_device_signature', 'device key registration signature invalid');
-    return endWithError(deviceErrors.AUTH_FAILURE, 'the registration signature is not valid for this flow');
+    return endWithError('AUTH_FAILURE', 'the registration signature is not valid for this flow');
   }
 
   const device: DeviceRecord = {
@@ -85,7 +84,7 @@ export async function registerDevice(
     revokedAt: null,
   };
   const attached = await deps.store.flows.registerDevice(flow.id, device);
-  if (!attached) return endWithError(deviceErrors.PROHIBITED, 'a device key is already registered in this flow');
+  if (!attached) return endWithError('PROHIBITED', 'a device key is already registered in this flow');
 
   if (flow.possessionType === 'none') {
     await requirePossession(deps, flow.id, now);
@@ -98,7 +97,7 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
   if (refused) return refused;
-  if (flow.deviceId) return endWithError(deviceErrors.PROHIBITED, 'a device key was already used in this flow');
+  if (flow.deviceId) return endWithError('PROHIBITED', 'a device key was already used in this flow');
 
   const device = await deps.store.devices.findDevice(body.deviceId);
   const lapsedBefore = now - deps.config.deviceKeyIdleDays * 86_400_000;
@@ -111,16 +110,16 @@ export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: Verif
     device.lastUsedAt < lapsedBefore ||
     device.keyId !== body.keyId
   ) {
-    return { next: 'device/passive/silent', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+    return { next: 'device/passive/silent', error: deviceError('NO_DEVICE', 'device not found') };
   }
 
   const checked = await checkDeviceSignature(device.publicKeyPem, `${device.id}:${flow.challenge}`, body.signature);
   if (checked.outcome !== 'valid') {
     await failFlow(deps, flow.id, 'bad_device_signature', 'device key signature invalid');
-    return endWithError(deviceErrors.AUTH_FAILURE, 'the device signature is not valid for this flow');
+    return endWithError('AUTH_FAILURE', 'the device signature is not valid for this flow');
   }
   if (!(await deps.store.flows.attachDevice(flow.id, device.id, 'verified'))) {
-    return endWithError(deviceErrors.PROHIBITED, 'a device key was already used in this flow');
+    return endWithError('PROHIBITED', 'a device key was already used in this flow');
   }
   await deps.store.devices.touchDevice(device.id, now);
 

@@ -1,6 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import { deviceErrors } from '../errors/catalogue.js';
-import type { Envelope, FlowDeps } from './deps.js';
+import { deviceError, type Envelope, type FlowDeps } from './deps.js';
 import type { SignatureCheck } from './request-signature.js';
 
 /**
@@ -12,7 +11,7 @@ import type { SignatureCheck } from './request-signature.js';
 export async function revokeDevice(deps: FlowDeps, clientId: string, deviceId: string): Promise<void> {
   // Another client's device, an unknown one and an already revoked one are all "not found".
   if (!(await deps.store.devices.revokeDevice(deviceId, clientId, deps.clock.now()))) {
-    throw new AppError(8011, 'deviceId is not a current device of this client');
+    throw new AppError('NOT_FOUND', 'deviceId is not a current device of this client');
   }
 }
 
@@ -20,19 +19,19 @@ export async function unregisterDevice(deps: FlowDeps, signature: SignatureCheck
   if (signature.status === 'unsigned') {
     return {
       next: '',
-      error: { code: deviceErrors.PROHIBITED, message: 'unregister must be signed with the device key' },
+      error: deviceError('PROHIBITED', 'unregister must be signed with the device key'),
     };
   }
   if (signature.status === 'invalid') {
     const device = await deps.store.devices.findDevice(deviceId);
     if (!device || device.revokedAt !== null) {
-      return { next: '', error: { code: deviceErrors.NO_DEVICE, message: 'device not found' } };
+      return { next: '', error: deviceError('NO_DEVICE', 'device not found') };
     }
-    return { next: '', error: { code: deviceErrors.AUTH_FAILURE, message: 'the request signature is not valid' } };
+    return { next: '', error: deviceError('AUTH_FAILURE', 'the request signature is not valid') };
   }
   // The key may only unregister itself.
   if (signature.device.id !== deviceId) {
-    return { next: '', error: { code: deviceErrors.PROHIBITED, message: 'a device can only unregister itself' } };
+    return { next: '', error: deviceError('PROHIBITED', 'a device can only unregister itself') };
   }
   await deps.store.devices.revokeDevice(deviceId, signature.device.clientId, deps.clock.now());
   return { next: '' };

@@ -1,5 +1,4 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
-import { deviceErrors, promptCodes } from '../errors/catalogue.js';
 import type { CodeCheckResult } from '../metrics/metrics.js';
 import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
@@ -54,10 +53,9 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['mobile'] });
   if (refused) return refused;
-  if (flow.state !== 'otp_sent') return endWithError(deviceErrors.MISSING_COMPLETION, 'no code has been sent yet');
+  if (flow.state !== 'otp_sent') return endWithError('MISSING_COMPLETION', 'no code has been sent yet');
   // Codes are digits only, so anything else is a slip of the keyboard, not a guess: it costs no entry.
-  if (!/^\d+$/.test(otp))
-    return prompt(promptCodes.CODE_NOT_DIGITS, 'The code is digits only: enter the digits from the SMS.');
+  if (!/^\d+$/.test(otp)) return prompt('CODE_NOT_DIGITS', 'The code is digits only: enter the digits from the SMS.');
 
   const maxAttempts = flow.allowOtpRetry ? 1 + deps.config.otpRetryEntries : 1;
   const entered = deps.hash.hash(`otp:${flow.id}`, otp);
@@ -99,23 +97,23 @@ export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): 
       deps.events.publish(flow.id);
       return { next: 'done' };
     case 'spent':
-      return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
+      return endWithError('PROHIBITED', 'this code has already been used');
     case 'uncounted':
       return afterCapOrRace(deps, flow.id);
     case 'expired':
       await failFlow(deps, flow.id, 'code_expired', 'code expired');
-      return endWithError(deviceErrors.AUTH_FAILURE, 'the code has expired');
+      return endWithError('AUTH_FAILURE', 'the code has expired');
     case 'paused':
-      return prompt(promptCodes.ENTRIES_PAUSED, ENTRIES_PAUSED, { retryAfterSeconds: outcome.retryAfterSeconds });
+      return prompt('ENTRIES_PAUSED', ENTRIES_PAUSED, { retryAfterSeconds: outcome.retryAfterSeconds });
   }
   const left = maxAttempts - outcome.attempts;
   if (left > 0) {
-    return prompt(promptCodes.OTP_WRONG, `The code is not correct. ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+    return prompt('OTP_WRONG', `The code is not correct. ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
       attemptsLeft: left,
     });
   }
   await failFlow(deps, flow.id, 'no_tries_left', 'wrong code, no entries left');
-  return endWithError(deviceErrors.MAX_ATTEMPTS, 'The code is not correct and no tries are left.');
+  return endWithError('MAX_ATTEMPTS', 'The code is not correct and no tries are left.');
 }
 
 /** Each outcome of an entry as `code_checks_total` counts it; `uncounted` is an entry past the cap. */
@@ -141,10 +139,10 @@ class EntriesPaused extends Error {
 /** No attempt was counted: the cap was reached, or the flow moved on under us. */
 async function afterCapOrRace(deps: FlowDeps, flowId: string): Promise<Envelope> {
   const current = await deps.store.flows.findFlow(flowId);
-  if (current?.state === 'verified') return endWithError(deviceErrors.PROHIBITED, 'this code has already been used');
+  if (current?.state === 'verified') return endWithError('PROHIBITED', 'this code has already been used');
   if (current?.state === 'otp_sent') {
     await failFlow(deps, flowId, 'no_tries_left', 'wrong code, no entries left');
-    return endWithError(deviceErrors.MAX_ATTEMPTS, 'No tries are left.');
+    return endWithError('MAX_ATTEMPTS', 'No tries are left.');
   }
-  return endWithError(deviceErrors.AUTH_FAILURE, 'this verification has already finished');
+  return endWithError('AUTH_FAILURE', 'this verification has already finished');
 }

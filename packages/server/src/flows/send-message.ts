@@ -1,4 +1,4 @@
-import { promptCodes } from '../errors/catalogue.js';
+import { type PromptName, promptCodes } from '../errors/catalogue.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
@@ -13,10 +13,13 @@ import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
  * dispatcher gets it after commit.
  */
 
-/** `data` makes the SDK prompt again (for a number or a code); success answers carry none. */
-export const prompt = (code: number, message: string, extra: Record<string, unknown> = {}): Envelope => ({
+/**
+ * `data` makes the SDK prompt again (for a number or a code); success answers carry none. The code
+ * is named from the catalogue's prompt family.
+ */
+export const prompt = (name: PromptName, message: string, extra: Record<string, unknown> = {}): Envelope => ({
   next: '',
-  data: { code, message, ...extra },
+  data: { code: promptCodes[name].code, message, ...extra },
 });
 
 export type Recipient = { phone: string; cooldownApplies: boolean };
@@ -33,14 +36,14 @@ export function resolveRecipient(
 ): Recipient | Envelope {
   if (mobileNumber) {
     const checked = checkFlowPhone(deps, mobileNumber);
-    if (!checked.ok) return prompt(promptCodes.PHONE_INVALID, `The phone number ${checked.message}.`);
+    if (!checked.ok) return prompt('PHONE_INVALID', `The phone number ${checked.message}.`);
     if (flow.phoneFromRequest && checked.e164 !== flow.phone) {
-      return prompt(promptCodes.PHONE_NOT_ALLOWED, 'This verification is for a different phone number.');
+      return prompt('PHONE_NOT_ALLOWED', 'This verification is for a different phone number.');
     }
     // A corrected number is a new recipient: no cooldown, but it still counts against the send cap.
     return { phone: checked.e164, cooldownApplies: checked.e164 === flow.phone };
   }
-  if (!flow.phone) return prompt(promptCodes.PHONE_REQUIRED, 'A phone number is required.');
+  if (!flow.phone) return prompt('PHONE_REQUIRED', 'A phone number is required.');
   return { phone: flow.phone, cooldownApplies: flow.sendCount > 0 };
 }
 
@@ -103,7 +106,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
     const { message: text, retryAfterSeconds, limit } = outcome.refusal;
     return {
       sent: false,
-      answer: prompt(promptCodes.SEND_LIMIT, text, { retryAfterSeconds, ...(limit && { limit }) }),
+      answer: prompt('SEND_LIMIT', text, { retryAfterSeconds, ...(limit && { limit }) }),
     };
   }
   return { sent: false, answer: await explainFlowLimit(deps, flow.id, message.noun) };
@@ -115,21 +118,21 @@ type Outcome = { kind: 'queued' } | { kind: 'flow_limit' } | { kind: 'budget'; r
 async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {
   const now = deps.clock.now();
   const current = await deps.store.flows.findFlow(flowId);
-  if (!current) return endWithError(10000, 'this verification no longer exists');
+  if (!current) return endWithError('AUTH_FAILURE', 'this verification no longer exists');
   const refused = refuseClosedFlow(current, now);
   if (refused) return refused;
   const { resendMax, resendCooldownSeconds } = deps.config;
   if (current.sendCount >= 1 + resendMax) {
     // Waiting does not help here, so no retryAfterSeconds: only a new verification sends again.
     return prompt(
-      promptCodes.SEND_LIMIT,
+      'SEND_LIMIT',
       `No more ${noun}s can be sent for this verification (at most ${resendMax} resends). Start a new one to get another ${noun}.`,
       { limit: 'RESEND_MAX' },
     );
   }
   const nextAt = (current.lastSentAt ?? now) + resendCooldownSeconds * 1000;
   const retryAfterSeconds = Math.max(1, Math.ceil((nextAt - now) / 1000));
-  return prompt(promptCodes.RESEND_TOO_SOON, `Wait ${retryAfterSeconds} seconds before asking for a new ${noun}.`, {
+  return prompt('RESEND_TOO_SOON', `Wait ${retryAfterSeconds} seconds before asking for a new ${noun}.`, {
     retryAfterSeconds,
     limit: 'RESEND_COOLDOWN_SECONDS',
   });

@@ -1,6 +1,5 @@
-import { deviceErrors } from '../errors/catalogue.js';
 import type { FlowRecord } from '../storage/records.js';
-import type { Envelope } from './deps.js';
+import { deviceError, type Envelope } from './deps.js';
 import { isOpen } from './flow-state.js';
 
 /**
@@ -9,15 +8,14 @@ import { isOpen } from './flow-state.js';
  * integrator reads the verdict server-side either way.
  */
 export function finalFrame(flow: FlowRecord | undefined, now: number): Envelope | undefined {
-  if (!flow)
-    return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification no longer exists' } };
+  if (!flow) return { next: 'done', error: deviceError('AUTH_FAILURE', 'this verification no longer exists') };
   if (isOpen(flow.state)) {
     return now >= flow.expiresAt
-      ? { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'this verification has expired' } }
+      ? { next: 'done', error: deviceError('AUTH_FAILURE', 'this verification has expired') }
       : undefined;
   }
   if (flow.state === 'failed') {
-    return { next: 'done', error: { code: deviceErrors.AUTH_FAILURE, message: 'the verification did not succeed' } };
+    return { next: 'done', error: deviceError('AUTH_FAILURE', 'the verification did not succeed') };
   }
   return { next: 'done' };
 }

@@ -27,7 +27,7 @@ export async function findOwnVerdict(deps: FlowDeps, clientId: string, correlati
 
 function ownedBy<T extends FlowVerdict>(clientId: string, flow: T | undefined): T {
   if (!flow || flow.clientId !== clientId) {
-    throw new AppError(8008, 'correlationId is unknown or expired');
+    throw new AppError('INVALID_CORRELATION_ID', 'correlationId is unknown or expired');
   }
   return flow;
 }

@@ -19,11 +19,11 @@ function bearer(request: FastifyRequest): string | undefined {
  */
 export async function authenticateClient(deps: FlowDeps, request: FastifyRequest): Promise<ClientRecord> {
   const token = bearer(request);
-  if (!token) throw new AppError(8002, 'Authorization: Bearer <access_token> is required');
+  if (!token) throw new AppError('INVALID_CREDENTIALS', 'Authorization: Bearer <access_token> is required');
   const payload = await deps.keyring.verify(token, API_AUDIENCE);
-  if (!payload?.sub) throw new AppError(8002, 'access token is invalid or expired');
+  if (!payload?.sub) throw new AppError('INVALID_CREDENTIALS', 'access token is invalid or expired');
   const client = await deps.store.clients.findClient(payload.sub);
-  if (!client) throw new AppError(8002, 'access token is invalid or expired');
+  if (!client) throw new AppError('INVALID_CREDENTIALS', 'access token is invalid or expired');
   return client;
 }
 
@@ -39,7 +39,8 @@ export async function authenticateFlow(deps: FlowDeps, request: FastifyRequest):
 /** The checked claims of the request's authToken, which it must have (see `authenticateFlow`). */
 export function requiredFlowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTokenClaims {
   const claims = flowTokenClaims(deps, request);
-  if (!claims) throw new AppError(8002, 'Authorization: Bearer <authToken> of a current flow is required');
+  if (!claims)
+    throw new AppError('INVALID_CREDENTIALS', 'Authorization: Bearer <authToken> of a current flow is required');
   return claims;
 }
 
@@ -53,13 +54,13 @@ export function flowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTo
   const token = bearer(request);
   if (!token) return undefined;
   const claims = deps.flowTokens.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
-  if (!claims) throw new AppError(8002, 'authToken is invalid');
+  if (!claims) throw new AppError('INVALID_CREDENTIALS', 'authToken is invalid');
   return claims;
 }
 
 /** The flow a checked authToken names. */
 export async function flowOf(deps: FlowDeps, claims: FlowTokenClaims): Promise<FlowRecord> {
   const flow = await deps.store.flows.findFlow(claims.sub);
-  if (!flow) throw new AppError(8002, 'authToken is invalid or its flow has been purged');
+  if (!flow) throw new AppError('INVALID_CREDENTIALS', 'authToken is invalid or its flow has been purged');
   return flow;
 }

@@ -1,19 +1,20 @@
 import type { FastifyError, FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { AppError } from '../errors/app-error.js';
+import { type ApiErrorName, apiErrors } from '../errors/catalogue.js';
 import { isStoreUnavailable } from '../storage/store-unavailable.js';
 import { fieldRules } from './schemas/server-api.js';
 import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_RULE } from './schemas/text.js';
 
 /**
  * Maps every failure to the contract's `{ code, message }`. Validation messages name the field and
- * the rule; framework errors (bad JSON, too large, wrong media type) become 400/8001; anything
- * unexpected is logged and answers 500/8000 without details.
+ * the rule; framework errors (bad JSON, too large, wrong media type) become 400 INVALID_FIELD; anything
+ * unexpected is logged and answers 500 INTERNAL_ERROR without details.
  */
 
 /** Turns the first schema violation into "<field> <rule>". */
 export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
   const error = errors[0];
-  if (!error) return new AppError(8001, `${dataVar} is invalid`);
+  if (!error) return new AppError('INVALID_FIELD', `${dataVar} is invalid`);
   const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
   const field = path || dataVar;
   const params = error.params as Record<string, unknown>;
@@ -47,7 +48,7 @@ export function schemaErrorFormatter(errors: FastifySchemaValidationError[], dat
     default:
       message = `${field} ${error.message ?? 'is invalid'}`;
   }
-  return new AppError(8001, message);
+  return new AppError('INVALID_FIELD', message);
 }
 
 function patternRule(name: string, pattern: unknown): string {
@@ -79,18 +80,24 @@ const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
 
+/** RFC 6749 §5.2's names for the refusals `/token` shares with the rest of the server API. */
+const OAUTH_ERRORS: Partial<Record<ApiErrorName, string>> = {
+  INVALID_CREDENTIALS: 'invalid_client',
+  INVALID_FIELD: 'invalid_request',
+};
+
 /** `/token` speaks RFC 6749 too (§5.2): its refusals also carry `error` and `error_description`. */
-function withOAuthFields(request: FastifyRequest, body: { code: number; message: string }) {
-  if (request.routeOptions.url !== '/token') return body;
-  const error = body.code === 8002 ? 'invalid_client' : body.code === 8001 ? 'invalid_request' : undefined;
-  return error ? { ...body, error, error_description: body.message } : body;
+function withOAuthFields(request: FastifyRequest, error: AppError) {
+  const body = error.toBody();
+  const oauthError = request.routeOptions.url === '/token' ? OAUTH_ERRORS[error.codeName] : undefined;
+  return oauthError ? { ...body, error: oauthError, error_description: body.message } : body;
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (!error.expose) request.log.error({ err: error.cause ?? error }, 'request failed');
-      return reply.status(error.status).headers(error.headers).send(withOAuthFields(request, error.toBody()));
+      return reply.status(error.status).headers(error.headers).send(withOAuthFields(request, error));
     }
     if (isStoreUnavailable(error)) {
       // Not a bug of ours and nothing the caller did: a short line, and the request may be retried.
@@ -98,7 +105,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply
         .status(503)
         .header('Retry-After', '1')
-        .send({ code: 9003, message: 'the database is not answering; retry shortly' });
+        .send({ code: apiErrors.DATABASE_UNAVAILABLE.code, message: 'the database is not answering; retry shortly' });
     }
     if (error.validation) {
       const formatted = schemaErrorFormatter(error.validation, error.validationContext ?? 'body') as AppError;
@@ -111,13 +118,15 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && request.url.startsWith('/token')) {
         message = 'body must be sent as application/x-www-form-urlencoded or application/json';
       }
-      return reply.status(400).send({ code: 8001, message });
+      return reply.status(400).send({ code: apiErrors.INVALID_FIELD.code, message });
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ code: 8000, message: 'internal error' });
+    return reply.status(500).send({ code: apiErrors.INTERNAL_ERROR.code, message: 'internal error' });
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ code: 8011, message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+    reply
+      .status(404)
+      .send({ code: apiErrors.NOT_FOUND.code, message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiErrors } from '../errors/catalogue.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 /**
@@ -21,7 +22,10 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   reply
     .headers(SECURITY_HEADERS)
     .status(400)
-    .send({ code: 8001, message: FRAMEWORK_MESSAGES[error.code] ?? 'the request could not be routed' });
+    .send({
+      code: apiErrors.INVALID_FIELD.code,
+      message: FRAMEWORK_MESSAGES[error.code] ?? 'the request could not be routed',
+    });
 }
 
 /** Fastify's `clientErrorHandler` option: the HTTP parser refused the bytes on a connection. */
@@ -51,7 +55,7 @@ function writeRawError(socket: Duplex, status: number, message: string, headers:
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ code: 8001, message });
+  const body = JSON.stringify({ code: apiErrors.INVALID_FIELD.code, message });
   const head = {
     ...SECURITY_HEADERS,
     ...headers,

@@ -1,6 +1,5 @@
 import type { Config } from '../config/load.js';
 import { AppError } from '../errors/app-error.js';
-import { deviceErrors } from '../errors/catalogue.js';
 import { failFlow, recordPossession } from '../flows/complete.js';
 import { type Envelope, endWithError, type FlowDeps, type SandboxSeams } from '../flows/deps.js';
 import type { StartRequestBody } from '../flows/start-request.js';
@@ -56,11 +55,11 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
     admitStart(body) {
       const phone = body.phoneNumber;
       if (!phone) return body;
-      if (!known(phone) && !scenarios.allowAnyNumber) throw new AppError(8007, NO_TEST_USER);
+      if (!known(phone) && !scenarios.allowAnyNumber) throw new AppError('NO_TEST_USER', NO_TEST_USER);
       const scenario = scenarioOf(phone);
       if (scenario?.behaviour === 'rate_limited') {
         throw new AppError(
-          9001,
+          'RATE_LIMITED',
           `too many verifications for this number; retry after ${scenario.retryAfterSeconds} seconds`,
           {
             headers: { 'Retry-After': String(scenario.retryAfterSeconds) },
@@ -68,7 +67,7 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
         );
       }
       if (scenario?.behaviour === 'sms_unavailable' && body.possessionType !== 'none') {
-        throw new AppError(9002, 'SMS delivery is not available (sandbox scenario sms_unavailable)');
+        throw new AppError('SMS_UNAVAILABLE', 'SMS delivery is not available (sandbox scenario sms_unavailable)');
       }
       return scenario?.behaviour === 'possession_required' ? { ...body, possessionType: 'none' } : body;
     },
@@ -79,7 +78,7 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
     async refuseDeviceKey(deps, flow) {
       if (scenarioOf(flow.phone)?.behaviour !== 'device_key_refused') return undefined;
       await failFlow(deps, flow.id, 'bad_device_key', 'sandbox scenario device_key_refused');
-      return endWithError(deviceErrors.AUTH_FAILURE, 'the device key was refused');
+      return endWithError('AUTH_FAILURE', 'the device key was refused');
     },
     wrapProvider: (provider) => scenarioProvider(provider, scenarioOf),
   };

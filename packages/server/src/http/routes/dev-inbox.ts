@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { apiErrors } from '../../errors/catalogue.js';
 import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
 import { RECHECK_MS } from '../../sms/inbox-arrivals.js';
@@ -36,7 +37,10 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
         const raw = to.startsWith(' ') ? `+${to.trim()}` : to.trim();
         // In sandbox mode the recipients are the sandbox's numbers, which libphonenumber refuses.
         recipient = deps.sandbox ? lookupPhone(deps, raw) : recipientOf(raw);
-        if (!recipient) return reply.status(400).send({ code: 8001, message: 'to must be a valid phone number' });
+        if (!recipient)
+          return reply
+            .status(400)
+            .send({ code: apiErrors.INVALID_FIELD.code, message: 'to must be a valid phone number' });
       }
       reply.header('Cache-Control', 'no-store');
       const count = Math.min(Number(limit ?? 50), 200);

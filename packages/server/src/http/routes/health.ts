@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { apiErrors } from '../../errors/catalogue.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import type { Readiness } from '../readiness.js';
 
@@ -13,12 +14,20 @@ export function healthRoutes(app: FastifyInstance, deps: FlowDeps, readiness: Re
 
   app.get('/readyz', quiet, async (request, reply) => {
     if (readiness.draining) {
-      return reply.status(503).send({ status: 'shutting down', code: 9004, message: 'this node is shutting down' });
+      return reply
+        .status(503)
+        .send({ status: 'shutting down', code: apiErrors.SHUTTING_DOWN.code, message: 'this node is shutting down' });
     }
     const failure = await answerWithin(deps.store.ping(), READY_DEADLINE_MS);
     if (failure === undefined) return { status: 'ready' };
     request.log.warn({ reason: failure }, 'not ready: database not answering');
-    return reply.status(503).send({ status: 'database unavailable', code: 9003, message: `database ${failure}` });
+    return reply
+      .status(503)
+      .send({
+        status: 'database unavailable',
+        code: apiErrors.DATABASE_UNAVAILABLE.code,
+        message: `database ${failure}`,
+      });
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {

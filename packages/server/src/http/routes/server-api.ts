@@ -58,7 +58,10 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
         });
         if (!checked.ok) throw invalidField(checked.field, checked.rule);
         if (!deps.smsConfigured && checked.value.possessionType !== 'none') {
-          throw new AppError(9002, 'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start');
+          throw new AppError(
+            'SMS_UNAVAILABLE',
+            'SMS delivery is not configured (SMS_PROVIDER); only possessionType none can start',
+          );
         }
         const started = await startFlow(deps, client.id, checked.value);
         await deps.sandbox?.started(deps, started.correlationId, checked.value.phone);
@@ -111,6 +114,6 @@ function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: strin
   const e164 = lookupPhone(deps, phoneNumber);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {
-    throw new AppError(8001, 'phoneNumber does not match the number of this flow');
+    throw new AppError('INVALID_FIELD', 'phoneNumber does not match the number of this flow');
   }
 }

@@ -24,7 +24,7 @@ import {
 export async function smsReceiptRoutes(app: FastifyInstance, deps: FlowDeps): Promise<void> {
   const { config } = deps;
   const record = receiptRecorder(deps.store.outbox, app.log.child({ component: 'sms' }), deps.metrics);
-  const refuse = (what: string) => new AppError(8002, `${what} does not match this request`);
+  const refuse = (what: string) => new AppError('INVALID_CREDENTIALS', `${what} does not match this request`);
   const nowSeconds = () => Math.floor(deps.clock.now() / 1000);
 
   // Twilio and Vonage post form bodies; Vonage may also send JSON or use GET.
@@ -92,7 +92,7 @@ export async function smsReceiptRoutes(app: FastifyInstance, deps: FlowDeps): Pr
         const receipt = readWebhookReceipt(json, deps.clock.now());
         if (!receipt) {
           throw new AppError(
-            8001,
+            'INVALID_FIELD',
             'body must be { messageId, status, error? } with status sent, delivered, undelivered or failed',
           );
         }

@@ -33,7 +33,7 @@ export function statusSocketRoute(app: FastifyInstance, deps: FlowDeps): void {
         request.headers.authorization = token ? `Bearer ${token}` : undefined;
         request.flow = await authenticateFlow(deps, request);
         // A plain GET would get the websocket plugin's empty 404: say what this endpoint is instead.
-        if (!request.ws) throw new AppError(8001, 'GET /v1/client/status must be a WebSocket upgrade');
+        if (!request.ws) throw new AppError('INVALID_FIELD', 'GET /v1/client/status must be a WebSocket upgrade');
       },
     },
     (socket: WebSocket, request) => {

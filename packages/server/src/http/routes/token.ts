@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiErrors } from '../../errors/catalogue.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { mintAccessToken } from '../../oauth/access-token.js';
 import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
@@ -58,7 +59,7 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
       const description =
         'too many client authentications at once (TOKEN_CHECKS_AT_ONCE checking, TOKEN_CHECKS_WAITING waiting); retry after 1 second';
       return reply.status(429).header('Retry-After', '1').header('Cache-Control', 'no-store').send({
-        code: 9001,
+        code: apiErrors.RATE_LIMITED.code,
         message: description,
         retryAfterSeconds: 1,
         limit: 'TOKEN_CHECKS_WAITING',
@@ -88,7 +89,7 @@ const BASIC_CHALLENGE = 'Basic realm="pocketproof"';
 function fail(reply: FastifyReply, status: 400 | 401, error: string, description: string) {
   reply.header('Cache-Control', 'no-store');
   return reply.status(status).send({
-    code: status === 400 ? 8001 : 8002,
+    code: status === 400 ? apiErrors.INVALID_FIELD.code : apiErrors.INVALID_CREDENTIALS.code,
     message: description,
     error,
     error_description: description,
