@@ -106,7 +106,8 @@ export const promptCodes = {
 
 export type PromptName = keyof typeof promptCodes;
 
-/** The three families, in the order `docs/errors.md` lists them. */
-export const errorFamilies = { api: apiErrors, device: deviceErrors, prompt: promptCodes } as const;
+export type ErrorFamily = 'api' | 'device' | 'prompt';
 
-export type ErrorFamily = keyof typeof errorFamilies;
+/** The three families, in the order `docs/errors.md` lists them. */
+export const errorFamilies: Readonly<Record<ErrorFamily, Readonly<Record<string, ApiErrorEntry | ProtocolCodeEntry>>>> =
+  { api: apiErrors, device: deviceErrors, prompt: promptCodes };
