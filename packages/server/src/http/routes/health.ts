@@ -21,13 +21,11 @@ export function healthRoutes(app: FastifyInstance, deps: FlowDeps, readiness: Re
     const failure = await answerWithin(deps.store.ping(), READY_DEADLINE_MS);
     if (failure === undefined) return { status: 'ready' };
     request.log.warn({ reason: failure }, 'not ready: database not answering');
-    return reply
-      .status(503)
-      .send({
-        status: 'database unavailable',
-        code: apiErrors.DATABASE_UNAVAILABLE.code,
-        message: `database ${failure}`,
-      });
+    return reply.status(503).send({
+      status: 'database unavailable',
+      code: apiErrors.DATABASE_UNAVAILABLE.code,
+      message: `database ${failure}`,
+    });
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
