@@ -165,7 +165,7 @@ describe('the server client on the wire', () => {
     let late: Promise<HttpPeer> | undefined;
     const client = clientFor({
       ...options,
-      retry: { connectBackoffMs: 100, maxAttempts: 4 },
+      retry: { connectBackoffMs: 200, maxAttempts: 5 },
       onRetry: (event) => {
         retries.push(event);
         // The server starts listening while the client waits to try again.
@@ -177,7 +177,7 @@ describe('the server client on the wire', () => {
     });
     try {
       expect(await client.status(CORRELATION_ID)).toEqual(STATUS);
-      expect(retries[0]).toEqual({ operation: 'status', attempt: 1, reason: 'connect-failed', delayMs: 100 });
+      expect(retries[0]).toEqual({ operation: 'status', attempt: 1, reason: 'connect-failed', delayMs: 200 });
       expect((await late)?.requests.map((request) => request.path)).toEqual(['/v3/unify-status']);
     } finally {
       await (await late)?.close();
