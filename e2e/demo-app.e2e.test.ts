@@ -1,4 +1,6 @@
+import { startDemo } from '@pocketproof/demo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../packages/server/src/test-support/test-server.js';
 import { freePort, postJson, type RunningServer, startCli } from './support.js';
 
 /**
@@ -113,6 +115,56 @@ describe('DEMO_PORT=0', () => {
       expect((await fetch(`${server.url}/demo`, { redirect: 'manual' })).status).toBe(404);
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
+describe('the demo backend when Pocketproof refuses it or cannot be reached', () => {
+  let t: TestServer;
+  let base: string;
+  let client: { clientId: string; clientSecret: string };
+
+  beforeAll(async () => {
+    t = await createTestServer();
+    base = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
+    const created = await t.newClient();
+    client = { clientId: created.clientId, clientSecret: created.clientSecret };
+  });
+  afterAll(() => t.close());
+
+  async function startWith(options: { apiUrl?: string; clientSecret?: string }) {
+    const demo = await startDemo({ port: 0, pocketproofUrl: base, ...client, ...options });
+    try {
+      return await postJson(`${demo.url}/api/start`, { possessionType: 'none' });
+    } finally {
+      await demo.close();
+    }
+  }
+
+  it("answers 502, not the server's 401, when the server refuses the demo's own credentials", async () => {
+    expect(await startWith({ clientSecret: 'not-the-secret' })).toEqual({
+      status: 502,
+      body: { message: '/token refused the demo client (HTTP 401: client authentication failed)' },
+    });
+  });
+
+  it('answers 502 naming the server it could not reach', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const answer = await startWith({ apiUrl: closed });
+    expect(answer.status).toBe(502);
+    expect(answer.body.message).toBe(
+      `Pocketproof is not reachable at ${closed}: token: no answer from the server (ECONNREFUSED)`,
+    );
+  });
+
+  it('passes a 400 through as the server sent it', async () => {
+    const demo = await startDemo({ port: 0, pocketproofUrl: base, ...client });
+    try {
+      const answer = await postJson(`${demo.url}/api/start`, { possessionType: 'mobile', phoneNumber: '12' });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toEqual({ code: 8001, message: expect.stringContaining('phoneNumber') });
+    } finally {
+      await demo.close();
     }
   });
 });

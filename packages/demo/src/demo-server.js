@@ -61,7 +61,7 @@ export async function startDemo(options) {
         clientRequestId: `demo-${randomUUID().slice(0, 8)}`,
       };
       const answer = await api.unify(request);
-      if (answer.status !== 200) return answer;
+      if (!answer.ok) return answer;
       return {
         status: 200,
         body: { correlationId: answer.body.correlationId, authToken: answer.body.authToken, request },

@@ -1,10 +1,12 @@
-/**
- * The demo backend's side of Pocketproof, as any integrator writes it: an OAuth 2.0 access token
- * from `/token` with client credentials (cached until shortly before it expires), then JSON calls
- * to `/v3/*` with `Authorization: Bearer`. The access token never reaches the browser.
- */
+import { ApiError, createServerClient, isServerClientError } from '@pocketproof/server-client';
 
-/** @typedef {{ status: number, body: any }} ApiAnswer */
+/**
+ * The demo backend's side of Pocketproof, as any integrator writes it: `@pocketproof/server-client`
+ * gets the access token with client credentials (it never reaches the browser) and calls `/v3/*`.
+ * Pocketproof's refusals (`{ code, message }` with their HTTP status) go back to the page as they
+ * came; a server that cannot be reached, or that refuses the demo's own credentials, is the
+ * backend's failure (502), not the person's.
+ */
 
 export class PocketproofUnreachable extends Error {
   /** @override */
@@ -15,70 +17,42 @@ export class PocketproofUnreachable extends Error {
  * @param {{ apiUrl: string, clientId: string, clientSecret: string }} options
  */
 export function pocketproofApi({ apiUrl, clientId, clientSecret }) {
-  /** @type {{ token: string, expiresAt: number } | undefined} */
-  let cached;
-
-  /** @param {string} path @param {RequestInit} init */
-  async function send(path, init) {
-    try {
-      return await fetch(apiUrl + path, { ...init, signal: AbortSignal.timeout(10_000) });
-    } catch (error) {
-      throw new PocketproofUnreachable(
-        `Pocketproof is not reachable at ${apiUrl}: ${/** @type {Error} */ (error).message}`,
-      );
-    }
-  }
-
-  /** @param {boolean} [renew] @returns {Promise<string>} */
-  async function accessToken(renew = false) {
-    if (!renew && cached && Date.now() < cached.expiresAt) return cached.token;
-    const response = await send('/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
-    });
-    const body = /** @type {any} */ (await response.json().catch(() => ({})));
-    if (!response.ok || typeof body.access_token !== 'string') {
-      throw new PocketproofUnreachable(
-        `/token refused the demo client (HTTP ${response.status}: ${body.message ?? ''})`,
-      );
-    }
-    // Renew a minute early so a token never expires between this check and Pocketproof's.
-    cached = { token: body.access_token, expiresAt: Date.now() + Math.max(0, Number(body.expires_in) - 60) * 1000 };
-    return cached.token;
-  }
+  const client = createServerClient({ baseUrl: apiUrl, clientId, clientSecret });
 
   /**
-   * POSTs JSON to a `/v3` operation; a 401 (token expired or keys rotated) renews the token once.
-   * @param {string} path @param {object} body @returns {Promise<ApiAnswer>}
+   * @template T
+   * @param {() => Promise<T>} call
+   * @returns {Promise<{ ok: true, status: 200, body: T } | { ok: false, status: number, body: unknown }>}
    */
-  async function call(path, body) {
-    for (let attempt = 0; ; attempt++) {
-      const token = await accessToken(attempt > 0);
-      const response = await send(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      if (response.status === 401 && attempt === 0) continue;
-      const text = await response.text();
-      let parsed;
-      try {
-        parsed = text ? JSON.parse(text) : {};
-      } catch {
-        parsed = { message: text.slice(0, 200) };
+  async function answer(call) {
+    try {
+      return { ok: true, status: 200, body: await call() };
+    } catch (error) {
+      if (error instanceof ApiError && error.operation === 'token') {
+        throw new PocketproofUnreachable(
+          `/token refused the demo client (HTTP ${error.status}: ${error.serverMessage})`,
+        );
       }
-      return { status: response.status, body: parsed };
+      if (error instanceof ApiError) {
+        const body = error.code === undefined ? { message: error.serverMessage } : error.body;
+        return { ok: false, status: error.status, body };
+      }
+      if (isServerClientError(error)) {
+        throw new PocketproofUnreachable(`Pocketproof is not reachable at ${apiUrl}: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
     }
   }
 
   return {
-    /** @param {object} request */
-    unify: (request) => call('/v3/unify', request),
+    /** @param {import('@pocketproof/server-client').UnifyRequest} request */
+    unify: (request) => answer(() => client.unify(request)),
     /** @param {string} correlationId */
-    status: (correlationId) => call('/v3/unify-status', { correlationId }),
+    status: (correlationId) => answer(() => client.status(correlationId)),
     /** @param {string} correlationId @param {string} phoneNumber */
-    bind: (correlationId, phoneNumber) => call('/v3/unify-bind', { correlationId, phoneNumber }),
+    bind: (correlationId, phoneNumber) => answer(() => client.bind({ correlationId, phoneNumber })),
     /** The SDK's Subresource Integrity hash, for `<script integrity>`; undefined if the server has none. */
     async sdkIntegrity() {
       try {
