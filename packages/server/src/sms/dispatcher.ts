@@ -54,7 +54,7 @@ export interface OutboxHandoff {
 }
 
 export interface DispatcherOptions {
-  outbox: OutboxStore;
+  messages: OutboxStore;
   /** In failover order. */
   providers: readonly SmsProvider[];
   clock: Clock;
@@ -76,12 +76,12 @@ export interface DispatcherOptions {
   batchSize?: number;
   leaseMs?: number;
   /** Runs `fn` in one transaction (default: none); outcomes of one tick are written together. */
-  inTransaction?: (fn: (outbox: OutboxStore) => Promise<void>) => Promise<void>;
+  inTransaction?: (fn: (messages: OutboxStore) => Promise<void>) => Promise<void>;
 }
 
 interface Settlement {
   tries: OutboxAttempt[];
-  mark: (outbox: OutboxStore) => Promise<void>;
+  mark: (messages: OutboxStore) => Promise<void>;
 }
 
 const BASE_BACKOFF_MS = 1_000;
@@ -137,9 +137,9 @@ function coalesce<T>(flush: (items: T[]) => Promise<void>): (item: T) => Promise
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { outbox, providers, clock, logger, maxAttempts } = options;
+  const { messages, providers, clock, logger, maxAttempts } = options;
   const metrics = options.metrics ?? noMetrics;
-  const inTransaction = options.inTransaction ?? ((fn) => fn(outbox));
+  const inTransaction = options.inTransaction ?? ((fn) => fn(messages));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
   const maxBackoffMs = options.retryMaxDelayMs ?? DEFAULT_MAX_BACKOFF_MS;
@@ -255,7 +255,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // written is claimed again once its lease ends.
       let failure: unknown;
       for (const settlement of settlements) {
-        await write(outbox, settlement).catch((error: unknown) => {
+        await write(messages, settlement).catch((error: unknown) => {
           failure ??= error;
         });
       }
@@ -267,7 +267,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let handled = 0;
     for (;;) {
       const now = clock.now();
-      const batch = await outbox.claimDue(now, batchSize, now + leaseMs);
+      const batch = await messages.claimDue(now, batchSize, now + leaseMs);
       await Promise.all(batch.map(deliver));
       handled += batch.length;
       if (batch.length < batchSize) return handled;

@@ -94,7 +94,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
       opened = store();
       expect(await opened.migrate()).toEqual([]);
       const statuses = Object.fromEntries(
-        (await opened.outbox.listForFlow('flow-old')).map((m) => [m.id, [m.status, m.deliveryStatus, m.body]]),
+        (await opened.messages.listForFlow('flow-old')).map((m) => [m.id, [m.status, m.deliveryStatus, m.body]]),
       );
       expect(statuses).toEqual({
         'm-sent': ['sent', 'sent', null],
@@ -102,7 +102,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         'm-queued': ['queued', 'queued', 'pending text'],
       });
       expect(
-        await opened.outbox.recordDelivery({
+        await opened.messages.recordDelivery({
           provider: 'inbox',
           providerMessageId: 'p-1',
           status: 'delivered',
@@ -110,7 +110,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
           at: 3,
         }),
       ).toBe(true);
-      expect(await opened.outbox.listAttempts('m-sent')).toEqual([]);
+      expect(await opened.messages.listAttempts('m-sent')).toEqual([]);
       // A client from before keeps to its (empty) origins: it never chose to redirect anywhere.
       expect((await opened.clients.findClient('old-client'))?.anyRedirectTarget).toBe(false);
       // The window after the old one sees its count as previous.
