@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import smpp from 'smpp';
+import { boundedCache } from '../../bounded-cache.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/load.js';
 import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../provider.js';
@@ -59,7 +60,7 @@ export function smppProvider(
   let reconnectTimer: NodeJS.Timeout | undefined;
   const boundWaiters = new Set<() => void>();
   // SMSC id → our message id, so a receipt that beats the outbox's own write still finds its row.
-  const recent = new Map<string, string>();
+  const recent = boundedCache<string, string>(REMEMBERED_IDS);
 
   function connect(): void {
     if (stopped || session) return;
@@ -171,7 +172,6 @@ export function smppProvider(
       const id = String(response.message_id ?? '');
       if (!id) throw new SmsProviderError('unexpected', 'submit_sm_resp without a message_id', true);
       recent.set(id, idempotencyKey);
-      if (recent.size > REMEMBERED_IDS) recent.delete(recent.keys().next().value as string);
       return { providerMessageId: id };
     },
     async stop() {
