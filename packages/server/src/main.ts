@@ -120,6 +120,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     pollIntervalMs: config.outboxPollIntervalMs,
     maxAttempts: config.outboxMaxAttempts,
     retryMaxDelayMs: config.smsRetryMaxDelayMs,
+    randomFraction: () => random.fraction(),
     circuit:
       config.smsCircuitFailures > 0
         ? { failureThreshold: config.smsCircuitFailures, coolDownMs: config.smsCircuitCooldownMs }

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { backoffDelayMs } from '../backoff.js';
 import type { Clock } from '../clock.js';
+import { cryptoRandom } from '../crypto/random.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { type AbandonReason, type Metrics, noMetrics } from '../metrics/metrics.js';
 import type { OutboxStore } from '../storage/ports.js';
@@ -71,7 +73,7 @@ export interface DispatcherOptions {
   retryMaxDelayMs?: number;
   /** With it, each provider gets a circuit breaker (see circuit-breaker.ts); without, none. */
   circuit?: { failureThreshold: number; coolDownMs: number };
-  /** A uniform draw in [0, 1) for the retry jitter (default `Math.random`); tests fix it. */
+  /** A uniform draw in [0, 1) for the retry jitter (default `cryptoRandom.fraction`); tests fix it. */
   randomFraction?: () => number;
   batchSize?: number;
   leaseMs?: number;
@@ -84,8 +86,8 @@ interface Settlement {
   mark: (messages: OutboxStore) => Promise<void>;
 }
 
-const BASE_BACKOFF_MS = 1_000;
-const DEFAULT_MAX_BACKOFF_MS = 10_000;
+const FIRST_RETRY_MS = 1_000;
+const DEFAULT_MAX_RETRY_MS = 10_000;
 
 /** The reason kept for a message that expired unsent, with the last failure when there was one. */
 function expiredReason(lastFailure: string | null): string {
@@ -142,8 +144,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const inTransaction = options.inTransaction ?? ((fn) => fn(messages));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
-  const maxBackoffMs = options.retryMaxDelayMs ?? DEFAULT_MAX_BACKOFF_MS;
-  const randomFraction = options.randomFraction ?? (() => Math.random());
+  const retryPolicy = { firstMs: FIRST_RETRY_MS, maxMs: options.retryMaxDelayMs ?? DEFAULT_MAX_RETRY_MS };
+  const randomFraction = options.randomFraction ?? cryptoRandom.fraction;
   const circuits = providerCircuits(options, metrics);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -153,11 +155,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const handedOver = new Set<Promise<void>>();
 
   /** When to try again after `attempt` failed claims: doubling from 1 s, capped, with jitter. */
-  function retryDelayMs(attempt: number): number {
-    const backoff = Math.min(maxBackoffMs, BASE_BACKOFF_MS * 2 ** Math.min(attempt - 1, 30));
-    // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
-    return Math.round(backoff * (0.5 + randomFraction() / 2));
-  }
+  const retryDelayMs = (attempt: number): number => backoffDelayMs(attempt, retryPolicy, randomFraction);
 
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
