@@ -7,8 +7,8 @@ import { encodePayload } from './jws.js';
 /**
  * authTokens are HS256 JWTs. Only this server (every node sharing the database's secret) ever
  * checks one: browser SDKs decode the claims and never verify them (wire-protocol §1.3), so a
- * public-key signature would buy nothing and costs about 70 µs of CPU per flow (ES256 sign and
- * verify) against about 3 µs for HMAC. Access tokens stay ES256, verifiable by anyone via the JWKS.
+ * public-key signature would buy nothing and costs an ES256 sign and verify per flow, many times
+ * the CPU of an HMAC. Access tokens stay ES256, verifiable by anyone via the JWKS.
  *
  * Verification is strict rather than general: the header must be exactly the one we issue (so no
  * other `alg`, `none` included, is ever considered), the signature is compared in constant time,

@@ -40,9 +40,9 @@ export interface Dispatcher extends OutboxHandoff {
 /**
  * How a flow hands a new message over. A message enqueued already claimed (status `sending`, its
  * lease set, one attempt counted) is delivered right after its commit, without waiting for a pass
- * to claim it: one commit and one query fewer on the way to the phone, measured under flow load as
- * a pass off the inbox read and ~7 % off the event loop's time per flow. If the process dies before
- * delivering it, the lease runs out and a pass claims it, as after a crash mid-send.
+ * to claim it: one commit and one query fewer on the way to the phone, and less of the event
+ * loop's time per flow. If the process dies before delivering it, the lease runs out and a pass
+ * claims it, as after a crash mid-send.
  */
 export interface OutboxHandoff {
   /**
