@@ -97,11 +97,11 @@ describe('SMS delivery survives a crash: messages pending at SIGKILL are sent on
     const pending = sqliteStore(database);
     try {
       for (const flow of flows) {
-        const [message, ...rest] = await pending.outbox.listForFlow(flow.correlationId);
+        const [message, ...rest] = await pending.messages.listForFlow(flow.correlationId);
         expect(rest).toEqual([]);
         expect(message?.status).toMatch(/^(queued|sending)$/);
         expect(message?.attempts).toBeGreaterThanOrEqual(1);
-        expect((await pending.outbox.listAttempts(message?.id as string))[0]).toMatchObject({
+        expect((await pending.messages.listAttempts(message?.id as string))[0]).toMatchObject({
           provider: 'webhook',
           outcome: 'failed',
           errorKind: 'network',
@@ -146,9 +146,9 @@ describe('SMS delivery survives a crash: messages pending at SIGKILL are sent on
     const after = sqliteStore(database);
     try {
       for (const flow of flows) {
-        const [message] = await after.outbox.listForFlow(flow.correlationId);
+        const [message] = await after.messages.listForFlow(flow.correlationId);
         expect(message).toMatchObject({ status: 'sent', provider: 'webhook', deliveryStatus: 'sent', body: null });
-        const attempts = await after.outbox.listAttempts(message?.id as string);
+        const attempts = await after.messages.listAttempts(message?.id as string);
         expect(attempts.at(-1)).toMatchObject({ outcome: 'sent', provider: 'webhook' });
         expect(attempts.filter((a) => a.outcome === 'sent')).toHaveLength(1);
       }

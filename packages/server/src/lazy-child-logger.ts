@@ -3,7 +3,7 @@ import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 /**
  * Fastify gives every request a child logger bound to its id, and the SMS dispatcher one to every
  * message it delivers. Making a pino child costs a few microseconds (bindings serialised, redaction
- * and serializers set up again), about 2 % of a busy server's time, and at the usual production
+ * and serializers set up again), a visible share of a busy server's time, and at the usual production
  * level most requests never log a line. So the child is made on the first call that would write (or
  * any other use of it); a request that logs nothing pays nothing. What is logged, and with which
  * bindings, is unchanged.

@@ -103,7 +103,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
       logger: smsLogger,
       inbox: store.inbox,
       inboxArrivals: arrivals,
-      onReceipt: receiptRecorder(store.outbox, smsLogger, metrics),
+      onReceipt: receiptRecorder(store.messages, smsLogger, metrics),
     });
   const providers = sandbox
     ? configuredProviders.map((provider) => sandbox.wrapProvider(provider))
@@ -111,8 +111,8 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');
   const dispatcher = createDispatcher({
-    outbox: store.outbox,
-    inTransaction: (fn) => store.transaction((tx) => fn(tx.outbox)),
+    messages: store.messages,
+    inTransaction: (fn) => store.transaction((tx) => fn(tx.messages)),
     providers,
     clock,
     logger: smsLogger,
@@ -120,6 +120,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     pollIntervalMs: config.outboxPollIntervalMs,
     maxAttempts: config.outboxMaxAttempts,
     retryMaxDelayMs: config.smsRetryMaxDelayMs,
+    randomFraction: () => random.fraction(),
     circuit:
       config.smsCircuitFailures > 0
         ? { failureThreshold: config.smsCircuitFailures, coolDownMs: config.smsCircuitCooldownMs }
@@ -138,7 +139,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     keyring,
     flowTokens: flowTokens(secret, config.publicUrl, clock, onForeignIssuer),
     smsConfigured: providers.length > 0,
-    outbox: dispatcher,
+    smsDispatcher: dispatcher,
     events: options.events ?? openFlowEvents(config, logger),
     inboxArrivals: arrivals,
     metrics,

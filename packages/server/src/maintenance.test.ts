@@ -32,7 +32,7 @@ describe('maintenance', () => {
     const live = aFlow({ expiresAt: now + 60_000, createdAt: now });
     await store.flows.insertFlow(live);
     for (let i = 0; i < 5; i++) {
-      await store.outbox.enqueue(anOutboxMessage({ status: 'sent', body: null, createdAt: longAgo }));
+      await store.messages.enqueue(anOutboxMessage({ status: 'sent', body: null, createdAt: longAgo }));
       await store.devices.insertDevice(aDevice({ lastUsedAt: longAgo }));
       await store.inbox.insertMessage({ id: `m${i}`, to: '+12025550123', body: 'x', createdAt: longAgo });
     }
@@ -51,7 +51,7 @@ describe('maintenance', () => {
 
     expect(await store.flows.purgeFlowsExpiredBefore(now)).toBe(0);
     expect(await store.flows.findFlow(live.id)).toBeDefined();
-    expect(await store.outbox.purgeFinishedBefore(now)).toBe(0);
+    expect(await store.messages.purgeFinishedBefore(now)).toBe(0);
     expect(await store.devices.purgeUnboundDevicesIdleBefore(now - HOUR)).toBe(0);
     expect(await store.devices.findDevice(bound.id)).toBeDefined();
     expect((await store.inbox.listMessages(undefined, 10)).map((m) => m.id)).toEqual(['recent']);

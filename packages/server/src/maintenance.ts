@@ -41,7 +41,7 @@ export function startMaintenance(deps: {
     const afterLastFlow = now - retentionMs - config.flowTtlSeconds * 1000;
     const flows = await inBatches((limit) => store.flows.purgeFlowsExpiredBefore(now - retentionMs, limit));
     const challenges = await store.challenges.purgeChallengesExpiredBefore(now);
-    const messages = await inBatches((limit) => store.outbox.purgeFinishedBefore(afterLastFlow, limit));
+    const messages = await inBatches((limit) => store.messages.purgeFinishedBefore(afterLastFlow, limit));
     const devices = await inBatches((limit) => store.devices.purgeUnboundDevicesIdleBefore(afterLastFlow, limit));
     const inbox = await inBatches((limit) => store.inbox.purgeMessagesBefore(afterLastFlow, limit));
     // A counter matters for its own window and, as the previous one, the next: then it is dead weight.

@@ -40,7 +40,7 @@ export type FlowReport = NonNullable<Awaited<ReturnType<typeof flowReport>>>;
 export async function flowReport(store: Store, correlationId: string, now: number) {
   const flow = await store.flows.findFlow(correlationId.toLowerCase());
   if (!flow) return undefined;
-  const messages = await store.outbox.listForFlow(flow.id);
+  const messages = await store.messages.listForFlow(flow.id);
   return {
     correlationId: flow.id,
     clientId: flow.clientId,
@@ -62,7 +62,7 @@ export async function flowReport(store: Store, correlationId: string, now: numbe
         lastError: m.lastError,
         provider: m.provider,
         providerMessageId: m.providerMessageId,
-        attempts: (await store.outbox.listAttempts(m.id)).map((a) => ({
+        attempts: (await store.messages.listAttempts(m.id)).map((a) => ({
           attempt: a.attempt,
           provider: a.provider,
           outcome: a.outcome,

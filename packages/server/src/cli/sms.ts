@@ -55,7 +55,7 @@ export async function smsCommand(config: Config, action: string | undefined, opt
   const store = openStore(config);
   const providers = createProviders(
     { ...config, smsProvider: names },
-    { clock: systemClock, logger, inbox: store.inbox, onReceipt: receiptRecorder(store.outbox, logger) },
+    { clock: systemClock, logger, inbox: store.inbox, onReceipt: receiptRecorder(store.messages, logger) },
   );
   try {
     await store.migrate();
@@ -76,9 +76,9 @@ export async function smsCommand(config: Config, action: string | undefined, opt
       attempts: 1,
       nextAttemptAt: now + leaseMs,
     };
-    await store.outbox.enqueue(message);
+    await store.messages.enqueue(message);
     const dispatcher = createDispatcher({
-      outbox: store.outbox,
+      messages: store.messages,
       providers,
       clock: systemClock,
       logger,
@@ -88,13 +88,13 @@ export async function smsCommand(config: Config, action: string | undefined, opt
     });
     await dispatcher.deliver(message);
 
-    let row = (await store.outbox.findMessage(message.id)) as OutboxRecord;
+    let row = (await store.messages.findMessage(message.id)) as OutboxRecord;
     const deadline = Date.now() + waitSeconds * 1000;
     while (row.status === 'sent' && row.deliveryStatus === 'sent' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      row = (await store.outbox.findMessage(message.id)) as OutboxRecord;
+      row = (await store.messages.findMessage(message.id)) as OutboxRecord;
     }
-    const attempts = await store.outbox.listAttempts(message.id);
+    const attempts = await store.messages.listAttempts(message.id);
     const report = {
       messageId: message.id,
       status: row.status,

@@ -44,4 +44,15 @@ describe('cryptoRandom', () => {
     expect(millis(later)).toBeLessThanOrEqual(Date.now());
     expect(first.every((id) => id < later)).toBe(true);
   });
+
+  it('fractions are uniform draws in [0, 1): every tenth of the range about equally often', () => {
+    const draws = Array.from({ length: 20_000 }, () => cryptoRandom.fraction());
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+    const tenths = new Array(10).fill(0);
+    for (const f of draws) tenths[Math.floor(f * 10)]++;
+    // 2,000 expected in each; 1,700..2,300 is far outside chance.
+    expect(Math.min(...tenths)).toBeGreaterThan(1_700);
+    expect(Math.max(...tenths)).toBeLessThan(2_300);
+  });
 });

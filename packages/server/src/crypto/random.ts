@@ -1,4 +1,5 @@
 import { randomFillSync, randomInt, randomUUID } from 'node:crypto';
+import { v7 as uuidV7 } from 'uuid';
 
 /**
  * Randomness the flows use. Injected so tests can make codes predictable; production uses the
@@ -17,6 +18,8 @@ export interface Random {
    * its index instead of on a random page, so a commit writes far fewer index pages to the WAL.
    */
   timeOrderedId(): string;
+  /** A uniform draw in [0, 1), for jitter (see backoff.ts). */
+  fraction(): number;
 }
 
 /**
@@ -49,14 +52,10 @@ export const cryptoRandom: Random = {
     return pooledBytes(bytes).toString('base64url');
   },
   uuid: () => randomUUID(),
-  timeOrderedId() {
-    const bytes = pooledBytes(16);
-    bytes.writeUIntBE(Date.now(), 0, 6);
-    bytes[6] = ((bytes[6] as number) & 0x0f) | 0x70;
-    bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  },
+  // The `uuid` package lays out the fields; its random bits come from the pool, as tokens' do.
+  timeOrderedId: () => uuidV7({ random: pooledBytes(16) }),
+  // 48 random bits: every draw is a multiple of 2^-48, all equally likely.
+  fraction: () => pooledBytes(6).readUIntBE(0, 6) / 2 ** 48,
 };
 
 /** Alphanumeric only: challenges travel in headers and in JWT claims that must stay atob-safe. */

@@ -28,7 +28,7 @@ export interface FlowDeps {
   /** False when no SMS provider is configured: flows that send refuse to start (9002). */
   smsConfigured: boolean;
   /** The SMS dispatcher: the form in which to enqueue a message, and its hand-over after commit. */
-  outbox: OutboxHandoff;
+  smsDispatcher: OutboxHandoff;
   /** Tells waiting status sockets that a flow changed. */
   events: FlowEvents;
   /** Tells dev-inbox readers waiting for a message (`?wait=`) that one arrived. */

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { backoffDelayMs } from '../backoff.js';
+import { cryptoRandom } from '../crypto/random.js';
 
 /**
  * A bus's connection reports: one warning when it is lost, one line when it is back, whatever
@@ -9,6 +11,10 @@ export interface BusConnectionLog {
   lost(error?: unknown): void;
   restored(): void;
 }
+
+/** Reconnect quickly at first, then about every 2 s while the bus stays away; never give up. */
+export const busReconnectDelayMs = (attempt: number): number =>
+  backoffDelayMs(attempt, { firstMs: 100, maxMs: 2_000 }, cryptoRandom.fraction);
 
 export function busConnectionLog(logger: Logger, bus: string): BusConnectionLog {
   let down = false;

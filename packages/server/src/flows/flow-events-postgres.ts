@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { busConnectionLog, publishLog } from './flow-event-bus-log.js';
+import { busConnectionLog, busReconnectDelayMs, publishLog } from './flow-event-bus-log.js';
 import { localFanout } from './flow-event-fanout.js';
 import { decodeFlowEvent, encodeFlowEvent, newBusOrigin } from './flow-event-message.js';
 import type { FlowEvents } from './flow-events.js';
@@ -19,8 +19,6 @@ export interface PostgresFlowEventsOptions {
 }
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Reconnect quickly at first, then every 2 s while the database stays away; never give up. */
-const retryDelayMs = (attempt: number): number => Math.min(attempt * 100, 2_000);
 
 /**
  * Flow events over PostgreSQL LISTEN/NOTIFY, for several nodes without Redis. LISTEN holds a
@@ -68,7 +66,7 @@ export function postgresFlowEvents(options: PostgresFlowEventsOptions): FlowEven
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       void listen();
-    }, retryDelayMs(attempt));
+    }, busReconnectDelayMs(attempt));
   };
 
   // A partition shows no error on a connection that only listens: without a query now and then it

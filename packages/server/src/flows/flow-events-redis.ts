@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { busConnectionLog, publishLog } from './flow-event-bus-log.js';
+import { busConnectionLog, busReconnectDelayMs, publishLog } from './flow-event-bus-log.js';
 import { localFanout } from './flow-event-fanout.js';
 import { decodeFlowEvent, encodeFlowEvent, newBusOrigin } from './flow-event-message.js';
 import type { FlowEvents } from './flow-events.js';
@@ -19,9 +19,6 @@ export interface RedisFlowEventsOptions {
   heartbeatMs?: number;
 }
 
-/** Reconnect quickly at first, then every 2 s while Redis stays away; never give up. */
-const retryDelayMs = (attempt: number): number => Math.min(attempt * 100, 2_000);
-
 /**
  * Flow events over Redis pub/sub: one channel for the whole deployment, one subscribing
  * connection per node (a connection in subscriber mode can do nothing else, so publishing has its
@@ -35,7 +32,7 @@ export function redisFlowEvents(options: RedisFlowEventsOptions): FlowEvents {
   const fanout = localFanout();
   const connectionLog = busConnectionLog(options.logger, 'redis');
   const publishes = publishLog(options.logger, 'redis');
-  const connection = { retryStrategy: retryDelayMs, connectionName: 'pocketproof-flow-events' };
+  const connection = { retryStrategy: busReconnectDelayMs, connectionName: 'pocketproof-flow-events' };
   // A publish queued while Redis is away is sent on reconnect; after a few failed reconnects, or a
   // Redis that stops answering (a partition), it is dropped, so an outage cannot grow the queue
   // without bound.

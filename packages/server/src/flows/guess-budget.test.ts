@@ -48,7 +48,7 @@ describe('security: wrong codes are capped per number across parallel flows', ()
     const started = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: PHONE }, token);
     const send = await t.post('/v1/client/mobile/otp/start', {}, started.body.authToken);
     expect(send.body).toMatchObject({ next: '', data: { code: 1005, message: PAUSED } });
-    expect(await t.server.store.outbox.listForFlow(started.body.correlationId)).toHaveLength(0);
+    expect(await t.server.store.messages.listForFlow(started.body.correlationId)).toHaveLength(0);
 
     // The refusal spent nothing: once the window has room, the waiting flow's code still works.
     const wait: number = paused.data.retryAfterSeconds;
@@ -100,6 +100,6 @@ describe('security: wrong codes are capped per number across parallel flows', ()
       desktop.body.authToken,
     );
     expect(answer.body.data?.code).toBeUndefined();
-    expect(await t.server.store.outbox.listForFlow(desktop.body.correlationId)).toHaveLength(1);
+    expect(await t.server.store.messages.listForFlow(desktop.body.correlationId)).toHaveLength(1);
   });
 });

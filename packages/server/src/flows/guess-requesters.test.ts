@@ -76,7 +76,7 @@ describe('security: wrong codes are capped per requester, so guessing cannot loc
     expect(await enter(waiting.authToken, waiting.code)).toMatchObject({ next: '', data: PAUSED });
     const more = await start({ ipAddress: ATTACKER });
     expect(await send(more.authToken)).toMatchObject({ next: '', data: NOT_SENT });
-    expect(await t.server.store.outbox.listForFlow(more.correlationId)).toHaveLength(0);
+    expect(await t.server.store.messages.listForFlow(more.correlationId)).toHaveLength(0);
 
     // The owner, from another network, receives a code and gets in.
     const owner = await flowWithCode({ ipAddress: OWNER });

@@ -76,7 +76,7 @@ describe('mobile flow: device key, then SMS code', () => {
       second.authToken,
     );
     expect(verified.body).toEqual({ next: 'done' });
-    const outbox = await t.server.store.outbox.listForFlow(second.correlationId);
+    const outbox = await t.server.store.messages.listForFlow(second.correlationId);
     expect(outbox).toHaveLength(0);
     const status = (await t.post('/v3/unify-status', { correlationId: second.correlationId }, token)).body;
     expect(status).toMatchObject({

@@ -131,7 +131,7 @@ describe('security properties of the mobile flow', () => {
         limit: 'RESEND_MAX',
       },
     });
-    expect(await t.server.store.outbox.listForFlow(flow.correlationId)).toHaveLength(1 + t.config.resendMax);
+    expect(await t.server.store.messages.listForFlow(flow.correlationId)).toHaveLength(1 + t.config.resendMax);
   });
 
   it('one number receives at most PHONE_SEND_LIMIT messages in any window-long span, even across a window boundary', async () => {
@@ -234,7 +234,7 @@ describe('security properties of the mobile flow', () => {
     const stored = await t.server.store.flows.findFlow(flow.correlationId);
     expect(stored?.otpHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(flow.code);
-    const [message] = await t.server.store.outbox.listForFlow(flow.correlationId);
+    const [message] = await t.server.store.messages.listForFlow(flow.correlationId);
     expect(message?.status).toBe('sent');
     expect(message?.body).toBeNull();
   });

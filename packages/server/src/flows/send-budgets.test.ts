@@ -134,4 +134,12 @@ describe('networkOf', () => {
     expect(networkOf('::')).toBe('0:0:0:0::/64');
     expect(networkOf('64:ff9b::198.51.100.7')).toBe('64:ff9b:0:0::/64');
   });
+
+  it('counts an IPv4-mapped address in hex groups as the IPv4 address, and ignores a zone index', () => {
+    expect(networkOf('::ffff:c633:6407')).toBe('198.51.100.7');
+    expect(networkOf('::FFFF:198.51.100.7')).toBe('198.51.100.7');
+    expect(networkOf('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    // ipaddr.js reads the deprecated IPv4-compatible spelling as mapped: an IPv4 address too.
+    expect(networkOf('::198.51.100.7')).toBe('198.51.100.7');
+  });
 });

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/load.js';
 import type { SendResult } from '../metrics/metrics.js';
 import type { Store, WindowCounts } from '../storage/ports.js';
@@ -154,22 +155,12 @@ export function secondsUntilRoom(before: WindowCounts, limit: number, now: numbe
 /**
  * The network an address belongs to: an IPv4 address itself, an IPv6 address's /64 (one subscriber
  * or site is usually given a whole /64, so per-address limits would not hold there). An IPv4
- * address written in IPv6 form counts as the IPv4 address.
+ * address written in IPv6 form counts as the IPv4 address. Parsed by `ipaddr.js` (every IPv6
+ * spelling: `::`, leading zeros, an embedded IPv4 tail); the text is stable, as budgets key on it.
  */
 export function networkOf(ipAddress: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ipAddress);
-  if (mapped) return mapped[1] as string;
-  if (!ipAddress.includes(':')) return ipAddress;
-  const [head = '', tail = ''] = ipAddress.toLowerCase().split('::');
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  // An embedded IPv4 tail (a.b.c.d) stands for two groups; it lies past the /64 anyway.
-  const tailLength = tailGroups.reduce((n, group) => n + (group.includes('.') ? 2 : 1), 0);
-  const groups = ipAddress.includes('::')
-    ? [...headGroups, ...Array(8 - headGroups.length - tailLength).fill('0'), ...tailGroups]
-    : headGroups;
-  return `${groups
-    .slice(0, 4)
-    .map((group) => Number.parseInt(group, 16).toString(16))
-    .join(':')}::/64`;
+  const address = ipaddr.process(ipAddress);
+  if (address.kind() === 'ipv4') return address.toString();
+  const firstGroups = (address as ipaddr.IPv6).parts.slice(0, 4);
+  return `${firstGroups.map((group) => group.toString(16)).join(':')}::/64`;
 }

@@ -74,7 +74,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
       if (refusal) throw new Refusal({ kind: 'budget', refusal });
       const lastSentBefore = cooldownApplies ? now - config.resendCooldownSeconds * 1000 : null;
       if (!(await message.record(tx, lastSentBefore))) throw new Refusal({ kind: 'flow_limit' });
-      enqueued = deps.outbox.claimForDelivery(
+      enqueued = deps.smsDispatcher.claimForDelivery(
         queuedMessage({
           id: deps.random.timeOrderedId(),
           flowId: flow.id,
@@ -84,10 +84,10 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
           expiresAt: message.expiresAt,
         }),
       );
-      await tx.outbox.enqueue(enqueued);
+      await tx.messages.enqueue(enqueued);
       // Only a flow that sent before can have an older message still waiting: the first send
       // costs no extra statement.
-      if (flow.sendCount > 0) await tx.outbox.supersedeQueued(flow.id, enqueued.id, now);
+      if (flow.sendCount > 0) await tx.messages.supersedeQueued(flow.id, enqueued.id, now);
     })
     .then(
       () => ({ kind: 'queued' }) as const,
@@ -99,7 +99,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
 
   deps.metrics.sendAsked(message.noun, outcome.kind === 'budget' ? outcome.refusal.result : outcome.kind);
   if (outcome.kind === 'queued' && enqueued) {
-    deps.outbox.committed(enqueued);
+    deps.smsDispatcher.committed(enqueued);
     return { sent: true };
   }
   if (outcome.kind === 'budget') {

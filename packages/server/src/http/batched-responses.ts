@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
  * benchmark's load generator), writing a response to it while it sleeps waiting makes the writer
  * wake it, and on a virtual machine that wake-up (an interrupt to another CPU) cost more than the
  * rest of a status request together. Written back to back, the first response wakes the client
- * and the others find it awake. Measured with 50 connections polling status on a 2-core VM:
- * 15,000 → 28,000 requests/s, and 58 → 32 µs of server CPU per request.
+ * and the others find it awake. Under many connections polling status, that saves a large share
+ * of the server's CPU per request (the bench's status scenario measures it).
  *
  * A response waits at most for the requests read in the same pass; under light load that is a few
  * microseconds. Responses that become ready later in the turn (the answers that wait for SQLite's

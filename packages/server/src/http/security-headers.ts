@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
  * The security headers every response carries: helmet's defaults, less the two this server sets
  * per route (pages send their own nonce-based Content-Security-Policy; the device protocol is
  * cross-origin by design, so no Cross-Origin-Resource-Policy). They never vary, so they are one
- * frozen object added in a single call; helmet's middleware chain cost about 5 % of a status call.
+ * frozen object added in a single call, not helmet's middleware chain run on every request.
  *
  * `Cache-Control: no-store` is the default because nearly every answer holds something no cache
  * may keep: authTokens, verdicts with phone numbers, access tokens, one-time pages. The few

@@ -161,7 +161,7 @@ describe('delivery receipts in metrics', () => {
     const { store, cleanup } = await makeSqliteTestStore();
     try {
       const { metrics, registry } = prometheusMetrics();
-      const record = receiptRecorder(store.outbox, silentLogger, metrics);
+      const record = receiptRecorder(store.messages, silentLogger, metrics);
       const receipt = { provider: 'twilio', providerMessageId: 'SM-1', error: null, at: Date.now() } as const;
       await record({ ...receipt, status: 'delivered' });
       await record({ ...receipt, providerMessageId: 'SM-2', status: 'undelivered' });

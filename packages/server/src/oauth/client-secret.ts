@@ -11,7 +11,7 @@ const scrypt = promisify(scryptCallback) as (
 /**
  * Client secrets are stored as scrypt hashes (`scrypt$N$r$p$salt$hash`, base64url parts). The cost
  * parameters travel with each hash, so raising them later only affects new and rotated secrets.
- * About 30 ms per hash on a small server: fine for `/token`, which a client calls once an hour.
+ * Slow on purpose (tens of milliseconds a hash): fine for `/token`, which a client calls once an hour.
  */
 const PARAMS = { N: 16384, r: 8, p: 1 };
 const KEY_BYTES = 32;

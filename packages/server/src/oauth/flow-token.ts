@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { boundedCache } from '../bounded-cache.js';
 import type { Clock } from '../clock.js';
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import { encodePayload } from './jws.js';
@@ -6,8 +7,8 @@ import { encodePayload } from './jws.js';
 /**
  * authTokens are HS256 JWTs. Only this server (every node sharing the database's secret) ever
  * checks one: browser SDKs decode the claims and never verify them (wire-protocol §1.3), so a
- * public-key signature would buy nothing and costs about 70 µs of CPU per flow (ES256 sign and
- * verify) against about 3 µs for HMAC. Access tokens stay ES256, verifiable by anyone via the JWKS.
+ * public-key signature would buy nothing and costs an ES256 sign and verify per flow, many times
+ * the CPU of an HMAC. Access tokens stay ES256, verifiable by anyone via the JWKS.
  *
  * Verification is strict rather than general: the header must be exactly the one we issue (so no
  * other `alg`, `none` included, is ever considered), the signature is compared in constant time,
@@ -35,8 +36,8 @@ const MAX_TOKEN_LENGTH = 4096;
  * A browser presents the same authToken on every request of its flow, so genuine tokens are
  * remembered (exactly as presented) with their claims, and the MAC, base64 and JSON work is done
  * at most once per token: not at all for the tokens this process minted. Only tokens minted here or
- * whose signature checked out get in, oldest out first; every use still checks audience, issuer
- * and expiry against the clock.
+ * whose signature checked out get in, the least recently used out first; every use still checks
+ * audience, issuer and expiry against the clock.
  */
 const VERIFIED_TOKENS_KEPT = 1024;
 
@@ -49,11 +50,8 @@ export function flowTokens(
 ): FlowTokens {
   const key = createHmac('sha256', secret).update('pocketproof authToken HS256 v1').digest();
   const mac = (input: string) => createHmac('sha256', key).update(input).digest();
-  const verified = new Map<string, Readonly<Partial<FlowTokenClaims>>>();
-  const remember = (token: string, claims: Readonly<Partial<FlowTokenClaims>>) => {
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-    verified.set(token, claims);
-  };
+  const verified = boundedCache<string, Readonly<Partial<FlowTokenClaims>>>(VERIFIED_TOKENS_KEPT);
+  const remember = (token: string, claims: Readonly<Partial<FlowTokenClaims>>) => verified.set(token, claims);
 
   /** The claims of a token carrying our signature, whatever they say. */
   function authenticClaims(token: string): Readonly<Partial<FlowTokenClaims>> | undefined {

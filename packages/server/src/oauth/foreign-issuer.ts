@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { boundedCache } from '../bounded-cache.js';
 
 const REPEAT_AFTER_MS = 60_000;
 
@@ -8,12 +9,11 @@ const REPEAT_AFTER_MS = 60_000;
  * operator is told why, once a minute per issuer, since every such request says the same.
  */
 export function foreignIssuerWarning(logger: Logger, ownIssuer: string): (foreignIssuer: unknown) => void {
-  const lastWarnedAt = new Map<string, number>();
+  const lastWarnedAt = boundedCache<string, number>(100);
   return (foreignIssuer) => {
     const issuer = String(foreignIssuer).slice(0, 200);
     const now = Date.now();
     if (now - (lastWarnedAt.get(issuer) ?? -Infinity) < REPEAT_AFTER_MS) return;
-    if (lastWarnedAt.size > 100) lastWarnedAt.clear();
     lastWarnedAt.set(issuer, now);
     logger.warn(
       { tokenIssuer: issuer, publicUrl: ownIssuer },

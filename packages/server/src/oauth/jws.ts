@@ -4,8 +4,8 @@ import { type KeyObject, sign } from 'node:crypto';
  * Compact JWS with payload bytes we control. The official web SDK decodes the authToken payload
  * with plain `atob`, which throws on the base64url characters `-` and `_`. For ASCII JSON those
  * arise only from `>`, `?`, `~` and DEL, so those and every non-ASCII character are written as
- * `\u00XX` escapes (still the same JSON value). Signing is synchronous node:crypto: about 3x
- * cheaper in CPU than an async WebCrypto sign; verification of access tokens uses `jose`.
+ * `\u00XX` escapes (still the same JSON value). Signing is synchronous node:crypto, cheaper in
+ * CPU than an async WebCrypto sign; verification of access tokens uses `jose`.
  */
 const UNSAFE = /[\u007f-\uffff>?~]/;
 const UNSAFE_ALL = /[\u007f-\uffff>?~]/g;

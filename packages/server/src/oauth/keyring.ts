@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { boundedCache } from '../bounded-cache.js';
 import type { Clock } from '../clock.js';
 import type { Random } from '../crypto/random.js';
 import { signingKeyContext } from '../crypto/sealed-secrets.js';
@@ -49,10 +50,11 @@ export async function createKeyring(
 ): Promise<Keyring> {
   let keys: LoadedKey[] = [];
   let lastRefresh = 0;
-  // By token (a string the request already holds: no key is built per call). Insertion-ordered: the
-  // oldest entry is evicted first. Entries are only trusted for the audience and tolerance they were
-  // checked with, and until `exp`.
-  const verified = new Map<string, { audience: string; graceSeconds: number; payload: JWTPayload }>();
+  // By token (a string the request already holds: no key is built per call). Entries are only
+  // trusted for the audience and tolerance they were checked with, and until `exp`.
+  const verified = boundedCache<string, { audience: string; graceSeconds: number; payload: JWTPayload }>(
+    MAX_VERIFIED_TOKENS,
+  );
 
   async function load(): Promise<void> {
     let records = await store.signingKeys.listSigningKeys();
@@ -121,8 +123,6 @@ export async function createKeyring(
             clockTolerance: graceSeconds,
           },
         );
-        verified.delete(token);
-        if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
         verified.set(token, { audience, graceSeconds, payload });
         return payload;
       } catch (error) {

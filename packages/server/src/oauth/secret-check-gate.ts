@@ -3,7 +3,7 @@ export const GATE_FULL = Symbol('secret check gate full');
 
 /**
  * Lets at most `running` client-secret checks run at once and `waiting` more wait for a slot;
- * one beyond that is refused at once. Each check is a 16 MB scrypt of some 30–50 ms on libuv's
+ * one beyond that is refused at once. Each check is a 16 MB scrypt, slow on purpose, on libuv's
  * thread pool, and anyone can ask `/token` for one without holding a credential. Unbounded, a
  * flood of such requests would take every core from the event loop (serving flows) and keep an
  * ever longer line of open requests; bounded, it takes `running` threads and a fixed line, and

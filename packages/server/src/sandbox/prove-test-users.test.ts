@@ -25,7 +25,7 @@ describe.each(storeFactories)("sandbox: Prove's test users on $name", ({ make })
       expect(started.status).toBe(200);
       const status = await s.status(started.flow.correlationId);
       expect(status).toEqual({ success: 'true', phoneNumber: user.phoneNumber, proveId: expect.any(String) });
-      expect(await s.t.server.store.outbox.listForFlow(started.flow.correlationId)).toHaveLength(0);
+      expect(await s.t.server.store.messages.listForFlow(started.flow.correlationId)).toHaveLength(0);
     });
   }
 

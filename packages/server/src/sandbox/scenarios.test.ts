@@ -128,7 +128,7 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
     await registerDevice(s.t, flow);
     expect((await s.t.post('/v1/client/mobile/otp/start', {}, flow.authToken)).body).toEqual({ next: '' });
     expect(await s.t.latestSms(phone)).toBeUndefined();
-    const [message] = await s.t.server.store.outbox.listForFlow(flow.correlationId);
+    const [message] = await s.t.server.store.messages.listForFlow(flow.correlationId);
     expect(message?.status).toBe('abandoned');
     expect(message?.lastError).toContain('sms_undeliverable');
   });

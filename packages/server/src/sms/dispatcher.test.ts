@@ -83,11 +83,11 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     await testStore.cleanup();
   });
 
-  const outbox = () => testStore.store.outbox;
+  const storedMessages = () => testStore.store.messages;
 
   function dispatcher(overrides: Partial<DispatcherOptions> = {}) {
     return createDispatcher({
-      outbox: outbox(),
+      messages: storedMessages(),
       providers: [provider],
       clock,
       logger: silent,
@@ -114,12 +114,12 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       ...fresh(),
       ...overrides,
     };
-    await outbox().enqueue(message);
+    await storedMessages().enqueue(message);
     return message;
   }
 
   async function stored(message: OutboxRecord): Promise<OutboxRecord> {
-    const rows = await outbox().listForFlow(message.flowId as string);
+    const rows = await storedMessages().listForFlow(message.flowId as string);
     const row = rows.find((m) => m.id === message.id);
     if (!row) throw new Error(`message ${message.id} vanished`);
     return row;
@@ -249,7 +249,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       const row = await stored(message);
       expect(row).toMatchObject({ status: 'abandoned', body: null, deliveryStatus: 'failed' });
       expect(row.lastError).toContain('expired');
-      expect(await outbox().listAttempts(message.id)).toEqual([
+      expect(await storedMessages().listAttempts(message.id)).toEqual([
         {
           messageId: message.id,
           attempt: 1,
@@ -288,7 +288,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
 
       await dispatcher().runOnce();
 
-      expect(await outbox().listAttempts(message.id)).toEqual([
+      expect(await storedMessages().listAttempts(message.id)).toEqual([
         expect.objectContaining({
           attempt: 1,
           provider: 'recording',
@@ -317,10 +317,14 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
 
   describe('backoff', () => {
     /** The delays the dispatcher chose after each of `failures` consecutive failures of one message. */
-    async function delayAfterFailures(failures: number): Promise<number[]> {
+    async function delayAfterFailures(failures: number, randomFraction?: () => number): Promise<number[]> {
       const message = await enqueue({ expiresAt: clock.now() + 24 * 60 * MINUTE });
       provider.always(retryable);
-      const d = dispatcher({ maxAttempts: 50, retryMaxDelayMs: 60 * SECOND });
+      const d = dispatcher({
+        maxAttempts: 50,
+        retryMaxDelayMs: 60 * SECOND,
+        ...(randomFraction ? { randomFraction } : {}),
+      });
       const delays: number[] = [];
       for (let i = 0; i < failures; i++) {
         const failedAt = clock.now();
@@ -344,10 +348,8 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     });
 
     it('the jitter bounds are exact: the lowest draw waits half, the highest the full backoff', async () => {
-      vi.spyOn(Math, 'random').mockReturnValue(0);
-      expect(await delayAfterFailures(4)).toEqual([500, 1_000, 2_000, 4_000]);
-      vi.spyOn(Math, 'random').mockReturnValue(1 - Number.EPSILON);
-      const high = await delayAfterFailures(4);
+      expect(await delayAfterFailures(4, () => 0)).toEqual([500, 1_000, 2_000, 4_000]);
+      const high = await delayAfterFailures(4, () => 1 - Number.EPSILON);
       expect(high).toEqual([1_000, 2_000, 4_000, 8_000]);
     });
 
@@ -468,7 +470,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
         expect(provider.sent).toHaveLength(3);
         expect(backup.sent).toHaveLength(6);
         for (const message of messages) expect((await stored(message)).status).toBe('sent');
-        const skipped = await outbox().listAttempts((messages[5] as OutboxRecord).id);
+        const skipped = await storedMessages().listAttempts((messages[5] as OutboxRecord).id);
         expect(skipped.map((a) => [a.provider, a.outcome])).toEqual([
           ['recording', 'skipped'],
           ['backup', 'sent'],
@@ -491,7 +493,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
         await d.runOnce();
         expect(provider.sent).toHaveLength(3);
         expect(await stored(waiting)).toMatchObject({ status: 'queued', attempts: 1 });
-        expect((await outbox().listAttempts(waiting.id))[0]).toMatchObject({
+        expect((await storedMessages().listAttempts(waiting.id))[0]).toMatchObject({
           outcome: 'skipped',
           errorKind: 'network',
         });
@@ -543,7 +545,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     it("a crashed sender's claim is taken again after the lease runs out, and sent once", async () => {
       const message = await enqueue();
       // A sender claims the row, then dies before recording any outcome.
-      expect(await outbox().claimDue(clock.now(), 10, clock.now() + LEASE_MS)).toHaveLength(1);
+      expect(await storedMessages().claimDue(clock.now(), 10, clock.now() + LEASE_MS)).toHaveLength(1);
       expect((await stored(message)).status).toBe('sending');
 
       const d = dispatcher();
@@ -697,7 +699,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
     /** What a flow does: enqueue in the form the dispatcher asks for, then hand it over. */
     async function send(d: ReturnType<typeof dispatcher>, handOver = true): Promise<OutboxRecord> {
       const message = d.claimForDelivery(fresh());
-      await outbox().enqueue(message);
+      await storedMessages().enqueue(message);
       if (handOver) d.committed(message);
       return message;
     }
@@ -761,7 +763,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       d.start();
       const message = d.claimForDelivery(fresh());
       await d.stop();
-      await outbox().enqueue(message);
+      await storedMessages().enqueue(message);
       d.committed(message);
       await new Promise((r) => setTimeout(r, 50));
       expect(provider.sent).toEqual([]);
@@ -782,7 +784,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
 
   describe('settling outcomes', () => {
     const inStoreTransaction: DispatcherOptions['inTransaction'] = (fn) =>
-      testStore.store.transaction((tx) => fn(tx.outbox));
+      testStore.store.transaction((tx) => fn(tx.messages));
 
     it('the outcomes of one pass are written in one transaction, each with its attempt log', async () => {
       const messages = await Promise.all(Array.from({ length: 10 }, () => enqueue()));
@@ -792,7 +794,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       expect(transactions).toHaveBeenCalledTimes(1);
       for (const message of messages) {
         expect(await stored(message)).toMatchObject({ status: 'sent', body: null, provider: 'recording' });
-        expect(await outbox().listAttempts(message.id)).toEqual([
+        expect(await storedMessages().listAttempts(message.id)).toEqual([
           expect.objectContaining({ attempt: 1, step: 0, provider: 'recording', outcome: 'sent' }),
         ]);
       }
@@ -806,7 +808,7 @@ describe('SMS dispatcher over a real SQLite outbox', () => {
       expect(await dispatcher({ inTransaction: failing }).runOnce()).toBe(3);
       for (const message of messages) {
         expect(await stored(message)).toMatchObject({ status: 'sent' });
-        expect(await outbox().listAttempts(message.id)).toHaveLength(1);
+        expect(await storedMessages().listAttempts(message.id)).toHaveLength(1);
       }
     });
   });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { backoffDelayMs } from '../backoff.js';
 import type { Clock } from '../clock.js';
+import { cryptoRandom } from '../crypto/random.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { type AbandonReason, type Metrics, noMetrics } from '../metrics/metrics.js';
 import type { OutboxStore } from '../storage/ports.js';
@@ -38,9 +40,9 @@ export interface Dispatcher extends OutboxHandoff {
 /**
  * How a flow hands a new message over. A message enqueued already claimed (status `sending`, its
  * lease set, one attempt counted) is delivered right after its commit, without waiting for a pass
- * to claim it: one commit and one query fewer on the way to the phone, measured under flow load as
- * a pass off the inbox read and ~7 % off the event loop's time per flow. If the process dies before
- * delivering it, the lease runs out and a pass claims it, as after a crash mid-send.
+ * to claim it: one commit and one query fewer on the way to the phone, and less of the event
+ * loop's time per flow. If the process dies before delivering it, the lease runs out and a pass
+ * claims it, as after a crash mid-send.
  */
 export interface OutboxHandoff {
   /**
@@ -54,7 +56,7 @@ export interface OutboxHandoff {
 }
 
 export interface DispatcherOptions {
-  outbox: OutboxStore;
+  messages: OutboxStore;
   /** In failover order. */
   providers: readonly SmsProvider[];
   clock: Clock;
@@ -71,21 +73,21 @@ export interface DispatcherOptions {
   retryMaxDelayMs?: number;
   /** With it, each provider gets a circuit breaker (see circuit-breaker.ts); without, none. */
   circuit?: { failureThreshold: number; coolDownMs: number };
-  /** A uniform draw in [0, 1) for the retry jitter (default `Math.random`); tests fix it. */
+  /** A uniform draw in [0, 1) for the retry jitter (default `cryptoRandom.fraction`); tests fix it. */
   randomFraction?: () => number;
   batchSize?: number;
   leaseMs?: number;
   /** Runs `fn` in one transaction (default: none); outcomes of one tick are written together. */
-  inTransaction?: (fn: (outbox: OutboxStore) => Promise<void>) => Promise<void>;
+  inTransaction?: (fn: (messages: OutboxStore) => Promise<void>) => Promise<void>;
 }
 
 interface Settlement {
   tries: OutboxAttempt[];
-  mark: (outbox: OutboxStore) => Promise<void>;
+  mark: (messages: OutboxStore) => Promise<void>;
 }
 
-const BASE_BACKOFF_MS = 1_000;
-const DEFAULT_MAX_BACKOFF_MS = 10_000;
+const FIRST_RETRY_MS = 1_000;
+const DEFAULT_MAX_RETRY_MS = 10_000;
 
 /** The reason kept for a message that expired unsent, with the last failure when there was one. */
 function expiredReason(lastFailure: string | null): string {
@@ -137,13 +139,13 @@ function coalesce<T>(flush: (items: T[]) => Promise<void>): (item: T) => Promise
 }
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { outbox, providers, clock, logger, maxAttempts } = options;
+  const { messages, providers, clock, logger, maxAttempts } = options;
   const metrics = options.metrics ?? noMetrics;
-  const inTransaction = options.inTransaction ?? ((fn) => fn(outbox));
+  const inTransaction = options.inTransaction ?? ((fn) => fn(messages));
   const batchSize = options.batchSize ?? 50;
   const leaseMs = options.leaseMs ?? 30_000;
-  const maxBackoffMs = options.retryMaxDelayMs ?? DEFAULT_MAX_BACKOFF_MS;
-  const randomFraction = options.randomFraction ?? (() => Math.random());
+  const retryPolicy = { firstMs: FIRST_RETRY_MS, maxMs: options.retryMaxDelayMs ?? DEFAULT_MAX_RETRY_MS };
+  const randomFraction = options.randomFraction ?? cryptoRandom.fraction;
   const circuits = providerCircuits(options, metrics);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -153,11 +155,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const handedOver = new Set<Promise<void>>();
 
   /** When to try again after `attempt` failed claims: doubling from 1 s, capped, with jitter. */
-  function retryDelayMs(attempt: number): number {
-    const backoff = Math.min(maxBackoffMs, BASE_BACKOFF_MS * 2 ** Math.min(attempt - 1, 30));
-    // Jitter (50-100% of the backoff) spreads retries of many messages after one provider outage.
-    return Math.round(backoff * (0.5 + randomFraction() / 2));
-  }
+  const retryDelayMs = (attempt: number): number => backoffDelayMs(attempt, retryPolicy, randomFraction);
 
   async function deliver(message: OutboxRecord): Promise<void> {
     const now = clock.now();
@@ -255,7 +253,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // written is claimed again once its lease ends.
       let failure: unknown;
       for (const settlement of settlements) {
-        await write(outbox, settlement).catch((error: unknown) => {
+        await write(messages, settlement).catch((error: unknown) => {
           failure ??= error;
         });
       }
@@ -267,7 +265,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let handled = 0;
     for (;;) {
       const now = clock.now();
-      const batch = await outbox.claimDue(now, batchSize, now + leaseMs);
+      const batch = await messages.claimDue(now, batchSize, now + leaseMs);
       await Promise.all(batch.map(deliver));
       handled += batch.length;
       if (batch.length < batchSize) return handled;

@@ -147,7 +147,7 @@ describe.each(storeFactories)('no duplicate send for one message id on one succe
       const provider = webhookProvider(config, { clock: harness.clock });
       const node = (batchSize: number) =>
         createDispatcher({
-          outbox: harness.store.outbox,
+          messages: harness.store.messages,
           providers: [provider],
           clock: harness.clock,
           logger: silentLogger,

@@ -124,7 +124,7 @@ describe.each(storeFactories)('provider outage through the server ($name)', ({ m
       expect(gw.accepted).toEqual([]);
 
       const messages = async () =>
-        (await Promise.all(flows.map((f) => t.server.store.outbox.listForFlow(f.correlationId)))).flat();
+        (await Promise.all(flows.map((f) => t.server.store.messages.listForFlow(f.correlationId)))).flat();
       while ((await messages()).some((m) => m.status === 'queued' || m.status === 'sending')) {
         expect(t.clock.now() - outageEnd, 'all settled within 2 min of the end').toBeLessThan(120 * SECOND);
         await pass();
@@ -163,7 +163,7 @@ describe.each(storeFactories)('provider outage through the server ($name)', ({ m
     for (let second = 0; second < 31; second++) await pass();
     // Past the resend cooldown, the user asks again while the first code still waits for a retry.
     expect((await t.post('/v1/client/mobile/otp/start', {}, flow.authToken)).body).toEqual({ next: '' });
-    const [first, second] = await t.server.store.outbox.listForFlow(flow.correlationId);
+    const [first, second] = await t.server.store.messages.listForFlow(flow.correlationId);
     expect(first).toMatchObject({ status: 'abandoned', lastError: expect.stringMatching(/^superseded/) });
 
     await gw.recover();
@@ -189,7 +189,7 @@ describe.each(storeFactories)('provider outage through the server ($name)', ({ m
     for (let second = 0; second < 240; second++) await pass();
 
     for (const correlationId of [otp.correlationId, link.body.correlationId]) {
-      const [message] = await t.server.store.outbox.listForFlow(correlationId);
+      const [message] = await t.server.store.messages.listForFlow(correlationId);
       expect(message).toMatchObject({ status: 'abandoned', deliveryStatus: 'failed' });
       expect(message?.lastError).toMatch(/^expired before delivery; last failure: unexpected: HTTP 500/);
 

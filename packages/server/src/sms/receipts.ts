@@ -10,12 +10,12 @@ import type { ReceiptSink } from './provider.js';
  * ours) is logged and dropped: answering the provider with an error would only make it retry.
  */
 export function receiptRecorder(
-  outbox: OutboxStore,
+  messages: OutboxStore,
   logger: Pick<Logger, 'info'>,
   metrics: Metrics = noMetrics,
 ): ReceiptSink {
   return async (receipt: DeliveryReceipt) => {
-    const applied = await outbox.recordDelivery(receipt);
+    const applied = await messages.recordDelivery(receipt);
     metrics.smsReceipt(receipt.provider, receipt.status);
     logger.info(
       {

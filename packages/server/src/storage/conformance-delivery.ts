@@ -9,9 +9,9 @@ export function describeDeliveryStores(getStore: GetStore): void {
   /** A message the dispatcher claimed and `twilio` accepted as `SM1`. */
   const sentMessage = async (overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> => {
     const message = anOutboxMessage(overrides);
-    await getStore().outbox.enqueue(message);
-    await getStore().outbox.claimDue(T0, 100, LEASE);
-    await getStore().outbox.markSent(message.id, 'twilio', overrides.providerMessageId ?? 'SM1', T0 + SECOND);
+    await getStore().messages.enqueue(message);
+    await getStore().messages.claimDue(T0, 100, LEASE);
+    await getStore().messages.markSent(message.id, 'twilio', overrides.providerMessageId ?? 'SM1', T0 + SECOND);
     return message;
   };
   const receipt = (overrides: Partial<DeliveryReceipt> = {}): DeliveryReceipt => ({
@@ -23,7 +23,7 @@ export function describeDeliveryStores(getStore: GetStore): void {
     ...overrides,
   });
   const reload = async (id: string): Promise<OutboxRecord> => {
-    const found = await getStore().outbox.findMessage(id);
+    const found = await getStore().messages.findMessage(id);
     if (!found) throw new Error(`message ${id} vanished`);
     return found;
   };
@@ -35,15 +35,15 @@ export function describeDeliveryStores(getStore: GetStore): void {
         deliveryUpdatedAt: T0 + 3,
         deliveryError: '30003',
       });
-      await getStore().outbox.enqueue(message);
-      expect(await getStore().outbox.findMessage(message.id)).toEqual(message);
-      expect(await getStore().outbox.findMessage('msg_missing')).toBeUndefined();
+      await getStore().messages.enqueue(message);
+      expect(await getStore().messages.findMessage(message.id)).toEqual(message);
+      expect(await getStore().messages.findMessage('msg_missing')).toBeUndefined();
     });
 
     it('recordDelivery by (provider, providerMessageId) sets status, time and error of that message only', async () => {
       const message = await sentMessage({ providerMessageId: 'SM1' });
       const other = await sentMessage({ providerMessageId: 'SM2' });
-      expect(await getStore().outbox.recordDelivery(receipt({ status: 'undelivered', error: '30005' }))).toBe(true);
+      expect(await getStore().messages.recordDelivery(receipt({ status: 'undelivered', error: '30005' }))).toBe(true);
       expect(await reload(message.id)).toMatchObject({
         status: 'sent',
         deliveryStatus: 'undelivered',
@@ -55,36 +55,40 @@ export function describeDeliveryStores(getStore: GetStore): void {
 
     it('recordDelivery needs the provider to match; an unknown message is reported, not invented', async () => {
       const message = await sentMessage();
-      expect(await getStore().outbox.recordDelivery(receipt({ provider: 'vonage' }))).toBe(false);
-      expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM-unknown' }))).toBe(false);
+      expect(await getStore().messages.recordDelivery(receipt({ provider: 'vonage' }))).toBe(false);
+      expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM-unknown' }))).toBe(false);
       expect((await reload(message.id)).deliveryStatus).toBe('sent');
     });
 
     it('recordDelivery by our message id applies even before the send was recorded (a fast receipt)', async () => {
       const message = anOutboxMessage();
-      await getStore().outbox.enqueue(message);
-      await getStore().outbox.claimDue(T0, 10, LEASE);
+      await getStore().messages.enqueue(message);
+      await getStore().messages.claimDue(T0, 10, LEASE);
       const early = receipt({ messageId: message.id, providerMessageId: 'SM9', status: 'delivered' });
-      expect(await getStore().outbox.recordDelivery(early)).toBe(true);
+      expect(await getStore().messages.recordDelivery(early)).toBe(true);
       // The provider's answer arrives after its own receipt: the receipt's word stands.
-      await getStore().outbox.markSent(message.id, 'twilio', 'SM9', T0 + 2 * MINUTE);
+      await getStore().messages.markSent(message.id, 'twilio', 'SM9', T0 + 2 * MINUTE);
       expect(await reload(message.id)).toMatchObject({
         status: 'sent',
         providerMessageId: 'SM9',
         deliveryStatus: 'delivered',
         deliveryUpdatedAt: T0 + MINUTE,
       });
-      expect(await getStore().outbox.recordDelivery(receipt({ messageId: 'msg_missing' }))).toBe(false);
+      expect(await getStore().messages.recordDelivery(receipt({ messageId: 'msg_missing' }))).toBe(false);
     });
 
     it('final statuses stick: a late "sent" or a second verdict does not replace delivered or undelivered', async () => {
       const delivered = await sentMessage({ providerMessageId: 'SM1' });
       const undelivered = await sentMessage({ providerMessageId: 'SM2' });
-      await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM1', status: 'delivered' }));
-      await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'undelivered' }));
+      await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM1', status: 'delivered' }));
+      await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'undelivered' }));
       for (const late of ['sent', 'failed', 'undelivered', 'delivered'] as const) {
-        expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM1', status: late }))).toBe(false);
-        expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM2', status: late }))).toBe(false);
+        expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM1', status: late }))).toBe(
+          false,
+        );
+        expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM2', status: late }))).toBe(
+          false,
+        );
       }
       expect((await reload(delivered.id)).deliveryStatus).toBe('delivered');
       expect((await reload(undelivered.id)).deliveryStatus).toBe('undelivered');
@@ -92,13 +96,15 @@ export function describeDeliveryStores(getStore: GetStore): void {
 
     it('a provider-reported failure is final too; "sent" then "delivered" moves forward', async () => {
       const failed = await sentMessage({ providerMessageId: 'SM1' });
-      await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM1', status: 'failed', error: '30008' }));
-      expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM1' }))).toBe(false);
+      await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM1', status: 'failed', error: '30008' }));
+      expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM1' }))).toBe(false);
       expect(await reload(failed.id)).toMatchObject({ deliveryStatus: 'failed', deliveryError: '30008' });
 
       const moving = await sentMessage({ providerMessageId: 'SM2' });
-      expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'sent' }))).toBe(true);
-      expect(await getStore().outbox.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'delivered' }))).toBe(
+      expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'sent' }))).toBe(
+        true,
+      );
+      expect(await getStore().messages.recordDelivery(receipt({ providerMessageId: 'SM2', status: 'delivered' }))).toBe(
         true,
       );
       expect((await reload(moving.id)).deliveryStatus).toBe('delivered');
@@ -106,30 +112,30 @@ export function describeDeliveryStores(getStore: GetStore): void {
 
     it('a receipt overrides our own "failed" (we gave up, but an earlier send had gone through)', async () => {
       const message = anOutboxMessage();
-      await getStore().outbox.enqueue(message);
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'rate_limited: slow down', T0 + SECOND);
+      await getStore().messages.enqueue(message);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markAbandoned(message.id, 1, 'rate_limited: slow down', T0 + SECOND);
       expect((await reload(message.id)).deliveryStatus).toBe('failed');
-      expect(await getStore().outbox.recordDelivery(receipt({ messageId: message.id }))).toBe(true);
+      expect(await getStore().messages.recordDelivery(receipt({ messageId: message.id }))).toBe(true);
       expect(await reload(message.id)).toMatchObject({ status: 'abandoned', deliveryStatus: 'delivered' });
     });
 
     it('of 20 concurrent final receipts for one message exactly one applies', async () => {
       await sentMessage();
       const results = await concurrently(20, (i) =>
-        getStore().outbox.recordDelivery(receipt({ status: i % 2 ? 'delivered' : 'undelivered', at: T0 + i })),
+        getStore().messages.recordDelivery(receipt({ status: i % 2 ? 'delivered' : 'undelivered', at: T0 + i })),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('markSent after markRetry leaves a queued delivery status "sent"; markRetry keeps it queued', async () => {
       const message = anOutboxMessage();
-      await getStore().outbox.enqueue(message);
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markRetry(message.id, 1, 'network: reset', T0 + SECOND);
+      await getStore().messages.enqueue(message);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markRetry(message.id, 1, 'network: reset', T0 + SECOND);
       expect(await reload(message.id)).toMatchObject({ deliveryStatus: 'queued', deliveryUpdatedAt: null });
-      await getStore().outbox.claimDue(T0 + SECOND, 10, LEASE);
-      await getStore().outbox.markSent(message.id, 'vonage', 'V1', T0 + 2 * SECOND);
+      await getStore().messages.claimDue(T0 + SECOND, 10, LEASE);
+      await getStore().messages.markSent(message.id, 'vonage', 'V1', T0 + 2 * SECOND);
       expect(await reload(message.id)).toMatchObject({ deliveryStatus: 'sent', deliveryUpdatedAt: T0 + 2 * SECOND });
     });
   });
@@ -165,23 +171,23 @@ export function describeDeliveryStores(getStore: GetStore): void {
         attempt({ messageId: 'msg_2' }),
         attempt({ attempt: 1, step: 1, provider: null, outcome: 'expired', errorKind: null, error: 'expired' }),
       ];
-      for (const row of rows) await getStore().outbox.recordAttempt(row);
-      expect(await getStore().outbox.listAttempts('msg_1')).toEqual([rows[1], rows[4], rows[2], rows[0]]);
-      expect(await getStore().outbox.listAttempts('msg_missing')).toEqual([]);
+      for (const row of rows) await getStore().messages.recordAttempt(row);
+      expect(await getStore().messages.listAttempts('msg_1')).toEqual([rows[1], rows[4], rows[2], rows[0]]);
+      expect(await getStore().messages.listAttempts('msg_missing')).toEqual([]);
     });
 
     it('purgeFinishedBefore deletes the attempt log of the messages it deletes, and keeps the others', async () => {
       const old = anOutboxMessage({ status: 'sent', body: null, createdAt: T0 - MINUTE });
       const live = anOutboxMessage({ status: 'queued', createdAt: T0 - MINUTE });
       for (const m of [old, live]) {
-        await getStore().outbox.enqueue(m);
-        await getStore().outbox.recordAttempt(attempt({ messageId: m.id }));
+        await getStore().messages.enqueue(m);
+        await getStore().messages.recordAttempt(attempt({ messageId: m.id }));
       }
-      await getStore().outbox.recordAttempt(attempt({ messageId: 'msg_orphan' }));
-      expect(await getStore().outbox.purgeFinishedBefore(T0)).toBe(1);
-      expect(await getStore().outbox.listAttempts(old.id)).toEqual([]);
-      expect(await getStore().outbox.listAttempts('msg_orphan')).toEqual([]);
-      expect(await getStore().outbox.listAttempts(live.id)).toHaveLength(1);
+      await getStore().messages.recordAttempt(attempt({ messageId: 'msg_orphan' }));
+      expect(await getStore().messages.purgeFinishedBefore(T0)).toBe(1);
+      expect(await getStore().messages.listAttempts(old.id)).toEqual([]);
+      expect(await getStore().messages.listAttempts('msg_orphan')).toEqual([]);
+      expect(await getStore().messages.listAttempts(live.id)).toHaveLength(1);
     });
   });
 }

@@ -18,12 +18,12 @@ export function describeMessageStores(getStore: GetStore): void {
 
   const enqueue = async (overrides: Partial<OutboxRecord> = {}): Promise<OutboxRecord> => {
     const message = anOutboxMessage(overrides);
-    await getStore().outbox.enqueue(message);
+    await getStore().messages.enqueue(message);
     return message;
   };
   const ids = (messages: OutboxRecord[]): string[] => messages.map((m) => m.id).sort();
   const onlyMessage = async (flowId: string): Promise<OutboxRecord | undefined> => {
-    const [message, ...rest] = await getStore().outbox.listForFlow(flowId);
+    const [message, ...rest] = await getStore().messages.listForFlow(flowId);
     expect(rest).toEqual([]);
     return message;
   };
@@ -46,8 +46,8 @@ export function describeMessageStores(getStore: GetStore): void {
       });
       await enqueue({ flowId: 'flow_b' });
       await enqueue({ flowId: null });
-      expect(await getStore().outbox.listForFlow('flow_a')).toEqual([first, second]);
-      expect(await getStore().outbox.listForFlow('flow_missing')).toEqual([]);
+      expect(await getStore().messages.listForFlow('flow_a')).toEqual([first, second]);
+      expect(await getStore().messages.listForFlow('flow_missing')).toEqual([]);
     });
 
     it('claimDue claims only due queued rows, moving them to sending with a lease and one more attempt', async () => {
@@ -57,12 +57,12 @@ export function describeMessageStores(getStore: GetStore): void {
       await enqueue({ flowId: 'f', status: 'sent', body: null, nextAttemptAt: T0 - MINUTE });
       await enqueue({ flowId: 'f', status: 'abandoned', body: null, nextAttemptAt: T0 - MINUTE });
 
-      const claimed = await getStore().outbox.claimDue(T0, 10, LEASE);
+      const claimed = await getStore().messages.claimDue(T0, 10, LEASE);
       expect(ids(claimed)).toEqual(ids([due, dueNow]));
       const byId = new Map(claimed.map((m) => [m.id, m]));
       expect(byId.get(due.id)).toEqual({ ...due, status: 'sending', attempts: 2, nextAttemptAt: LEASE });
       expect(byId.get(dueNow.id)).toEqual({ ...dueNow, status: 'sending', attempts: 1, nextAttemptAt: LEASE });
-      const stored = await getStore().outbox.listForFlow('f');
+      const stored = await getStore().messages.listForFlow('f');
       expect(stored.find((m) => m.id === later.id)).toEqual(later);
       expect(stored.find((m) => m.id === due.id)?.status).toBe('sending');
     });
@@ -71,28 +71,28 @@ export function describeMessageStores(getStore: GetStore): void {
       const oldest = await enqueue({ nextAttemptAt: T0 - 3 * MINUTE });
       const older = await enqueue({ nextAttemptAt: T0 - 2 * MINUTE });
       await enqueue({ nextAttemptAt: T0 - MINUTE });
-      expect(ids(await getStore().outbox.claimDue(T0, 2, LEASE))).toEqual(ids([oldest, older]));
+      expect(ids(await getStore().messages.claimDue(T0, 2, LEASE))).toEqual(ids([oldest, older]));
     });
 
     it('claimDue does not claim a row again while its lease runs', async () => {
       await enqueue();
-      expect(await getStore().outbox.claimDue(T0, 10, LEASE)).toHaveLength(1);
-      expect(await getStore().outbox.claimDue(LEASE - 1, 10, LEASE + MINUTE)).toEqual([]);
+      expect(await getStore().messages.claimDue(T0, 10, LEASE)).toHaveLength(1);
+      expect(await getStore().messages.claimDue(LEASE - 1, 10, LEASE + MINUTE)).toEqual([]);
     });
 
     it('claimDue claims a sending row again once its lease has expired (the sender died)', async () => {
       const message = await enqueue();
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      const [reclaimed] = await getStore().outbox.claimDue(LEASE, 10, LEASE + MINUTE);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      const [reclaimed] = await getStore().messages.claimDue(LEASE, 10, LEASE + MINUTE);
       expect(reclaimed).toEqual({ ...message, status: 'sending', attempts: 2, nextAttemptAt: LEASE + MINUTE });
     });
 
     it('concurrent claimDue calls never return the same row, and together claim every due row', async () => {
       await concurrently(30, (i) => enqueue({ nextAttemptAt: T0 - i }));
-      const batches = await concurrently(5, () => getStore().outbox.claimDue(T0, 10, LEASE));
+      const batches = await concurrently(5, () => getStore().messages.claimDue(T0, 10, LEASE));
       const claimed = batches.flat().map((m) => m.id);
       expect(new Set(claimed).size).toBe(claimed.length);
-      const sweep = await getStore().outbox.claimDue(T0, 100, LEASE);
+      const sweep = await getStore().messages.claimDue(T0, 100, LEASE);
       expect(claimed.length + sweep.length).toBe(30);
       expect(new Set([...claimed, ...sweep.map((m) => m.id)]).size).toBe(30);
       for (const message of [...batches.flat(), ...sweep]) expect(message.attempts).toBe(1);
@@ -100,8 +100,8 @@ export function describeMessageStores(getStore: GetStore): void {
 
     it('markSent records the provider, clears the body and the last error', async () => {
       const message = await enqueue({ flowId: 'f', lastError: 'timeout' });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markSent(message.id, 'twilio', 'SM123', T0 + SECOND);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markSent(message.id, 'twilio', 'SM123', T0 + SECOND);
       expect(await onlyMessage('f')).toEqual({
         ...message,
         status: 'sent',
@@ -119,8 +119,8 @@ export function describeMessageStores(getStore: GetStore): void {
 
     it('markRetry queues the message again at nextAttemptAt, keeping its body', async () => {
       const message = await enqueue({ flowId: 'f' });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markRetry(message.id, 1, 'HTTP 503', T0 + MINUTE);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markRetry(message.id, 1, 'HTTP 503', T0 + MINUTE);
       expect(await onlyMessage('f')).toEqual({
         ...message,
         status: 'queued',
@@ -128,23 +128,23 @@ export function describeMessageStores(getStore: GetStore): void {
         nextAttemptAt: T0 + MINUTE,
         lastError: 'HTTP 503',
       });
-      expect(await getStore().outbox.claimDue(T0 + MINUTE - 1, 10, LEASE)).toEqual([]);
-      expect(ids(await getStore().outbox.claimDue(T0 + MINUTE, 10, T0 + 2 * MINUTE))).toEqual([message.id]);
+      expect(await getStore().messages.claimDue(T0 + MINUTE - 1, 10, LEASE)).toEqual([]);
+      expect(ids(await getStore().messages.claimDue(T0 + MINUTE, 10, T0 + 2 * MINUTE))).toEqual([message.id]);
     });
 
     it('a stale claim cannot retry or abandon a message another claim has since taken over', async () => {
       const message = await enqueue({ flowId: 'f' });
-      await getStore().outbox.claimDue(T0, 10, T0 + SECOND);
-      await getStore().outbox.claimDue(T0 + SECOND, 10, LEASE);
-      await getStore().outbox.markRetry(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
+      await getStore().messages.claimDue(T0, 10, T0 + SECOND);
+      await getStore().messages.claimDue(T0 + SECOND, 10, LEASE);
+      await getStore().messages.markRetry(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
+      await getStore().messages.markAbandoned(message.id, 1, 'late failure of the first claim', T0 + MINUTE);
       expect(await onlyMessage('f')).toMatchObject({ status: 'sending', attempts: 2, lastError: null });
     });
 
     it('markAbandoned clears the body, keeps the error and is never claimed again', async () => {
       const message = await enqueue({ flowId: 'f' });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'expired', T0 + SECOND);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markAbandoned(message.id, 1, 'expired', T0 + SECOND);
       expect(await onlyMessage('f')).toMatchObject({
         status: 'abandoned',
         body: null,
@@ -152,14 +152,14 @@ export function describeMessageStores(getStore: GetStore): void {
         deliveryStatus: 'failed',
         deliveryUpdatedAt: T0 + SECOND,
       });
-      expect(await getStore().outbox.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
+      expect(await getStore().messages.claimDue(T0 + 60 * MINUTE, 10, T0 + 61 * MINUTE)).toEqual([]);
     });
 
     it('markAbandoned of the message carrying an open flow’s current code says so on the flow, which stays open', async () => {
       const flow = await insertOtpSentFlow(getStore());
       const message = await enqueue({ flowId: flow.id, expiresAt: flow.otpExpiresAt as number });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'expired before delivery; last failure: network', T0);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markAbandoned(message.id, 1, 'expired before delivery; last failure: network', T0);
       expect(await reloadFlow(getStore(), flow.id)).toMatchObject({
         state: 'otp_sent',
         failureReason: 'sms not delivered: expired before delivery; last failure: network',
@@ -175,8 +175,8 @@ export function describeMessageStores(getStore: GetStore): void {
         linkExpiresAt: T0 + 3 * MINUTE,
       });
       const message = await enqueue({ flowId: flow.id, expiresAt: T0 + 3 * MINUTE });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'rejected: unknown destination', T0);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markAbandoned(message.id, 1, 'rejected: unknown destination', T0);
       expect((await reloadFlow(getStore(), flow.id)).failureReason).toBe(
         'sms not delivered: rejected: unknown destination',
       );
@@ -192,12 +192,12 @@ export function describeMessageStores(getStore: GetStore): void {
       // Another claim has since taken this one over.
       const taken = await insertOtpSentFlow(getStore());
       const stale = await enqueue({ flowId: taken.id, expiresAt: taken.otpExpiresAt as number });
-      await getStore().outbox.claimDue(T0, 10, T0 + SECOND);
-      await getStore().outbox.claimDue(T0 + SECOND, 10, LEASE);
+      await getStore().messages.claimDue(T0, 10, T0 + SECOND);
+      await getStore().messages.claimDue(T0 + SECOND, 10, LEASE);
 
-      await getStore().outbox.markAbandoned(older.id, 2, 'network', T0 + SECOND);
-      await getStore().outbox.markAbandoned(late.id, 2, 'network', T0 + SECOND);
-      await getStore().outbox.markAbandoned(stale.id, 1, 'network', T0 + SECOND);
+      await getStore().messages.markAbandoned(older.id, 2, 'network', T0 + SECOND);
+      await getStore().messages.markAbandoned(late.id, 2, 'network', T0 + SECOND);
+      await getStore().messages.markAbandoned(stale.id, 1, 'network', T0 + SECOND);
 
       for (const flow of [resent, finished, taken]) {
         expect((await reloadFlow(getStore(), flow.id)).failureReason).toBeNull();
@@ -208,8 +208,8 @@ export function describeMessageStores(getStore: GetStore): void {
     it('a new send clears the note: the flow no longer reads as undelivered', async () => {
       const flow = await insertOtpSentFlow(getStore());
       const message = await enqueue({ flowId: flow.id, expiresAt: flow.otpExpiresAt as number });
-      await getStore().outbox.claimDue(T0, 10, LEASE);
-      await getStore().outbox.markAbandoned(message.id, 1, 'expired before delivery', T0 + 5 * MINUTE);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      await getStore().messages.markAbandoned(message.id, 1, 'expired before delivery', T0 + 5 * MINUTE);
       const sent = await getStore().flows.recordOtpSent(flow.id, {
         phone: flow.phone as string,
         otpHash: 'hash-2',
@@ -228,18 +228,18 @@ export function describeMessageStores(getStore: GetStore): void {
       const sent = await enqueue({ flowId: 'f', status: 'sent', body: null });
       const kept = await enqueue({ flowId: 'f' });
       const otherFlow = await enqueue({ flowId: 'g' });
-      expect(await getStore().outbox.supersedeQueued('f', kept.id, T0 + SECOND)).toBe(1);
-      expect(await getStore().outbox.findMessage(older.id)).toMatchObject({
+      expect(await getStore().messages.supersedeQueued('f', kept.id, T0 + SECOND)).toBe(1);
+      expect(await getStore().messages.findMessage(older.id)).toMatchObject({
         status: 'abandoned',
         body: null,
         deliveryStatus: 'failed',
         lastError: expect.stringMatching(/^superseded/),
       });
       for (const untouched of [sending, sent, kept, otherFlow]) {
-        expect(await getStore().outbox.findMessage(untouched.id)).toEqual(untouched);
+        expect(await getStore().messages.findMessage(untouched.id)).toEqual(untouched);
       }
       // Never claimed again.
-      expect(ids(await getStore().outbox.claimDue(T0 + 2 * MINUTE, 10, LEASE))).not.toContain(older.id);
+      expect(ids(await getStore().messages.claimDue(T0 + 2 * MINUTE, 10, LEASE))).not.toContain(older.id);
     });
 
     it('purgeFinishedBefore deletes only sent and abandoned messages created before the cutoff', async () => {
@@ -248,8 +248,8 @@ export function describeMessageStores(getStore: GetStore): void {
       const queuedOld = await enqueue({ flowId: 'f', status: 'queued', createdAt: T0 - MINUTE });
       const sendingOld = await enqueue({ flowId: 'f', status: 'sending', createdAt: T0 - MINUTE });
       const sentAtCutoff = await enqueue({ flowId: 'f', status: 'sent', body: null, createdAt: T0 });
-      expect(await getStore().outbox.purgeFinishedBefore(T0)).toBe(2);
-      const left = ids(await getStore().outbox.listForFlow('f'));
+      expect(await getStore().messages.purgeFinishedBefore(T0)).toBe(2);
+      const left = ids(await getStore().messages.listForFlow('f'));
       expect(left).toEqual(ids([queuedOld, sendingOld, sentAtCutoff]));
       expect(left).not.toContain(sentOld.id);
       expect(left).not.toContain(abandonedOld.id);
@@ -257,11 +257,11 @@ export function describeMessageStores(getStore: GetStore): void {
 
     it('purgeFinishedBefore deletes at most `limit` per call', async () => {
       for (let i = 0; i < 3; i++) {
-        await getStore().outbox.enqueue(anOutboxMessage({ status: 'sent', body: null, createdAt: T0 - MINUTE - i }));
+        await getStore().messages.enqueue(anOutboxMessage({ status: 'sent', body: null, createdAt: T0 - MINUTE - i }));
       }
-      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(2);
-      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(1);
-      expect(await getStore().outbox.purgeFinishedBefore(T0, 2)).toBe(0);
+      expect(await getStore().messages.purgeFinishedBefore(T0, 2)).toBe(2);
+      expect(await getStore().messages.purgeFinishedBefore(T0, 2)).toBe(1);
+      expect(await getStore().messages.purgeFinishedBefore(T0, 2)).toBe(0);
     });
   });
 

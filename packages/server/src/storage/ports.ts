@@ -26,7 +26,8 @@ export interface Store {
   readonly devices: DeviceStore;
   readonly proveIds: ProveIdStore;
   readonly challenges: ChallengeStore;
-  readonly outbox: OutboxStore;
+  /** The SMS outbox: messages to send, each one's attempts and delivery receipts (table `outbox`). */
+  readonly messages: OutboxStore;
   readonly inbox: InboxStore;
   readonly rateLimits: RateLimitStore;
   /** Runs `fn` in one transaction; inside, `tx` is the store to use. Nested calls join the outer one. */

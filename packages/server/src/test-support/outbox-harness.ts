@@ -41,7 +41,7 @@ export async function outboxHarness(
   const { store } = testStore;
   const clock = manualClock(T0);
   const dispatcher = createDispatcher({
-    outbox: store.outbox,
+    messages: store.messages,
     providers,
     clock,
     logger: silentLogger,
@@ -51,7 +51,7 @@ export async function outboxHarness(
   });
 
   const message = async (id: string) => {
-    const found = await store.outbox.findMessage(id);
+    const found = await store.messages.findMessage(id);
     if (!found) throw new Error(`message ${id} vanished`);
     return found;
   };
@@ -72,11 +72,11 @@ export async function outboxHarness(
         }),
         ...overrides,
       };
-      await store.outbox.enqueue(record);
+      await store.messages.enqueue(record);
       return record;
     },
     message,
-    attempts: (id) => store.outbox.listAttempts(id),
+    attempts: (id) => store.messages.listAttempts(id),
     async settle(id, maxPasses = 10) {
       for (let pass = 0; pass < maxPasses; pass++) {
         await dispatcher.runOnce();

@@ -6,7 +6,22 @@
  * links nothing but http:/https: URLs.
  */
 
-import { SCRIPT } from './inbox-page-script.js';
+import { readFileSync } from 'node:fs';
+
+let script: string | undefined;
+
+/**
+ * The page's script, a real file beside this one (copied into dist by the build), read on first
+ * use and inlined under the nonce. A `</script` inside it would end the element early: refused.
+ */
+function inboxScript(): string {
+  if (script === undefined) {
+    const text = readFileSync(new URL('./inbox-page.browser.js', import.meta.url), 'utf8');
+    if (/<\/script/i.test(text)) throw new Error('inbox-page.browser.js must not contain "</script"');
+    script = text;
+  }
+  return script;
+}
 
 const STYLE = String.raw`
 *,*::before,*::after{box-sizing:border-box}
@@ -138,7 +153,7 @@ export function inboxPage(
   <div id="toast" class="toast" role="status" aria-live="polite" aria-atomic="true"></div>
   <div id="announce" class="sr-only" aria-live="polite" aria-atomic="true"></div>
 </main>
-<script nonce="${n}">${SCRIPT}</script>
+<script nonce="${n}">${inboxScript()}</script>
 </body>
 </html>
 `;

@@ -17,7 +17,7 @@ describe('GET /dev/inbox/messages', () => {
 
   async function deliver(to: string, body: string): Promise<void> {
     const now = t.clock.now();
-    await t.server.store.outbox.enqueue(
+    await t.server.store.messages.enqueue(
       queuedMessage({ id: randomUUID(), flowId: null, to, body, now, expiresAt: now + 60_000 }),
     );
     await t.server.dispatcher.runOnce();

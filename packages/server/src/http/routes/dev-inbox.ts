@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { boundedCache } from '../../bounded-cache.js';
 import { apiErrors } from '../../errors/catalogue.js';
 import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
@@ -23,7 +24,7 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
           to: Type.Optional(Type.String({ maxLength: 20 })),
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
           // An id from an earlier answer: only messages stored after it.
-          after: Type.Optional(Type.String({ pattern: '^[0-9a-z]{1,40}$' })),
+          after: Type.Optional(Type.String({ pattern: '^[0-9a-z-]{1,40}$' })),
           // Seconds to wait for a message when there is none yet (a long poll; at most 30).
           wait: Type.Optional(Type.String({ pattern: '^([0-9]|[12][0-9]|30)$' })),
         }),
@@ -80,13 +81,13 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
  * number with full metadata costs more than the inbox read itself: remember the last numbers seen.
  */
 function rememberedRecipients(defaultCountry: string): (raw: string) => string | undefined {
-  const KEPT = 1_000;
-  const seen = new Map<string, string | undefined>();
+  // Boxed, so that "not a number" is remembered too (a cache holds no undefined).
+  const seen = boundedCache<string, { recipient: string | undefined }>(1_000);
   return (raw) => {
-    if (seen.has(raw)) return seen.get(raw);
+    const known = seen.get(raw);
+    if (known) return known.recipient;
     const recipient = normalisePhone(raw, defaultCountry);
-    if (seen.size >= KEPT) seen.delete(seen.keys().next().value as string);
-    seen.set(raw, recipient);
+    seen.set(raw, { recipient });
     return recipient;
   };
 }

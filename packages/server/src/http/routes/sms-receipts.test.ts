@@ -51,11 +51,11 @@ describe('delivery receipt callbacks', () => {
       attempts: 1,
       nextAttemptAt: now + 30_000,
     };
-    await t.server.store.outbox.enqueue(message);
-    await t.server.store.outbox.markSent(message.id, provider, providerMessageId, now);
+    await t.server.store.messages.enqueue(message);
+    await t.server.store.messages.markSent(message.id, provider, providerMessageId, now);
     return message;
   }
-  const stored = async (id: string) => (await t.server.store.outbox.findMessage(id)) as OutboxRecord;
+  const stored = async (id: string) => (await t.server.store.messages.findMessage(id)) as OutboxRecord;
   const inject = (options: InjectOptions) => t.server.app.inject(options);
 
   describe('Twilio (X-Twilio-Signature over the public URL and the sorted form)', () => {

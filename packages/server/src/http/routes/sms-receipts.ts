@@ -23,7 +23,7 @@ import {
  */
 export async function smsReceiptRoutes(app: FastifyInstance, deps: FlowDeps): Promise<void> {
   const { config } = deps;
-  const record = receiptRecorder(deps.store.outbox, app.log.child({ component: 'sms' }), deps.metrics);
+  const record = receiptRecorder(deps.store.messages, app.log.child({ component: 'sms' }), deps.metrics);
   const refuse = (what: string) => new AppError('INVALID_CREDENTIALS', `${what} does not match this request`);
   const nowSeconds = () => Math.floor(deps.clock.now() / 1000);
 

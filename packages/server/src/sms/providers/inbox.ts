@@ -1,7 +1,7 @@
+import { v7 as uuidV7 } from 'uuid';
 import type { Clock } from '../../clock.js';
 import type { InboxStore } from '../../storage/ports.js';
 import type { InboxArrivals } from '../inbox-arrivals.js';
-import { monotonicId } from '../monotonic-id.js';
 import type { SmsProvider } from '../provider.js';
 
 /**
@@ -12,7 +12,9 @@ export function inboxProvider(inbox: InboxStore, clock: Clock, arrivals?: InboxA
   return {
     name: 'inbox',
     async send({ to, body }) {
-      const id = monotonicId(clock.now());
+      // Without options, the `uuid` package keeps a per-process sequence within each millisecond,
+      // so ids sort in creation order and "newest first" (by id) is exact for two messages in one.
+      const id = uuidV7();
       await inbox.insertMessage({ id, to, body, createdAt: clock.now() });
       arrivals?.announce(to);
       return { providerMessageId: id };

@@ -142,7 +142,7 @@ describe('smpp provider against a real SMPP server', () => {
     smsc = await startSmsc();
     const sms = connect(smsc.port, {}, (r) => recorder(r));
     const harness = await outboxHarness([sms]);
-    const recorder = receiptRecorder(harness.store.outbox, silentLogger);
+    const recorder = receiptRecorder(harness.store.messages, silentLogger);
     try {
       const message = await harness.enqueue();
       expect(await harness.settle(message.id)).toMatchObject({

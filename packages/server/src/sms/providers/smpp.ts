@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import smpp from 'smpp';
+import { type BackoffPolicy, backoffDelayMs } from '../../backoff.js';
+import { boundedCache } from '../../bounded-cache.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/load.js';
+import { cryptoRandom } from '../../crypto/random.js';
 import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../provider.js';
 import { checkSender, requireKeys } from './config-checks.js';
 import { destination, payload, readSmppReceipt, sourceAddress, submitError } from './smpp-pdus.js';
@@ -40,8 +43,7 @@ function parseSmppUrl(text: string): { url: string; systemId: string; password: 
   };
 }
 
-const MIN_RECONNECT_MS = 500;
-const MAX_RECONNECT_MS = 30_000;
+const RECONNECT: BackoffPolicy = { firstMs: 500, maxMs: 30_000 };
 const REMEMBERED_IDS = 10_000;
 
 export function smppProvider(
@@ -55,11 +57,11 @@ export function smppProvider(
   let bound = false;
   let stopped = false;
   let bindRefusal: SmsProviderError | undefined;
-  let reconnectMs = MIN_RECONNECT_MS;
+  let failedConnections = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
   const boundWaiters = new Set<() => void>();
   // SMSC id → our message id, so a receipt that beats the outbox's own write still finds its row.
-  const recent = new Map<string, string>();
+  const recent = boundedCache<string, string>(REMEMBERED_IDS);
 
   function connect(): void {
     if (stopped || session) return;
@@ -71,7 +73,7 @@ export function smppProvider(
         if (pdu.command_status === 0) {
           bound = true;
           bindRefusal = undefined;
-          reconnectMs = MIN_RECONNECT_MS;
+          failedConnections = 0;
           log.info('smpp bound');
           for (const wake of boundWaiters) wake();
           return;
@@ -94,8 +96,8 @@ export function smppProvider(
       bound = false;
       for (const wake of boundWaiters) wake();
       if (stopped) return;
-      const delay = Math.round(reconnectMs * (0.5 + Math.random() / 2));
-      reconnectMs = Math.min(MAX_RECONNECT_MS, reconnectMs * 2);
+      failedConnections += 1;
+      const delay = backoffDelayMs(failedConnections, RECONNECT, cryptoRandom.fraction);
       log.warn({ reconnectInMs: delay }, 'smpp connection closed');
       reconnectTimer = setTimeout(() => {
         reconnectTimer = undefined;
@@ -171,7 +173,6 @@ export function smppProvider(
       const id = String(response.message_id ?? '');
       if (!id) throw new SmsProviderError('unexpected', 'submit_sm_resp without a message_id', true);
       recent.set(id, idempotencyKey);
-      if (recent.size > REMEMBERED_IDS) recent.delete(recent.keys().next().value as string);
       return { providerMessageId: id };
     },
     async stop() {

@@ -29,8 +29,8 @@ describe('bound LIMIT values', () => {
     expect((await store.inbox.listMessages('+12025550100', 5)).map((m) => m.id)).toEqual(['03', '02', '01']);
     expect(await store.inbox.listMessages(undefined, 2, '02')).toHaveLength(1);
     expect(await store.inbox.purgeMessagesBefore(2, 2)).toBe(2);
-    await store.outbox.claimDue(10, 5, 20);
-    await store.outbox.purgeFinishedBefore(10, 5);
+    await store.messages.claimDue(10, 5, 20);
+    await store.messages.purgeFinishedBefore(10, 5);
     await store.flows.purgeFlowsExpiredBefore(10, 5);
     await store.devices.purgeUnboundDevicesIdleBefore(10, 5);
 

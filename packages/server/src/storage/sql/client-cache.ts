@@ -1,3 +1,4 @@
+import { boundedCache } from '../../bounded-cache.js';
 import type { ClientRecord } from '../records.js';
 
 /**
@@ -22,7 +23,7 @@ const MAX_ENTRIES = 10_000;
 const RECHECK_MS = 1;
 
 export function clientCache(externalChanges: () => number): ClientCache {
-  const entries = new Map<string, ClientRecord>();
+  const entries = boundedCache<string, ClientRecord>(MAX_ENTRIES);
   let seen = externalChanges();
   let checkedAt = performance.now();
   const fresh = () => {
@@ -47,7 +48,6 @@ export function clientCache(externalChanges: () => number): ClientCache {
     set(client, version) {
       fresh();
       if (seen !== version) return;
-      if (entries.size >= MAX_ENTRIES) entries.clear();
       entries.set(client.id, client);
     },
     forget(id) {

@@ -47,7 +47,7 @@ const listInbox = {
     ),
   ),
 };
-/** Newest first: ids are time-ordered (see monotonic-id.ts), so this walks the (to_phone, id) index. */
+/** Newest first: ids are UUID v7 in creation order (see sms/providers/inbox.ts), so this walks the (to_phone, id) index. */
 function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: unknown) {
   return query.selectAll().orderBy('id', 'desc').limit(boundLimit(limit));
 }

@@ -80,6 +80,12 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         .insertInto('clients')
         .values({ id: 'old-client', name: 'old', secret_hash: 'h', redirect_origins: '[]', created_at: 1 })
         .execute();
+      const inboxRow = (id: string) => ({ id, to_phone: '+12025550143', body: 'text', created_at: 1 });
+      const uuidV7Id = '019a0000-0000-7000-8000-000000000000';
+      await db
+        .insertInto('dev_inbox')
+        .values([inboxRow('0mhx2b3c40000a1b2c3d4'), inboxRow(uuidV7Id)])
+        .execute();
 
       const latest = await migrator.migrateToLatest();
       expect(latest.error).toBeUndefined();
@@ -88,13 +94,14 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         '0003_bounded_storage',
         '0004_sliding_send_budgets',
         '0005_client_any_redirect_target',
+        '0006_dev_inbox_uuid_ids',
       ]);
       await db.destroy();
 
       opened = store();
       expect(await opened.migrate()).toEqual([]);
       const statuses = Object.fromEntries(
-        (await opened.outbox.listForFlow('flow-old')).map((m) => [m.id, [m.status, m.deliveryStatus, m.body]]),
+        (await opened.messages.listForFlow('flow-old')).map((m) => [m.id, [m.status, m.deliveryStatus, m.body]]),
       );
       expect(statuses).toEqual({
         'm-sent': ['sent', 'sent', null],
@@ -102,7 +109,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         'm-queued': ['queued', 'queued', 'pending text'],
       });
       expect(
-        await opened.outbox.recordDelivery({
+        await opened.messages.recordDelivery({
           provider: 'inbox',
           providerMessageId: 'p-1',
           status: 'delivered',
@@ -110,7 +117,9 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
           at: 3,
         }),
       ).toBe(true);
-      expect(await opened.outbox.listAttempts('m-sent')).toEqual([]);
+      expect(await opened.messages.listAttempts('m-sent')).toEqual([]);
+      // Old-style dev inbox ids would sort above every UUID v7: those messages are gone, the rest kept.
+      expect((await opened.inbox.listMessages(undefined, 10)).map((m) => m.id)).toEqual([uuidV7Id]);
       // A client from before keeps to its (empty) origins: it never chose to redirect anywhere.
       expect((await opened.clients.findClient('old-client'))?.anyRedirectTarget).toBe(false);
       // The window after the old one sees its count as previous.

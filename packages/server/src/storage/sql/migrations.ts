@@ -220,6 +220,16 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+
+  '0006_dev_inbox_uuid_ids': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // Dev inbox ids are UUID v7 now. The old ones (base36 time first) sort above every new one, so
+      // "newest first" and the `after` cursor would put them ahead of new messages: they go. The
+      // inbox holds development texts only; a flow still open can send its code again.
+      await db.deleteFrom('dev_inbox').where(sql`length(id)`, '<>', 36).execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -59,7 +59,7 @@ class SqlStore implements Store {
   #devices?: DeviceStore;
   #proveIds?: ProveIdStore;
   #challenges?: ChallengeStore;
-  #outbox?: OutboxStore;
+  #messages?: OutboxStore;
   #inbox?: InboxStore;
   #rateLimits?: RateLimitStore;
 
@@ -105,9 +105,9 @@ class SqlStore implements Store {
     this.#challenges ??= sqlChallengeStore(this.#db);
     return this.#challenges;
   }
-  get outbox(): OutboxStore {
-    this.#outbox ??= sqlOutboxStore(this.#db, this.engine);
-    return this.#outbox;
+  get messages(): OutboxStore {
+    this.#messages ??= sqlOutboxStore(this.#db, this.engine);
+    return this.#messages;
   }
   get inbox(): InboxStore {
     this.#inbox ??= sqlInboxStore(this.#db);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
+import { boundedCache } from '../../bounded-cache.js';
 import type { Store } from '../ports.js';
 import { clientCache } from './client-cache.js';
 import { runPrecompiledDirectly } from './precompiled.js';
@@ -18,7 +19,7 @@ const MAX_CACHED_STATEMENTS = 500;
  * prepared statements. (better-sqlite3 statements are reusable, and calls are synchronous.)
  */
 function withStatementCache(database: BetterSqlite3.Database): SqliteStatements {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = boundedCache<string, BetterSqlite3.Statement>(MAX_CACHED_STATEMENTS);
   return {
     close: () => database.close(),
     get inTransaction() {
@@ -28,7 +29,6 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteStatements 
       let statement = cache.get(sql);
       if (!statement) {
         statement = database.prepare(sql);
-        if (cache.size >= MAX_CACHED_STATEMENTS) cache.delete(cache.keys().next().value as string);
         cache.set(sql, statement);
       }
       return statement;
