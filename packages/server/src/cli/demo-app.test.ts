@@ -35,4 +35,27 @@ describe('the demo app beside the server', () => {
     expect(line.err.code).toBe('EADDRINUSE');
     expect(line.msg).toContain(`port ${busyPort}`);
   });
+
+  it('a server installed without the demo package says so at info level and goes on', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({}, { port: '0', demoPort: '0', databaseUrl: 'sqlite::memory:' });
+    const demo = await startDemoApp(
+      config,
+      { clientId: 'pp_demo', clientSecret: 'demo-secret' },
+      'http://127.0.0.1:1',
+      pino(loggerOptions('info'), sink),
+      '@pocketproof/demo-not-installed',
+    );
+    expect(demo).toBeUndefined();
+    const [line] = lines.map((text) => JSON.parse(text));
+    expect(line.level).toBe(30);
+    expect(line.msg).toContain('@pocketproof/demo-not-installed is not installed');
+    expect(line.msg).toContain('DEMO_PORT=0');
+  });
 });

@@ -61,6 +61,26 @@ describe.each(storeFactories)("sandbox: Prove's test users on $name", ({ make })
     }
   });
 
+  it('credentials of another client (another project) answer 401 code 8009 for a test user', async () => {
+    const other = await s.t.newClient();
+    for (const phoneNumber of ['2001004018', '2001004014', '+2001009009']) {
+      const started = await s.t.post('/v3/unify', { possessionType: 'mobile', phoneNumber }, other.accessToken);
+      expect(started).toMatchObject({
+        status: 401,
+        body: { code: 8009, message: 'test user not available to these credentials' },
+      });
+    }
+    // A number no project has is still 8007, whoever asks.
+    const unknown = await s.t.post(
+      '/v3/unify',
+      { possessionType: 'mobile', phoneNumber: '2001004019' },
+      other.accessToken,
+    );
+    expect(unknown).toMatchObject({ status: 400, body: { code: 8007 } });
+    // The sandbox's own client still starts flows for the same users.
+    expect((await s.start('mobile', '2001004014')).status).toBe(200);
+  });
+
   it('a code other than 1234 is a wrong code: with no retries left, status false', async () => {
     const started = await s.start('mobile', '2001004014');
     await registerDevice(s.t, started.flow);

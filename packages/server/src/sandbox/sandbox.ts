@@ -8,7 +8,7 @@ import type { SmsProvider } from '../sms/provider.js';
 import type { FlowRecord } from '../storage/records.js';
 import { scenarioProvider } from './scenario-provider.js';
 import { loadScenarios, type Scenario } from './scenarios.js';
-import { findTestUser, NO_TEST_USER, SANDBOX_CODE } from './test-users.js';
+import { findTestUser, NO_TEST_USER, SANDBOX_CODE, TEST_USER_OF_ANOTHER_CLIENT } from './test-users.js';
 
 /**
  * Sandbox mode (`SANDBOX=prove`): Prove's sandbox, emulated, plus outcomes a test chooses by number
@@ -20,9 +20,11 @@ export interface Sandbox extends SandboxSeams {
   /**
    * `/v3/unify` before any other check: a number that is no test user answers 8007, a
    * `rate_limited` one 429, an `sms_unavailable` one 503 (9002, as with every provider failing);
-   * a `possession_required` one runs as possessionType `none`.
+   * a `possession_required` one runs as possessionType `none`. The test users belong to the
+   * sandbox's client (SANDBOX_CLIENT_ID): another client's credentials get 401 code 8009, as
+   * credentials of another Prove project do.
    */
-  admitStart<T extends Pick<StartRequestBody, 'phoneNumber' | 'possessionType'>>(body: T): T;
+  admitStart<T extends Pick<StartRequestBody, 'phoneNumber' | 'possessionType'>>(body: T, clientId: string): T;
   /** After a flow is stored: a short-term test user's possession passes without the client SDK. */
   started(deps: FlowDeps, correlationId: string, phone: string | null): Promise<void>;
   /** Before the device-key step: a `device_key_refused` number's key is refused and the flow fails. */
@@ -31,7 +33,7 @@ export interface Sandbox extends SandboxSeams {
   wrapProvider(provider: SmsProvider): SmsProvider;
 }
 
-export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenarios'>): Sandbox {
+export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenarios' | 'sandboxClientId'>): Sandbox {
   const scenarios = loadScenarios(config.sandboxScenarios);
   const scenarioOf = (phone: string | null | undefined): Scenario | undefined =>
     phone ? scenarios.numbers.get(phone) : undefined;
@@ -52,10 +54,12 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
       const lapses = kind === 'code' ? 'code_expires' : 'link_expires';
       return scenario?.behaviour === lapses ? scenario.expiresInSeconds : undefined;
     },
-    admitStart(body) {
+    admitStart(body, clientId) {
       const phone = body.phoneNumber;
       if (!phone) return body;
       if (!known(phone) && !scenarios.allowAnyNumber) throw new AppError('NO_TEST_USER', NO_TEST_USER);
+      if (known(phone) && clientId !== config.sandboxClientId)
+        throw new AppError('TEST_USER_NOT_AVAILABLE', TEST_USER_OF_ANOTHER_CLIENT);
       const scenario = scenarioOf(phone);
       if (scenario?.behaviour === 'rate_limited') {
         throw new AppError(

@@ -37,5 +37,8 @@ export function findTestUser(phoneNumber: string): TestUser | undefined {
 /** Prove's sandbox answers this (code 8007) for any number that is not a test user. */
 export const NO_TEST_USER = 'no test user found matching the phone number';
 
+/** Prove's answer (8009) for a test user requested with credentials of another project. */
+export const TEST_USER_OF_ANOTHER_CLIENT = 'test user not available to these credentials';
+
 /** The one SMS code Prove's sandbox accepts. */
 export const SANDBOX_CODE = '1234';

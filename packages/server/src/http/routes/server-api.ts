@@ -49,7 +49,7 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
       { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
       async function startPossessionCheck(request) {
         const { client } = request;
-        const body = deps.sandbox ? deps.sandbox.admitStart(request.body) : request.body;
+        const body = deps.sandbox ? deps.sandbox.admitStart(request.body, client.id) : request.body;
         const checked = checkStartRequest(body, {
           config: deps.config,
           seedEra,
