@@ -54,7 +54,7 @@ export async function smsCommand(config: Config, action: string | undefined, opt
   const logger = pino(loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel), pino.destination(2));
   const store = openStore(config);
   const providers = createProviders(
-    { ...config, smsProvider: names },
+    { ...config, smsProvider: [...names] },
     { clock: systemClock, logger, inbox: store.inbox, onReceipt: receiptRecorder(store.outbox, logger) },
   );
   try {

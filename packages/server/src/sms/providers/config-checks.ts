@@ -1,9 +1,9 @@
 import type { Config } from '../../config/load.js';
-import { type ConfigKey, configSchema, type SmsProviderName } from '../../config/schema.js';
+import { type ConfigKey, configSettings, type SmsProviderName } from '../../config/schema.js';
 
 /** Helpers for each provider's boot-time configuration check; problems read "<ENV>: <rule>". */
 
-const envName = (key: ConfigKey): string => configSchema[key].env;
+const envName = (key: ConfigKey): string => configSettings[key].env;
 
 /** "TWILIO_ACCOUNT_SID is required when SMS_PROVIDER includes twilio", for each key not set. */
 export function requireKeys(config: Config, provider: SmsProviderName, keys: readonly ConfigKey[]): string[] {
