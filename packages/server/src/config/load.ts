@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { isPhoneCountry } from '../phone/parse-phone.js';
-import { smsConfigProblems } from '../sms/providers/index.js';
+import { smsConfigProblems } from '../sms/providers/registry.js';
 import {
   type Config,
   type ConfigEntry,

@@ -14,11 +14,11 @@ import {
   type TString,
   Type,
 } from 'typebox';
+import { smsProviderNames, smsProviderSettings } from '../sms/providers/registry.js';
 import { DAY, int, oneOf } from './config-kind.js';
 import { databaseSchema } from './database-schema.js';
 import { sandboxSchema } from './sandbox-schema.js';
 import { sendLimitSchema } from './send-limit-schema.js';
-import { smsProviderSchema } from './sms-provider-schema.js';
 
 /** A setting's type as TypeBox schema: what the environment's text is read as and checked against. */
 export type ConfigKind = TString | TInteger | TBoolean | TEnum | TArray<TString | TEnum>;
@@ -46,10 +46,6 @@ export interface ConfigEntry {
   secret?: boolean | 'password';
   description: string;
 }
-
-/** SMS providers, one file each in `sms/providers/`, with a setup page in `docs/providers/`. */
-export const smsProviderNames = ['twilio', 'vonage', 'sns', 'smpp', 'webhook', 'inbox'] as const;
-export type SmsProviderName = (typeof smsProviderNames)[number];
 
 /** Every setting: its environment name, type, default, unit and description, in the docs' order. */
 export const configSettings = {
@@ -374,7 +370,8 @@ export const configSettings = {
     description:
       'Adds the origin-bound line `@<domain> #<code>` as the last line of OTP messages, so browsers (WebOTP) and phones offer the code for autofill on that site. Added only when the message stays within 160 characters.',
   },
-  ...smsProviderSchema,
+  // Each SMS provider's own keys (sms/providers/<name>/settings.ts), in the registry's order.
+  ...smsProviderSettings,
   cleanupIntervalSeconds: {
     env: 'CLEANUP_INTERVAL_SECONDS',
     kind: int(1, DAY),
