@@ -36,8 +36,13 @@ export function loggerOptions(level: string): LoggerOptions {
       paths: [
         'req.headers.authorization',
         'req.headers["pa-signature"]',
-        // Each SMS provider declares the headers that carry its signatures.
-        ...smsSecretHeaders.map((header) => `req.headers["${header}"]`),
+        // Each SMS provider declares the headers that carry its signatures: wherever a request's
+        // headers are logged (the request serializer itself keeps none), these are not.
+        ...smsSecretHeaders.flatMap((header) => [
+          `req.headers["${header}"]`,
+          `headers["${header}"]`,
+          `*.headers["${header}"]`,
+        ]),
         ...SECRET_FIELDS,
         ...SECRET_FIELDS.map((field) => `*.${field}`),
         ...TOP_LEVEL_SECRET_FIELDS,
