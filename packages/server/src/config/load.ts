@@ -118,8 +118,6 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
  * parsed by its setting's kind and every derived setting was given one, so a mismatch is a bug here.
  */
 function loaded(raw: Record<string, unknown>): Config {
-  // Unset optional settings are absent, as the schema's optional properties say.
-  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
   if (Value.Check(configSchema, raw)) return raw;
   const [first] = Value.Errors(configSchema, raw);
   throw new Error(`configuration does not match its schema: ${JSON.stringify(first)}`);
