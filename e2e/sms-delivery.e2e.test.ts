@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPocketproofSignature } from '../packages/server/src/sms/signatures.js';
+import { verifyPocketproofSignature } from '../packages/server/src/sms/providers/webhook/signature.js';
 import { sqliteStore } from '../packages/server/src/storage/sql/sqlite.js';
 import { BrowserDevice } from '../packages/server/src/test-support/browser-device.js';
 import { type HttpPeer, startHttpPeer } from '../packages/server/src/test-support/http-peer.js';

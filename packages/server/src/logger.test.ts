@@ -1,6 +1,9 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { describe, expect, it } from 'vitest';
-import { logFormat, prettyOptions } from './logger.js';
+import { logFormat, loggerOptions, prettyOptions } from './logger.js';
+import { smsProviders } from './sms/providers/registry.js';
 
 describe('log format', () => {
   it('auto is pretty only in development on a terminal; production stays JSON unless asked', () => {
@@ -22,5 +25,30 @@ describe('log format', () => {
     expect(request).toMatch(/^\[[\d:.]+\] INFO: POST \/il\/\[redacted\] 303 1\.5 ms\n$/);
     const other = format('{"level":40,"time":0,"pid":1,"hostname":"h","component":"sms","msg":"sms abandoned"}');
     expect(other).toMatch(/^\[[\d:.]+\] WARN: sms abandoned \{"component":"sms"\}\n$/);
+  });
+});
+
+describe('log redaction', () => {
+  it("every SMS provider's declared signature headers are redacted, as Authorization is", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    const declared = smsProviders.flatMap((provider) => provider.secretHeaders ?? []);
+    expect(declared).toEqual(['x-twilio-signature', 'x-pocketproof-signature']);
+    for (const header of declared) headers[header] = `signature-of-${header}`;
+    const logger = pino(loggerOptions('info'), sink);
+    logger.info({ headers }, 'headers logged by mistake');
+    logger.info({ receipt: { headers } }, 'headers logged inside an object by mistake');
+    const [top, nested] = lines.map((line) => JSON.parse(line));
+    for (const logged of [top.headers, nested.receipt.headers]) {
+      for (const header of declared) expect(logged[header], header).toBe('[redacted]');
+      expect(logged['content-type']).toBe('application/x-www-form-urlencoded');
+    }
+    expect(lines.join('')).not.toContain('signature-of-');
   });
 });

@@ -4,6 +4,7 @@ import type { Config } from './config/load.js';
 import { briefError } from './logging/brief-error.js';
 import { requestPath } from './logging/request-path.js';
 import { scrubText } from './logging/scrub.js';
+import { smsSecretHeaders } from './sms/providers/registry.js';
 
 /** Field names that only ever hold a number, a code, a token or a secret, wherever they appear. */
 const SECRET_FIELDS = [
@@ -35,6 +36,13 @@ export function loggerOptions(level: string): LoggerOptions {
       paths: [
         'req.headers.authorization',
         'req.headers["pa-signature"]',
+        // Each SMS provider declares the headers that carry its signatures: wherever a request's
+        // headers are logged (the request serializer itself keeps none), these are not.
+        ...smsSecretHeaders.flatMap((header) => [
+          `req.headers["${header}"]`,
+          `headers["${header}"]`,
+          `*.headers["${header}"]`,
+        ]),
         ...SECRET_FIELDS,
         ...SECRET_FIELDS.map((field) => `*.${field}`),
         ...TOP_LEVEL_SECRET_FIELDS,

@@ -24,7 +24,7 @@ import { createSandbox } from './sandbox/sandbox.js';
 import { createDispatcher, type Dispatcher } from './sms/dispatcher.js';
 import { inboxArrivals } from './sms/inbox-arrivals.js';
 import type { SmsProvider } from './sms/provider.js';
-import { createProviders } from './sms/providers/index.js';
+import { createProviders } from './sms/providers/registry.js';
 import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type ConfigEntry, configSchema } from '../config/schema.js';
+import { type ConfigEntry, configSettings } from '../config/schema.js';
 
 export const USAGE = `Usage: pocketproof <command> [options]
 
@@ -59,7 +59,7 @@ function unknownOptionMessage(argv: string[]): string {
   const unknown = tokens.find((t) => t.kind === 'option' && !known.has(t.name) && t.name !== 'h');
   const written = unknown?.kind === 'option' ? unknown.rawName : 'an option';
   const name = unknown?.kind === 'option' ? unknown.name : '';
-  const setting = (Object.values(configSchema) as ConfigEntry[]).find(
+  const setting = (Object.values(configSettings) as ConfigEntry[]).find(
     (entry) => entry.env === name.toUpperCase().replaceAll('-', '_'),
   );
   const hint = setting

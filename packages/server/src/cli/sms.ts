@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/load.js';
-import { type SmsProviderName, smsProviderNames } from '../config/schema.js';
 import { loggerOptions } from '../logger.js';
 import { normalisePhone } from '../phone/parse-phone.js';
 import { createDispatcher } from '../sms/dispatcher.js';
 import { queuedMessage } from '../sms/outbox-message.js';
-import { createProviders } from '../sms/providers/index.js';
+import { createProviders, type SmsProviderName, smsProviderNames } from '../sms/providers/registry.js';
 import { receiptRecorder } from '../sms/receipts.js';
 import { openStore } from '../storage/open-store.js';
 import type { OutboxRecord } from '../storage/records.js';
@@ -54,7 +53,7 @@ export async function smsCommand(config: Config, action: string | undefined, opt
   const logger = pino(loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel), pino.destination(2));
   const store = openStore(config);
   const providers = createProviders(
-    { ...config, smsProvider: names },
+    { ...config, smsProvider: [...names] },
     { clock: systemClock, logger, inbox: store.inbox, onReceipt: receiptRecorder(store.messages, logger) },
   );
   try {

@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import { int } from './config-kind.js';
 import type { ConfigEntry } from './schema.js';
 
@@ -8,7 +9,7 @@ import type { ConfigEntry } from './schema.js';
 export const databaseSchema = {
   postgresPreparedStatements: {
     env: 'POSTGRES_PREPARED_STATEMENTS',
-    kind: { type: 'bool' },
+    kind: Type.Boolean(),
     default: 'true',
     description:
       'On PostgreSQL, run the statements every request makes as prepared statements (parsed and planned once per connection). Set `false` behind a pooler that cannot carry them, such as PgBouncer in transaction mode (unless 1.21 or later with `max_prepared_statements` set).',
@@ -37,7 +38,7 @@ export const databaseSchema = {
   },
   databaseServerTimeouts: {
     env: 'DATABASE_SERVER_TIMEOUTS',
-    kind: { type: 'bool' },
+    kind: Type.Boolean(),
     default: 'true',
     description:
       "PostgreSQL: also give the server the statement limit (`statement_timeout`, and twice it as `idle_in_transaction_session_timeout`) as startup parameters. Set `false` behind PgBouncer, which refuses startup parameters it does not know (or list them in its `ignore_startup_parameters`); the client's own limit still holds.",

@@ -1,24 +1,15 @@
-import { type ConfigEntry, configSchema } from './schema.js';
+import { Type } from 'typebox';
+import { type ConfigEntry, type ConfigKind, configSettings } from './schema.js';
 
 /** Renders `docs/config.md` from the schema; a test keeps the committed file equal to this. */
 export function renderConfigDocs(): string {
-  const rows = (Object.values(configSchema) as ConfigEntry[]).map((entry) => {
+  const rows = (Object.values(configSettings) as ConfigEntry[]).map((entry) => {
     const fallback =
       (entry.defaultDoc ?? (entry.default === undefined ? '(unset)' : `\`${entry.default}\``)) +
       (entry.developmentDefault === undefined
         ? ''
         : `; \`${entry.developmentDefault}\` with \`NODE_ENV=development\` and the dev inbox`);
-    const kind = entry.kind;
-    const type =
-      kind.type === 'enum'
-        ? kind.values.map((v) => `\`${v}\``).join(' \\| ')
-        : kind.type === 'int'
-          ? `integer ${kind.min}–${kind.max}`
-          : kind.type === 'list'
-            ? `comma-separated list${kind.values ? ` of ${kind.values.map((v) => `\`${v}\``).join(', ')}` : ''}`
-            : kind.type === 'bool'
-              ? 'boolean'
-              : 'string';
+    const type = typeDoc(entry.kind);
     return `| \`${entry.env}\` | ${type} | ${fallback} | ${entry.unit ?? ''} | ${entry.description}${secretNote(entry)} |`;
   });
   return [
@@ -41,4 +32,18 @@ export function renderConfigDocs(): string {
 function secretNote(entry: ConfigEntry): string {
   if (entry.secret === 'password') return ' *(its password is secret)*';
   return entry.secret ? ' *(secret)*' : '';
+}
+
+/** The type column, read from the setting's TypeBox kind. */
+function typeDoc(kind: ConfigKind): string {
+  const literals = (values: readonly unknown[]) => values.map((v) => `\`${String(v)}\``);
+  if (Type.IsEnum(kind)) return literals(kind.enum).join(' \\| ');
+  if (Type.IsInteger(kind)) {
+    const { minimum, maximum } = kind as { minimum?: number; maximum?: number };
+    return `integer ${minimum}–${maximum}`;
+  }
+  if (Type.IsArray(kind)) {
+    return `comma-separated list${Type.IsEnum(kind.items) ? ` of ${literals(kind.items.enum).join(', ')}` : ''}`;
+  }
+  return Type.IsBoolean(kind) ? 'boolean' : 'string';
 }

@@ -1,102 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
 import { isPhoneCountry } from '../phone/parse-phone.js';
-import { smsConfigProblems } from '../sms/providers/index.js';
-import { type ConfigEntry, type ConfigKey, configSchema, type SmsProviderName } from './schema.js';
+import { smsConfigProblems } from '../sms/providers/registry.js';
+import {
+  type Config,
+  type ConfigEntry,
+  type ConfigKey,
+  type ConfigKind,
+  configSchema,
+  configSettings,
+} from './schema.js';
 
-/** The validated, frozen configuration passed down from the composition root. */
-export interface Config {
-  nodeEnv: 'development' | 'test' | 'production';
-  port: number;
-  host: string;
-  publicUrl: string;
-  databaseUrl: string;
-  postgresPreparedStatements: boolean;
-  shutdownDrainSeconds: number;
-  databasePoolSize: number;
-  databaseConnectTimeoutMs: number;
-  databaseStatementTimeoutMs: number;
-  databaseServerTimeouts: boolean;
-  databasePoolWaitMs: number;
-  databasePoolQueueLimit: number;
-  /** Undefined when no Redis is configured. */
-  redisUrl: string | undefined;
-  region: 'us' | 'eu';
-  defaultPhoneCountry: string;
-  allowedPhoneTypes: readonly string[];
-  /** Empty when every country is accepted. */
-  allowedPhoneCountries: readonly string[];
-  /** In failover order; empty when none is configured (then flows that send refuse to start). */
-  smsProvider: readonly SmsProviderName[];
-  devSurfaces: boolean;
-  /** Undefined for a normal server; `prove` emulates Prove's sandbox (sandbox/). */
-  sandbox: 'prove' | undefined;
-  /** Undefined: the built-in scenarios only. */
-  sandboxScenarios: string | undefined;
-  sandboxClientId: string;
-  sandboxClientSecret: string;
-  /** 0 when the demo app is off. */
-  demoPort: number;
-  /** Undefined when metrics are off; 0 picks a free port. */
-  metricsPort: number | undefined;
-  metricsHost: string;
-  logLevel: string;
-  logFormat: 'auto' | 'pretty' | 'json';
-  codeHmacSecret: string | undefined;
-  secretsKey: string | undefined;
-  secretsKeyPrevious: string | undefined;
-  deviceNamespace: string;
-  flowTtlSeconds: number;
-  flowRetentionSeconds: number;
-  otpTtlSeconds: number;
-  instantLinkTtlSeconds: number;
-  instantLinkStartReply: 'auto' | 'wait' | 'end';
-  otpRetryEntries: number;
-  resendMax: number;
-  resendCooldownSeconds: number;
-  phoneSendLimit: number;
-  phoneSendWindowSeconds: number;
-  phoneFailedCodeLimit: number;
-  phoneFailedCodeCeiling: number;
-  phoneFailedCodeWindowSeconds: number;
-  /** 0: no per-network budget. */
-  ipSendLimit: number;
-  ipSendWindowSeconds: number;
-  /** 0: no per-client budget. */
-  clientSendLimit: number;
-  clientSendWindowSeconds: number;
-  accessTokenTtlSeconds: number;
-  tokenChecksAtOnce: number;
-  tokenChecksWaiting: number;
-  deviceKeyIdleDays: number;
-  challengeTtlSeconds: number;
-  outboxPollIntervalMs: number;
-  /** Undefined: tried until the message expires. */
-  outboxMaxAttempts: number | undefined;
-  smsRetryMaxDelayMs: number;
-  /** 0: no circuit breaker. */
-  smsCircuitFailures: number;
-  smsCircuitCooldownMs: number;
-  smsProviderTimeoutMs: number;
-  smsWebOtpDomain: string | undefined;
-  twilioAccountSid: string | undefined;
-  twilioAuthToken: string | undefined;
-  twilioFrom: string | undefined;
-  twilioMessagingServiceSid: string | undefined;
-  twilioBaseUrl: string;
-  vonageApiKey: string | undefined;
-  vonageApiSecret: string | undefined;
-  vonageFrom: string | undefined;
-  vonageBaseUrl: string;
-  vonageSignatureSecret: string | undefined;
-  vonageSignatureMethod: 'md5hash' | 'md5' | 'sha1' | 'sha256' | 'sha512';
-  snsSenderId: string | undefined;
-  snsOriginationNumber: string | undefined;
-  smppUrl: string | undefined;
-  smppSourceAddr: string | undefined;
-  smsWebhookUrl: string | undefined;
-  smsWebhookSecret: string | undefined;
-  cleanupIntervalSeconds: number;
-}
+export type { Config } from './schema.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -113,21 +29,22 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   const file = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
   const problems: string[] = [];
   const raw: Record<string, unknown> = {};
-  const { nodeEnv } = configSchema;
+  const { nodeEnv } = configSettings;
   const development = (overrides.nodeEnv ?? env[nodeEnv.env] ?? file[nodeEnv.env] ?? nodeEnv.default) === 'development';
   // Relaxed limits only while messages go to the dev inbox: a server that forgot NODE_ENV but
   // sends real texts keeps the limits that stop SMS bombing and pumping.
-  const providers = overrides.smsProvider ?? env[configSchema.smsProvider.env] ?? file[configSchema.smsProvider.env];
+  const providers =
+    overrides.smsProvider ?? env[configSettings.smsProvider.env] ?? file[configSettings.smsProvider.env];
   const trying = development && (providers === undefined || providers.trim() === '' || providers.trim() === 'inbox');
 
-  for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
+  for (const [key, entry] of Object.entries(configSettings) as [ConfigKey, ConfigEntry][]) {
     const fallback = trying ? (entry.developmentDefault ?? entry.default) : entry.default;
     const text = overrides[key] ?? env[entry.env] ?? file[entry.env] ?? fallback;
     if (text === undefined || text === '') {
       raw[key] = undefined;
       continue;
     }
-    const parsed = parseValue(entry, text);
+    const parsed = parseValue(entry.kind, text);
     if (parsed.ok) raw[key] = parsed.value;
     else problems.push(`${entry.env}: ${parsed.problem}`);
   }
@@ -186,10 +103,24 @@ export function loadConfig(env: Source = process.env, overrides: Partial<Record<
   if (raw.smsWebOtpDomain !== undefined && !isHostName(String(raw.smsWebOtpDomain))) {
     problems.push('SMS_WEBOTP_DOMAIN: must be a host name such as example.com (no scheme, port or path)');
   }
-  // Each selected provider checks its own keys, so a deployment missing one fails here, not on the first send.
-  if (problems.length === 0) problems.push(...smsConfigProblems(raw as unknown as Config));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return Object.freeze(raw) as unknown as Config;
+  const config = loaded(raw);
+  // Each selected provider checks its own keys, so a deployment missing one fails here, not on the first send.
+  const providerProblems = smsConfigProblems(config);
+  if (providerProblems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  ${providerProblems.join('\n  ')}`);
+  }
+  return Object.freeze(config);
+}
+
+/**
+ * The parsed settings, checked against the schema the `Config` type comes from. Every value was
+ * parsed by its setting's kind and every derived setting was given one, so a mismatch is a bug here.
+ */
+function loaded(raw: Record<string, unknown>): Config {
+  if (Value.Check(configSchema, raw)) return raw;
+  const [first] = Value.Errors(configSchema, raw);
+  throw new Error(`configuration does not match its schema: ${JSON.stringify(first)}`);
 }
 
 /**
@@ -222,7 +153,7 @@ function readConfigFile(path: string): Source {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`CONFIG_FILE ${path}: must hold a JSON object keyed by environment names`);
   }
-  const known = new Set(Object.values(configSchema).map((e: ConfigEntry) => e.env));
+  const known = new Set((Object.values(configSettings) as ConfigEntry[]).map((e) => e.env));
   const out: Source = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (!known.has(key)) throw new ConfigError(`CONFIG_FILE ${path}: unknown key ${key}`);
@@ -233,44 +164,44 @@ function readConfigFile(path: string): Source {
 
 type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
 
-function parseValue(entry: ConfigEntry, text: string): Parsed {
-  const kind = entry.kind;
-  switch (kind.type) {
-    case 'string':
-      return { ok: true, value: text };
-    case 'int': {
-      if (!/^-?\d+$/.test(text.trim())) return { ok: false, problem: `must be an integer, got "${text}"` };
-      const n = Number(text);
-      if (n < kind.min || n > kind.max) return { ok: false, problem: `must be between ${kind.min} and ${kind.max}` };
-      return { ok: true, value: n };
-    }
-    case 'bool': {
-      const t = text.trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(t)) return { ok: true, value: true };
-      if (['0', 'false', 'no', 'off'].includes(t)) return { ok: true, value: false };
-      return { ok: false, problem: `must be true or false, got "${text}"` };
-    }
-    case 'enum':
-      return kind.values.includes(text)
-        ? { ok: true, value: text }
-        : { ok: false, problem: `must be one of ${kind.values.join(', ')}, got "${text}"` };
-    case 'list': {
-      const items = text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const allowed = kind.values;
-      const unknown = allowed ? items.filter((item) => !allowed.includes(item)) : [];
-      if (unknown.length > 0) {
-        return {
-          ok: false,
-          problem: `${unknown.map((u) => `"${u}"`).join(', ')} is not one of ${allowed?.join(', ')}`,
-        };
-      }
-      if (allowed && new Set(items).size !== items.length) return { ok: false, problem: 'lists a value twice' };
-      return { ok: true, value: Object.freeze(items) };
-    }
+/** Reads an environment value as its setting's TypeBox kind; the problem names the rule it broke. */
+function parseValue(kind: ConfigKind, text: string): Parsed {
+  if (Type.IsEnum(kind)) {
+    const values = kind.enum.map(String);
+    return values.includes(text)
+      ? { ok: true, value: text }
+      : { ok: false, problem: `must be one of ${values.join(', ')}, got "${text}"` };
   }
+  if (Type.IsInteger(kind)) {
+    const { minimum: min, maximum: max } = kind as unknown as { minimum: number; maximum: number };
+    if (!/^-?\d+$/.test(text.trim())) return { ok: false, problem: `must be an integer, got "${text}"` };
+    const n = Number(text);
+    if (n < min || n > max) return { ok: false, problem: `must be between ${min} and ${max}` };
+    return { ok: true, value: n };
+  }
+  if (Type.IsBoolean(kind)) {
+    const t = text.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(t)) return { ok: true, value: true };
+    if (['0', 'false', 'no', 'off'].includes(t)) return { ok: true, value: false };
+    return { ok: false, problem: `must be true or false, got "${text}"` };
+  }
+  if (Type.IsArray(kind)) {
+    const items = text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const allowed = Type.IsEnum(kind.items) ? kind.items.enum.map(String) : undefined;
+    const unknown = allowed ? items.filter((item) => !allowed.includes(item)) : [];
+    if (unknown.length > 0) {
+      return {
+        ok: false,
+        problem: `${unknown.map((u) => `"${u}"`).join(', ')} is not one of ${allowed?.join(', ')}`,
+      };
+    }
+    if (allowed && new Set(items).size !== items.length) return { ok: false, problem: 'lists a value twice' };
+    return { ok: true, value: Object.freeze(items) };
+  }
+  return { ok: true, value: text };
 }
 
 function isHostName(text: string): boolean {
@@ -313,7 +244,7 @@ const REDACTED = '<redacted>';
 /** For `config check`: the resolved configuration with secrets replaced. */
 export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(configSchema) as [ConfigKey, ConfigEntry][]) {
+  for (const [key, entry] of Object.entries(configSettings) as [ConfigKey, ConfigEntry][]) {
     const value = config[key];
     if (value === undefined || !entry.secret) out[entry.env] = value;
     else out[entry.env] = entry.secret === 'password' ? withoutPassword(String(value)) : REDACTED;

@@ -1,3 +1,5 @@
+import { Type } from 'typebox';
+import { oneOf } from './config-kind.js';
 import type { ConfigEntry } from './schema.js';
 
 /**
@@ -7,7 +9,7 @@ import type { ConfigEntry } from './schema.js';
 export const sandboxSchema = {
   sandbox: {
     env: 'SANDBOX',
-    kind: { type: 'enum', values: ['prove'] },
+    kind: oneOf(['prove']),
     default: undefined,
     defaultDoc: 'unset: a normal server (`pocketproof sandbox` sets `prove`)',
     description:
@@ -15,7 +17,7 @@ export const sandboxSchema = {
   },
   sandboxScenarios: {
     env: 'SANDBOX_SCENARIOS',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     defaultDoc: 'unset: the built-in scenarios only',
     unit: 'file path',
@@ -24,13 +26,13 @@ export const sandboxSchema = {
   },
   sandboxClientId: {
     env: 'SANDBOX_CLIENT_ID',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: 'sandbox-client',
     description: 'Sandbox only: the client id created at start, fixed so that a CI file can hold it.',
   },
   sandboxClientSecret: {
     env: 'SANDBOX_CLIENT_SECRET',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: 'sandbox-secret',
     description:
       'Sandbox only: the secret of `SANDBOX_CLIENT_ID`, set at every start. Not a secret: a sandbox holds no real data.',

@@ -3,24 +3,36 @@
  * description; `docs/config.md` is generated from this table (`npm run docs`) and a test keeps
  * the two in step. Nothing outside `config/` reads `process.env`.
  */
-import { DAY, int } from './config-kind.js';
+import {
+  type Static,
+  type TArray,
+  type TBoolean,
+  type TEnum,
+  type TInteger,
+  type TObject,
+  type TOptional,
+  type TString,
+  Type,
+} from 'typebox';
+import { smsProviderNames, smsProviderSettings } from '../sms/providers/registry.js';
+import { DAY, int, oneOf } from './config-kind.js';
 import { databaseSchema } from './database-schema.js';
 import { sandboxSchema } from './sandbox-schema.js';
 import { sendLimitSchema } from './send-limit-schema.js';
-import { smsProviderSchema } from './sms-provider-schema.js';
 
-export type ConfigKind =
-  | { type: 'string' }
-  | { type: 'int'; min: number; max: number }
-  | { type: 'bool' }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'list'; values?: readonly string[] };
+/** A setting's type as TypeBox schema: what the environment's text is read as and checked against. */
+export type ConfigKind = TString | TInteger | TBoolean | TEnum | TArray<TString | TEnum>;
 
 export interface ConfigEntry {
   env: string;
   kind: ConfigKind;
-  /** Default as written in env form; `undefined` means "unset" (optional key). */
+  /** Default as written in env form; `undefined` means "unset" (optional key) or derived. */
   default: string | undefined;
+  /**
+   * Without a value of its own, the loader derives it from other keys (`defaultDoc` says how), so
+   * the loaded configuration always has one although the environment may not.
+   */
+  derived?: true;
   /**
    * Default with `NODE_ENV=development` (the default environment) while messages go to the dev
    * inbox, where it differs: limits that protect a live service would stop a person trying the
@@ -35,15 +47,12 @@ export interface ConfigEntry {
   description: string;
 }
 
-/** SMS providers, one file each in `sms/providers/`, with a setup page in `docs/providers/`. */
-export const smsProviderNames = ['twilio', 'vonage', 'sns', 'smpp', 'webhook', 'inbox'] as const;
-export type SmsProviderName = (typeof smsProviderNames)[number];
-
-export const configSchema = {
+/** Every setting: its environment name, type, default, unit and description, in the docs' order. */
+export const configSettings = {
   nodeEnv: {
     env: 'NODE_ENV',
     // An enum so a typo (`prod`, `Production`) stops the start instead of leaving the dev surfaces on.
-    kind: { type: 'enum', values: ['development', 'test', 'production'] },
+    kind: oneOf(['development', 'test', 'production']),
     default: 'development',
     description:
       '`production` turns off the developer surfaces (dev inbox, demo client, demo app) unless asked for, and requires registered redirect origins for desktop flows. Any other value stops the start.',
@@ -51,22 +60,23 @@ export const configSchema = {
   port: { env: 'PORT', kind: int(0, 65535), default: '8080', unit: 'TCP port', description: 'Port to listen on.' },
   host: {
     env: 'HOST',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: '127.0.0.1',
     description: 'Interface to listen on. Use `0.0.0.0` in a container.',
   },
   publicUrl: {
     env: 'PUBLIC_URL',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     defaultDoc: '`http://localhost:<PORT>`',
+    derived: true,
     unit: 'origin',
     description:
       'Public origin of this server, used in Instant Links and as `auth.endp` in authTokens. A bare origin: scheme, host, port only if not the default. Never change it once browsers hold keys.',
   },
   databaseUrl: {
     env: 'DATABASE_URL',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: 'sqlite:./data/pocketproof.db',
     secret: 'password',
     description: '`sqlite:<path>` for an SQLite file (`sqlite::memory:` for tests), or `postgres://…` for PostgreSQL.',
@@ -82,7 +92,7 @@ export const configSchema = {
   },
   redisUrl: {
     env: 'REDIS_URL',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     defaultDoc: 'unset: no Redis',
     secret: true,
@@ -91,20 +101,20 @@ export const configSchema = {
   },
   region: {
     env: 'REGION',
-    kind: { type: 'enum', values: ['us', 'eu'] },
+    kind: oneOf(['us', 'eu']),
     default: 'us',
     description: 'API region. In `eu`, `phoneNumber` is required on `/v3/mfa` and `/v3/unify`.',
   },
   defaultPhoneCountry: {
     env: 'DEFAULT_PHONE_COUNTRY',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: 'US',
     unit: 'ISO 3166-1 alpha-2',
     description: 'Country used to read a phone number written without `+`.',
   },
   allowedPhoneTypes: {
     env: 'ALLOWED_PHONE_TYPES',
-    kind: { type: 'list' },
+    kind: Type.Array(Type.String()),
     default: 'MOBILE,FIXED_LINE_OR_MOBILE',
     unit: 'libphonenumber types',
     description:
@@ -112,26 +122,29 @@ export const configSchema = {
   },
   allowedPhoneCountries: {
     env: 'ALLOWED_PHONE_COUNTRIES',
-    kind: { type: 'list' },
+    kind: Type.Array(Type.String()),
     default: undefined,
     defaultDoc: 'every country',
+    derived: true,
     unit: 'ISO 3166-1 alpha-2',
     description:
       'Countries whose numbers are accepted, such as `US,CA`; others are refused like an invalid number. SMS pumping (toll fraud) sends codes to premium ranges abroad: list only the countries your users are in.',
   },
   smsProvider: {
     env: 'SMS_PROVIDER',
-    kind: { type: 'list', values: smsProviderNames },
+    kind: Type.Array(oneOf(smsProviderNames)),
     default: undefined,
     defaultDoc: '`inbox` unless `NODE_ENV=production` (then unset)',
+    derived: true,
     description:
       'SMS provider, or an ordered list for failover: with `twilio,vonage` Vonage sends whatever Twilio could not. Setup per provider: `docs/providers/<name>.md`. `inbox` stores messages for the dev phone inbox (`/dev/inbox`). With none set, starting a mobile or desktop flow answers 503 code 9002.',
   },
   devSurfaces: {
     env: 'DEV_SURFACES',
-    kind: { type: 'bool' },
+    kind: Type.Boolean(),
     default: undefined,
     defaultDoc: '`true` unless `NODE_ENV=production`',
+    derived: true,
     description:
       'Serve the dev phone inbox (`/dev/inbox`), create the demo client and start the demo app (`DEMO_PORT`).',
   },
@@ -140,6 +153,7 @@ export const configSchema = {
     kind: int(0, 65535),
     default: undefined,
     defaultDoc: '`PORT + 1` when developer surfaces are on',
+    derived: true,
     unit: 'TCP port',
     description:
       'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
@@ -156,26 +170,26 @@ export const configSchema = {
   },
   metricsHost: {
     env: 'METRICS_HOST',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: '127.0.0.1',
     description: 'Interface the metrics listener binds to; in a container, the pod or private network address.',
   },
   logLevel: {
     env: 'LOG_LEVEL',
-    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    kind: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
     description: 'Minimum log level. Logs never contain phone numbers, codes or tokens.',
   },
   logFormat: {
     env: 'LOG_FORMAT',
-    kind: { type: 'enum', values: ['auto', 'pretty', 'json'] },
+    kind: oneOf(['auto', 'pretty', 'json']),
     default: 'auto',
     description:
       '`json`: one JSON object a line, for log collectors. `pretty`: coloured lines for a person to read. `auto`: pretty in development when stdout is a terminal, else JSON.',
   },
   codeHmacSecret: {
     env: 'CODE_HMAC_SECRET',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     defaultDoc: 'generated on first start and kept in the database',
     secret: true,
@@ -184,7 +198,7 @@ export const configSchema = {
   },
   secretsKey: {
     env: 'SECRETS_KEY',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     defaultDoc: 'unset: stored in the clear',
     secret: true,
@@ -193,7 +207,7 @@ export const configSchema = {
   },
   secretsKeyPrevious: {
     env: 'SECRETS_KEY_PREVIOUS',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     secret: true,
     description:
@@ -201,7 +215,7 @@ export const configSchema = {
   },
   deviceNamespace: {
     env: 'DEVICE_NAMESPACE',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: 'pocketproof',
     description:
       'Prefix of `auth.ans`, the browser-side key namespace. The client id is appended, so each tenant has its own keys.',
@@ -236,7 +250,7 @@ export const configSchema = {
   },
   instantLinkStartReply: {
     env: 'INSTANT_LINK_START_REPLY',
-    kind: { type: 'enum', values: ['auto', 'wait', 'end'] },
+    kind: oneOf(['auto', 'wait', 'end']),
     default: 'auto',
     description:
       'Answer to a successful `mobile/instantlink/start`. `wait` keeps the SDK waiting on the status socket (needed by desktop pages without a retry callback); `end` ends the start step (mobile web, or a retry callback that offers resend); `auto` picks `wait` when the browser says `isMobile: false`, else `end`.',
@@ -350,13 +364,14 @@ export const configSchema = {
   },
   smsWebOtpDomain: {
     env: 'SMS_WEBOTP_DOMAIN',
-    kind: { type: 'string' },
+    kind: Type.String(),
     default: undefined,
     unit: 'host name',
     description:
       'Adds the origin-bound line `@<domain> #<code>` as the last line of OTP messages, so browsers (WebOTP) and phones offer the code for autofill on that site. Added only when the message stays within 160 characters.',
   },
-  ...smsProviderSchema,
+  // Each SMS provider's own keys (sms/providers/<name>/settings.ts), in the registry's order.
+  ...smsProviderSettings,
   cleanupIntervalSeconds: {
     env: 'CLEANUP_INTERVAL_SECONDS',
     kind: int(1, DAY),
@@ -367,4 +382,27 @@ export const configSchema = {
   },
 } satisfies Record<string, ConfigEntry>;
 
-export type ConfigKey = keyof typeof configSchema;
+export type ConfigKey = keyof typeof configSettings;
+type Settings = typeof configSettings;
+
+/** A setting once loaded: optional unless it has a default or the loader derives one. */
+type LoadedProperty<E extends ConfigEntry> = E extends { default: string } | { derived: true }
+  ? E['kind']
+  : TOptional<E['kind']>;
+
+function loadedSchema() {
+  const properties: Record<string, ConfigKind | TOptional<ConfigKind>> = {};
+  for (const [key, entry] of Object.entries(configSettings) as [ConfigKey, ConfigEntry][]) {
+    const always = entry.default !== undefined || entry.derived === true;
+    properties[key] = always ? entry.kind : Type.Optional(entry.kind);
+  }
+  return Type.Object(properties, { additionalProperties: false });
+}
+
+/**
+ * The validated, frozen configuration passed down from the composition root, as a TypeBox schema
+ * built from the settings above (the loader checks its result against it). The cast gives the
+ * built object the type the same table spells, key by key.
+ */
+export const configSchema = loadedSchema() as unknown as TObject<{ [K in ConfigKey]: LoadedProperty<Settings[K]> }>;
+export type Config = Static<typeof configSchema>;

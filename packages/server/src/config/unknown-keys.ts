@@ -1,7 +1,7 @@
-import { type ConfigEntry, configSchema } from './schema.js';
+import { type ConfigEntry, configSettings } from './schema.js';
 
 const knownNames: readonly string[] = [
-  ...(Object.values(configSchema) as ConfigEntry[]).map((entry) => entry.env),
+  ...(Object.values(configSettings) as ConfigEntry[]).map((entry) => entry.env),
   'CONFIG_FILE',
 ];
 

@@ -3,9 +3,9 @@ import { type HttpPeer, type PeerAnswer, startHttpPeer } from '../test-support/h
 import { type OutboxHarness, outboxHarness, providerConfig, silentLogger } from '../test-support/outbox-harness.js';
 import { storeFactories } from '../test-support/stores.js';
 import { createDispatcher } from './dispatcher.js';
-import { twilioProvider } from './providers/twilio.js';
-import { vonageProvider } from './providers/vonage.js';
-import { webhookProvider } from './providers/webhook.js';
+import { twilioProvider } from './providers/twilio/provider.js';
+import { vonageProvider } from './providers/vonage/provider.js';
+import { webhookProvider } from './providers/webhook/provider.js';
 
 const SID = `AC${'3c'.repeat(16)}`;
 const twilioOk = (sid: string): PeerAnswer => ({ status: 201, json: { sid } });

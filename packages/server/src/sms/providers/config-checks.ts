@@ -1,19 +1,27 @@
 import type { Config } from '../../config/load.js';
-import { type ConfigKey, configSchema, type SmsProviderName } from '../../config/schema.js';
+import type { ConfigEntry, ConfigKey } from '../../config/schema.js';
 
-/** Helpers for each provider's boot-time configuration check; problems read "<ENV>: <rule>". */
-
-const envName = (key: ConfigKey): string => configSchema[key].env;
+/**
+ * Helpers for each provider's boot-time configuration check; problems read "<ENV>: <rule>". Env
+ * names come from the provider's own settings.
+ */
+type Settings = Record<string, ConfigEntry>;
+type KeyOf<S extends Settings> = keyof S & ConfigKey;
 
 /** "TWILIO_ACCOUNT_SID is required when SMS_PROVIDER includes twilio", for each key not set. */
-export function requireKeys(config: Config, provider: SmsProviderName, keys: readonly ConfigKey[]): string[] {
+export function requireKeys<S extends Settings>(
+  config: Config,
+  provider: string,
+  settings: S,
+  keys: readonly KeyOf<S>[],
+): string[] {
   return keys
     .filter((key) => config[key] === undefined || config[key] === '')
-    .map((key) => `${envName(key)} is required when SMS_PROVIDER includes ${provider}`);
+    .map((key) => `${settings[key]?.env} is required when SMS_PROVIDER includes ${provider}`);
 }
 
 /** The key, when set, must be an absolute http(s) URL. */
-export function checkHttpUrl(config: Config, key: ConfigKey): string[] {
+export function checkHttpUrl<S extends Settings>(config: Config, settings: S, key: KeyOf<S>): string[] {
   const value = config[key];
   if (typeof value !== 'string') return [];
   try {
@@ -22,15 +30,15 @@ export function checkHttpUrl(config: Config, key: ConfigKey): string[] {
   } catch {
     // reported below
   }
-  return [`${envName(key)}: must be an absolute http(s) URL`];
+  return [`${settings[key]?.env}: must be an absolute http(s) URL`];
 }
 
 /** A sender: digits with an optional leading `+` (at most 15), or 1-11 letters, digits and spaces. */
-export function checkSender(config: Config, key: ConfigKey): string[] {
+export function checkSender<S extends Settings>(config: Config, settings: S, key: KeyOf<S>): string[] {
   const value = config[key];
   if (typeof value !== 'string') return [];
   if (/^\+?\d{3,15}$/.test(value) || /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(value)) return [];
-  return [`${envName(key)}: must be a phone number or an alphanumeric sender ID of at most 11 characters`];
+  return [`${settings[key]?.env}: must be a phone number or an alphanumeric sender ID of at most 11 characters`];
 }
 
 /** Base URLs are joined with API paths: no trailing slash. */

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { manualClock } from '../../clock.js';
-import type { DeliveryReceipt } from '../../storage/records.js';
-import { outboxHarness, providerConfig, silentLogger, T0 } from '../../test-support/outbox-harness.js';
-import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../provider.js';
-import { receiptRecorder } from '../receipts.js';
-import { smppProvider } from './smpp.js';
+import { manualClock } from '../../../clock.js';
+import type { DeliveryReceipt } from '../../../storage/records.js';
+import { outboxHarness, providerConfig, silentLogger, T0 } from '../../../test-support/outbox-harness.js';
+import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../../provider.js';
+import { receiptRecorder } from '../../receipts.js';
+import { smppProvider } from './provider.js';
 
 const MESSAGE = { to: '+12025550143', body: '123456 is your code', idempotencyKey: 'msg-1' };
 

@@ -1,8 +1,8 @@
 import { v7 as uuidV7 } from 'uuid';
-import type { Clock } from '../../clock.js';
-import type { InboxStore } from '../../storage/ports.js';
-import type { InboxArrivals } from '../inbox-arrivals.js';
-import type { SmsProvider } from '../provider.js';
+import type { Clock } from '../../../clock.js';
+import type { InboxStore } from '../../../storage/ports.js';
+import type { InboxArrivals } from '../../inbox-arrivals.js';
+import type { SmsProvider } from '../../provider.js';
 
 /**
  * The dev phone: messages land in the `dev_inbox` table, shown at `/dev/inbox`. Because it is a

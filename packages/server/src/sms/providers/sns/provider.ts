@@ -1,8 +1,7 @@
 import type { PublishCommandInput, SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
-import type { Config } from '../../config/load.js';
-import { errorForStatus } from '../http-call.js';
-import { remoteText, type SmsProvider, SmsProviderError } from '../provider.js';
-import { checkSender } from './config-checks.js';
+import type { Config } from '../../../config/load.js';
+import { errorForStatus } from '../../http-call.js';
+import { remoteText, type SmsProvider, SmsProviderError } from '../../provider.js';
 
 /**
  * Amazon SNS `Publish` to a phone number, through the official SDK. Region, credentials and the
@@ -13,14 +12,6 @@ import { checkSender } from './config-checks.js';
  *
  * The SDK is loaded on first use: it is large, and most deployments never select this provider.
  */
-
-export function snsConfigProblems(config: Config): string[] {
-  const problems = checkSender(config, 'snsSenderId');
-  if (config.snsOriginationNumber && !/^\+\d{3,15}$/.test(config.snsOriginationNumber)) {
-    problems.push('SNS_ORIGINATION_NUMBER: must be a number in E.164 (+ and digits)');
-  }
-  return problems;
-}
 
 export function snsProvider(config: Config, overrides: SNSClientConfig = {}): SmsProvider {
   let client: Promise<{ sns: SNSClient; publish: (input: PublishCommandInput) => Promise<string | undefined> }>;

@@ -1,9 +1,7 @@
-import type { Config } from '../../config/load.js';
-import type { DeliveryReceipt } from '../../storage/records.js';
-import { basicAuth, callProvider, errorForStatus, type HttpAnswer } from '../http-call.js';
-import { remoteText, type SmsProvider, SmsProviderError } from '../provider.js';
-import type { FormParams } from '../signatures.js';
-import { checkHttpUrl, checkSender, requireKeys, trimSlash } from './config-checks.js';
+import type { Config } from '../../../config/load.js';
+import { basicAuth, callProvider, errorForStatus, type HttpAnswer } from '../../http-call.js';
+import { remoteText, type SmsProvider, SmsProviderError } from '../../provider.js';
+import { trimSlash } from '../config-checks.js';
 
 /**
  * Twilio Programmable Messaging: `POST /2010-04-01/Accounts/{sid}/Messages.json`, form-encoded,
@@ -11,20 +9,6 @@ import { checkHttpUrl, checkSender, requireKeys, trimSlash } from './config-chec
  * `/sms/receipts/twilio?m=<message id>`, signed by Twilio with the auth token (X-Twilio-Signature).
  * Twilio has no idempotency key on this endpoint; the outbox's claim is what keeps sends single.
  */
-
-export function twilioConfigProblems(config: Config): string[] {
-  const problems = requireKeys(config, 'twilio', ['twilioAccountSid', 'twilioAuthToken']);
-  if (config.twilioAccountSid && !/^AC[0-9a-fA-F]{32}$/.test(config.twilioAccountSid)) {
-    problems.push('TWILIO_ACCOUNT_SID: must be AC followed by 32 hexadecimal digits');
-  }
-  if (!config.twilioFrom && !config.twilioMessagingServiceSid) {
-    problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER includes twilio');
-  }
-  if (config.twilioMessagingServiceSid && !/^MG[0-9a-fA-F]{32}$/.test(config.twilioMessagingServiceSid)) {
-    problems.push('TWILIO_MESSAGING_SERVICE_SID: must be MG followed by 32 hexadecimal digits');
-  }
-  return [...problems, ...checkSender(config, 'twilioFrom'), ...checkHttpUrl(config, 'twilioBaseUrl')];
-}
 
 /** Where Twilio reports on one message; the id in the query lets a receipt beat the send's answer. */
 export function twilioStatusCallbackUrl(publicUrl: string, messageId: string): string {
@@ -92,37 +76,3 @@ function twilioError(answer: HttpAnswer): SmsProviderError {
   if (known) return new SmsProviderError(known[0], message, known[1], code);
   return errorForStatus(answer.status, message, code);
 }
-
-/**
- * A status callback as a receipt. Only states that say something about the phone count: `queued`,
- * `accepted` and `sending` are Twilio's own bookkeeping and are ignored.
- */
-export function readTwilioReceipt(
-  params: FormParams,
-  messageId: string | undefined,
-  at: number,
-): DeliveryReceipt | undefined {
-  const sid = params.MessageSid ?? params.SmsSid;
-  const state = params.MessageStatus ?? params.SmsStatus;
-  if (typeof sid !== 'string' || typeof state !== 'string') return undefined;
-  const status = TWILIO_STATES[state];
-  if (!status) return undefined;
-  const errorCode = typeof params.ErrorCode === 'string' && params.ErrorCode !== '' ? params.ErrorCode : null;
-  return {
-    provider: 'twilio',
-    providerMessageId: sid,
-    ...(messageId ? { messageId } : {}),
-    status,
-    error: errorCode,
-    at,
-  };
-}
-
-const TWILIO_STATES: Record<string, DeliveryReceipt['status'] | undefined> = {
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'delivered',
-  undelivered: 'undelivered',
-  failed: 'failed',
-  canceled: 'failed',
-};

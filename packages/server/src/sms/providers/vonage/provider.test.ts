@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type HttpPeer, startHttpPeer } from '../../test-support/http-peer.js';
-import { outboxHarness, providerConfig } from '../../test-support/outbox-harness.js';
-import { type SmsProvider, SmsProviderError } from '../provider.js';
-import { vonageProvider, vonageReceiptToken } from './vonage.js';
+import { type HttpPeer, startHttpPeer } from '../../../test-support/http-peer.js';
+import { outboxHarness, providerConfig } from '../../../test-support/outbox-harness.js';
+import { type SmsProvider, SmsProviderError } from '../../provider.js';
+import { vonageProvider, vonageReceiptToken } from './provider.js';
 
 const MESSAGE = { to: '+12025550143', body: '123456 is your code', idempotencyKey: 'msg-1' };
 const ok = (id = '0A0000001234') => ({

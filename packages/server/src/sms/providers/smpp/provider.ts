@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import smpp from 'smpp';
-import { type BackoffPolicy, backoffDelayMs } from '../../backoff.js';
-import { boundedCache } from '../../bounded-cache.js';
-import type { Clock } from '../../clock.js';
-import type { Config } from '../../config/load.js';
-import { cryptoRandom } from '../../crypto/random.js';
-import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../provider.js';
-import { checkSender, requireKeys } from './config-checks.js';
-import { destination, payload, readSmppReceipt, sourceAddress, submitError } from './smpp-pdus.js';
+import { type BackoffPolicy, backoffDelayMs } from '../../../backoff.js';
+import { boundedCache } from '../../../bounded-cache.js';
+import type { Clock } from '../../../clock.js';
+import type { Config } from '../../../config/load.js';
+import { cryptoRandom } from '../../../crypto/random.js';
+import { type ReceiptSink, type SmsProvider, SmsProviderError } from '../../provider.js';
+import { destination, payload, readSmppReceipt, sourceAddress, submitError } from './pdus.js';
+import { parseSmppUrl } from './smpp-url.js';
 
 /**
  * SMPP 3.4 to an SMSC: one transceiver bind (submit_sm out, deliver_sm receipts in), kept up with
@@ -15,33 +15,6 @@ import { destination, payload, readSmppReceipt, sourceAddress, submitError } fro
  * bind is down wait for it up to the provider timeout, then fail as retryable network errors.
  * Delivery receipts are answered only after they are recorded, so an SMSC re-delivers any we lose.
  */
-
-export function smppConfigProblems(config: Config): string[] {
-  const problems = [
-    ...requireKeys(config, 'smpp', ['smppUrl', 'smppSourceAddr']),
-    ...checkSender(config, 'smppSourceAddr'),
-  ];
-  if (config.smppUrl && !parseSmppUrl(config.smppUrl)) {
-    problems.push('SMPP_URL: must look like smpp://system_id:password@host:port (or ssmpp:// for TLS)');
-  }
-  return problems;
-}
-
-function parseSmppUrl(text: string): { url: string; systemId: string; password: string } | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return undefined;
-  }
-  if ((url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') || !url.hostname || !url.username) return undefined;
-  const port = url.port || (url.protocol === 'ssmpp:' ? '3550' : '2775');
-  return {
-    url: `${url.protocol}//${url.hostname}:${port}`,
-    systemId: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-  };
-}
 
 const RECONNECT: BackoffPolicy = { firstMs: 500, maxMs: 30_000 };
 const REMEMBERED_IDS = 10_000;

@@ -1,11 +1,9 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from '../../config/load.js';
-import type { DeliveryReceipt } from '../../storage/records.js';
-import { isGsm7 } from '../gsm7.js';
-import { callProvider, errorForStatus } from '../http-call.js';
-import { remoteText, type SmsErrorKind, type SmsProvider, SmsProviderError } from '../provider.js';
-import type { FormParams } from '../signatures.js';
-import { checkHttpUrl, checkSender, requireKeys, trimSlash } from './config-checks.js';
+import type { Config } from '../../../config/load.js';
+import { isGsm7 } from '../../gsm7.js';
+import { callProvider, errorForStatus } from '../../http-call.js';
+import { remoteText, type SmsErrorKind, type SmsProvider, SmsProviderError } from '../../provider.js';
+import { trimSlash } from '../config-checks.js';
 
 /**
  * Vonage SMS API: `POST /sms/json`, form-encoded with `api_key` and `api_secret`. It answers 200
@@ -13,14 +11,6 @@ import { checkHttpUrl, checkSender, requireKeys, trimSlash } from './config-chec
  * `/sms/receipts/vonage/<token>` (the token is derived from the API secret, so only Vonage knows
  * the URL) and carries our message id as `client-ref`, which the receipt echoes.
  */
-
-export function vonageConfigProblems(config: Config): string[] {
-  return [
-    ...requireKeys(config, 'vonage', ['vonageApiKey', 'vonageApiSecret', 'vonageFrom']),
-    ...checkSender(config, 'vonageFrom'),
-    ...checkHttpUrl(config, 'vonageBaseUrl'),
-  ];
-}
 
 /** The path token of the receipt URL: an HMAC of a fixed label under the API secret. */
 export function vonageReceiptToken(apiSecret: string): string {
@@ -88,35 +78,4 @@ const VONAGE_STATUSES: Record<string, [SmsErrorKind, boolean]> = {
   '29': ['invalid_config', false], // destination not on the trial account's whitelist
   '32': ['invalid_config', false], // signature and API secret both given
   '33': ['rejected', false], // number de-activated
-};
-
-/**
- * A delivery receipt (GET query or POST body) as a receipt. `accepted` and `buffered` mean the
- * network has it; `unknown` says nothing and is ignored.
- */
-export function readVonageReceipt(params: FormParams, at: number): DeliveryReceipt | undefined {
-  const id = params.messageId;
-  const state = params.status;
-  if (typeof id !== 'string' || typeof state !== 'string') return undefined;
-  const status = VONAGE_STATES[state];
-  if (!status) return undefined;
-  const ref = params['client-ref'];
-  const errorCode = params['err-code'];
-  return {
-    provider: 'vonage',
-    providerMessageId: id,
-    ...(typeof ref === 'string' && ref ? { messageId: ref } : {}),
-    status,
-    error: typeof errorCode === 'string' && errorCode !== '0' && status !== 'delivered' ? errorCode : null,
-    at,
-  };
-}
-
-const VONAGE_STATES: Record<string, DeliveryReceipt['status'] | undefined> = {
-  accepted: 'sent',
-  buffered: 'sent',
-  delivered: 'delivered',
-  expired: 'undelivered',
-  failed: 'undelivered',
-  rejected: 'failed',
 };

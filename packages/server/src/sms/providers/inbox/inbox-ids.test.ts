@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../clock.js';
-import { makeSqliteTestStore, type TestStore } from '../../test-support/stores.js';
-import { inboxProvider } from './inbox.js';
+import { manualClock } from '../../../clock.js';
+import { makeSqliteTestStore, type TestStore } from '../../../test-support/stores.js';
+import { inboxProvider } from './provider.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type HttpPeer, startHttpPeer } from '../../test-support/http-peer.js';
-import { outboxHarness, providerConfig } from '../../test-support/outbox-harness.js';
-import { describeFailure, type SmsProvider, SmsProviderError } from '../provider.js';
-import { twilioProvider } from './twilio.js';
+import { type HttpPeer, startHttpPeer } from '../../../test-support/http-peer.js';
+import { outboxHarness, providerConfig } from '../../../test-support/outbox-harness.js';
+import { describeFailure, type SmsProvider, SmsProviderError } from '../../provider.js';
+import { twilioProvider } from './provider.js';
 
 const SID = `AC${'1a'.repeat(16)}`;
 const TOKEN = 'twilio-auth-token';

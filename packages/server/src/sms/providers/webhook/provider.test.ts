@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { manualClock } from '../../clock.js';
-import { type HttpPeer, startHttpPeer } from '../../test-support/http-peer.js';
-import { outboxHarness, providerConfig, T0 } from '../../test-support/outbox-harness.js';
-import { SmsProviderError } from '../provider.js';
-import { verifyPocketproofSignature } from '../signatures.js';
-import { webhookProvider } from './webhook.js';
+import { manualClock } from '../../../clock.js';
+import { type HttpPeer, startHttpPeer } from '../../../test-support/http-peer.js';
+import { outboxHarness, providerConfig, T0 } from '../../../test-support/outbox-harness.js';
+import { SmsProviderError } from '../../provider.js';
+import { webhookProvider } from './provider.js';
+import { verifyPocketproofSignature } from './signature.js';
 
 const SECRET = 'webhook-secret-0123456789abcdefghij';
 const MESSAGE = { to: '+12025550143', body: '123456 is your code', idempotencyKey: 'msg-1' };

@@ -1,6 +1,6 @@
 import smpp from 'smpp';
-import type { DeliveryReceipt } from '../../storage/records.js';
-import { type SmsErrorKind, SmsProviderError } from '../provider.js';
+import type { DeliveryReceipt } from '../../../storage/records.js';
+import { type SmsErrorKind, SmsProviderError } from '../../provider.js';
 
 /** The SMPP 3.4 fields Pocketproof writes and reads: addresses, encoding, statuses, receipts. */
 
