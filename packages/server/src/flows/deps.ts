@@ -11,7 +11,6 @@ import type { OutboxHandoff } from '../sms/dispatcher.js';
 import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
-import { type FlowState, isOpen } from './flow-state.js';
 
 /** Everything a flow function may touch, built once in `main.ts`; tests pass their own. */
 export interface FlowDeps {
@@ -58,35 +57,4 @@ export function lookupPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: s
   if (!deps.sandbox) return normalisePhone(input, deps.config.defaultPhoneCountry);
   const checked = deps.sandbox.checkPhone(input);
   return checked.ok ? checked.e164 : undefined;
-}
-
-/** The device protocol's response envelope (wire-protocol §3). */
-export interface Envelope {
-  next: string;
-  data?: Record<string, unknown>;
-  error?: { code: number; message: string };
-}
-
-/** Ends the browser's flow and runs the integrator's finish callback; the verdict is read server-side. */
-export function endWithError(code: number, message: string): Envelope {
-  return { next: 'done', error: { code, message } };
-}
-
-/**
- * Device steps only act on an open, unexpired flow. Anything else ends the browser's flow cleanly
- * (the finish callback runs; the backend reads the verdict).
- */
-export function refuseClosedFlow(
-  flow: { state: FlowState; expiresAt: number },
-  now: number,
-  allowedTypes?: { possessionType: string; types: readonly string[] },
-): Envelope | undefined {
-  if (now >= flow.expiresAt) return endWithError(10000, 'this verification has expired');
-  if (!isOpen(flow.state)) {
-    return endWithError(10003, 'this verification has already finished');
-  }
-  if (allowedTypes && !allowedTypes.types.includes(allowedTypes.possessionType)) {
-    return endWithError(10003, `this step is not part of a ${allowedTypes.possessionType} verification`);
-  }
-  return undefined;
 }

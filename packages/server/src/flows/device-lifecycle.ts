@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 import { deviceErrors } from '../errors/catalogue.js';
-import type { Envelope, FlowDeps } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import type { Envelope } from './envelope.js';
 import type { SignatureCheck } from './request-signature.js';
 
 /**

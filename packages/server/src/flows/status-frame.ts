@@ -1,6 +1,6 @@
 import { deviceErrors } from '../errors/catalogue.js';
 import type { FlowRecord } from '../storage/records.js';
-import type { Envelope } from './deps.js';
+import type { Envelope } from './envelope.js';
 import { isOpen } from './flow-state.js';
 
 /**
