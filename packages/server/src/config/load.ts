@@ -28,6 +28,8 @@ export interface Config {
   /** In failover order; empty when none is configured (then flows that send refuse to start). */
   smsProvider: readonly SmsProviderName[];
   devSurfaces: boolean;
+  /** Serve `/openapi.json` and the `/docs` page. */
+  apiReference: boolean;
   /** Undefined for a normal server; `prove` emulates Prove's sandbox (sandbox/). */
   sandbox: 'prove' | undefined;
   /** Undefined: the built-in scenarios only. */
