@@ -1,3 +1,4 @@
+import type { SwaggerTransform } from '@fastify/swagger';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../errors/app-error.js';
@@ -18,6 +19,9 @@ declare module 'fastify' {
   }
 }
 
+/** @fastify/websocket hides its routes from the OpenAPI document; this one is part of the protocol. */
+const showInReference: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, hide: false }, url });
+
 /** Longest single timer; a later expiry is re-checked when this fires. */
 const MAX_TIMER_MS = 60_000;
 
@@ -33,6 +37,7 @@ export function statusSocketRoute(app: TypedApp, deps: StatusSocketDeps): void {
     '/v1/client/status',
     {
       websocket: true,
+      config: { swaggerTransform: showInReference },
       schema: {
         operationId: 'statusSocket',
         tags: ['Device protocol'],
