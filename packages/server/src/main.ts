@@ -9,7 +9,7 @@ import { secretBox } from './crypto/secret-box.js';
 import type { FlowDeps } from './flows/deps.js';
 import type { FlowEvents } from './flows/flow-events.js';
 import { openFlowEvents } from './flows/open-flow-events.js';
-import { createApp } from './http/app.js';
+import { type AppOptions, createApp } from './http/app.js';
 import type { Readiness } from './http/readiness.js';
 import { createLogger } from './logger.js';
 import { startMaintenance } from './maintenance.js';
@@ -58,6 +58,8 @@ export interface BuildOptions {
   dispatch?: boolean;
   /** Replaces the flow-event bus `REDIS_URL` and `DATABASE_URL` select. */
   events?: FlowEvents;
+  /** Sees every HTTP route as it is registered. */
+  onRoute?: AppOptions['onRoute'];
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
@@ -147,7 +149,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
   };
   if (config.sandbox !== undefined) await ensureSandboxClient(store, clock, config);
   const readiness: Readiness = { draining: false };
-  const app = await createApp(deps, logger, readiness).catch(async (error: unknown) => {
+  const app = await createApp(deps, logger, readiness, { onRoute: options.onRoute }).catch(async (error: unknown) => {
     // The bus holds connections of its own that would keep a failed process alive.
     await deps.events.close();
     throw error;

@@ -158,6 +158,13 @@ export const configSettings = {
     description:
       'Port of the demo app (`packages/demo`) that `pocketproof serve` starts beside the server when developer surfaces are on, on its own origin as an integrator would be; `/demo` redirects to it. `0` turns it off.',
   },
+  apiReference: {
+    env: 'API_REFERENCE',
+    kind: Type.Boolean(),
+    default: 'true',
+    description:
+      'Serve the API reference: the OpenAPI 3.1 document at `GET /openapi.json` and a page that reads it at `GET /docs` (its assets are served from here, no CDN). Set `false` to answer 404 there.',
+  },
   ...sandboxSchema,
   metricsPort: {
     env: 'METRICS_PORT',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceError, endWithError } from '../flows/deps.js';
-import { prompt } from '../flows/send-message.js';
+import { deviceError, endWithError, prompt } from '../flows/envelope.js';
 import { AppError, invalidField } from './app-error.js';
 import { apiErrors, deviceErrors, promptCodes } from './catalogue.js';
 

@@ -1,6 +1,7 @@
 import { alphanumericToken } from '../crypto/random.js';
 import type { FlowRecord } from '../storage/records.js';
-import { deviceError, type FlowDeps } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import { deviceError } from './envelope.js';
 
 export type ChallengeResponse =
   | { challenge: string; ttl: number; next: '' }

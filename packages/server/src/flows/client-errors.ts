@@ -1,6 +1,7 @@
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow } from './complete.js';
-import type { Envelope, FlowDeps } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import type { Envelope } from './envelope.js';
 import { isOpen } from './flow-state.js';
 import type { SignatureCheck } from './request-signature.js';
 

@@ -2,7 +2,6 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load.js';
 import type { KeyedHash } from '../crypto/keyed-hash.js';
 import type { Random } from '../crypto/random.js';
-import { type DeviceErrorName, deviceErrors } from '../errors/catalogue.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FlowTokens } from '../oauth/flow-token.js';
 import type { Keyring } from '../oauth/keyring.js';
@@ -12,7 +11,6 @@ import type { OutboxHandoff } from '../sms/dispatcher.js';
 import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
-import { type FlowState, isOpen } from './flow-state.js';
 
 /** Everything a flow function may touch, built once in `main.ts`; tests pass their own. */
 export interface FlowDeps {
@@ -59,40 +57,4 @@ export function lookupPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: s
   if (!deps.sandbox) return normalisePhone(input, deps.config.defaultPhoneCountry);
   const checked = deps.sandbox.checkPhone(input);
   return checked.ok ? checked.e164 : undefined;
-}
-
-/** The device protocol's response envelope (wire-protocol §3). */
-export interface Envelope {
-  next: string;
-  data?: Record<string, unknown>;
-  error?: { code: number; message: string };
-}
-
-/** An envelope's `error`, by its name in the catalogue's device-protocol family. */
-export function deviceError(name: DeviceErrorName, message: string): { code: number; message: string } {
-  return { code: deviceErrors[name].code, message };
-}
-
-/** Ends the browser's flow and runs the integrator's finish callback; the verdict is read server-side. */
-export function endWithError(name: DeviceErrorName, message: string): Envelope {
-  return { next: 'done', error: deviceError(name, message) };
-}
-
-/**
- * Device steps only act on an open, unexpired flow. Anything else ends the browser's flow cleanly
- * (the finish callback runs; the backend reads the verdict).
- */
-export function refuseClosedFlow(
-  flow: { state: FlowState; expiresAt: number },
-  now: number,
-  allowedTypes?: { possessionType: string; types: readonly string[] },
-): Envelope | undefined {
-  if (now >= flow.expiresAt) return endWithError('AUTH_FAILURE', 'this verification has expired');
-  if (!isOpen(flow.state)) {
-    return endWithError('PROHIBITED', 'this verification has already finished');
-  }
-  if (allowedTypes && !allowedTypes.types.includes(allowedTypes.possessionType)) {
-    return endWithError('PROHIBITED', `this step is not part of a ${allowedTypes.possessionType} verification`);
-  }
-  return undefined;
 }

@@ -1,7 +1,8 @@
 import { checkDeviceSignature, type DeviceSignatureCheck } from '../crypto/device-key.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
 import { completeWithBoundKey, failFlow, requirePossession } from './complete.js';
-import { deviceError, type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import { deviceError, type Envelope, endWithError, refuseClosedFlow } from './envelope.js';
 
 /**
  * The silent device key (wire-protocol §4.2-§4.3). Registration stores an unbound key; it is bound

@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
-import { deviceError, type Envelope, type FlowDeps } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import { deviceError, type Envelope } from './envelope.js';
 import type { SignatureCheck } from './request-signature.js';
 
 /**

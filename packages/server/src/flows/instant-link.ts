@@ -1,7 +1,8 @@
 import { DEFAULT_LINK_TEMPLATE, renderLink } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
-import { type Envelope, type FlowDeps, refuseClosedFlow } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import { type Envelope, refuseClosedFlow } from './envelope.js';
 import { isOpen } from './flow-state.js';
 import { resolveRecipient, sendMessage } from './send-message.js';
 

@@ -3,9 +3,10 @@ import type { CodeCheckResult } from '../metrics/metrics.js';
 import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
 import type { FlowRecord } from '../storage/records.js';
 import { failFlow, recordPossession } from './complete.js';
-import { type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import type { FlowDeps } from './deps.js';
+import { type Envelope, endWithError, prompt, refuseClosedFlow } from './envelope.js';
 import { countGuess, ENTRIES_PAUSED } from './guess-budgets.js';
-import { prompt, resolveRecipient, sendMessage } from './send-message.js';
+import { resolveRecipient, sendMessage } from './send-message.js';
 
 /**
  * SMS one-time codes (wire-protocol §4.5). `otp/start` sends, resends or changes the number;

@@ -1,8 +1,8 @@
-import { type PromptName, promptCodes } from '../errors/catalogue.js';
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
-import { checkFlowPhone, type Envelope, endWithError, type FlowDeps, refuseClosedFlow } from './deps.js';
+import { checkFlowPhone, type FlowDeps } from './deps.js';
+import { type Envelope, endWithError, prompt, refuseClosedFlow } from './envelope.js';
 import { refuseWhileGuessesPaused } from './guess-budgets.js';
 import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
 
@@ -12,15 +12,6 @@ import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
  * (send cap, cooldown, new secret) and the outbox row commit together or not at all; the
  * dispatcher gets it after commit.
  */
-
-/**
- * `data` makes the SDK prompt again (for a number or a code); success answers carry none. The code
- * is named from the catalogue's prompt family.
- */
-export const prompt = (name: PromptName, message: string, extra: Record<string, unknown> = {}): Envelope => ({
-  next: '',
-  data: { code: promptCodes[name].code, message, ...extra },
-});
 
 export type Recipient = { phone: string; cooldownApplies: boolean };
 

@@ -1,5 +1,5 @@
 import type { FlowRecord } from '../storage/records.js';
-import { deviceError, type Envelope } from './deps.js';
+import { deviceError, type Envelope } from './envelope.js';
 import { isOpen } from './flow-state.js';
 
 /**

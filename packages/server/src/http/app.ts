@@ -1,10 +1,12 @@
 import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { FlowDeps } from '../flows/deps.js';
 import { lazyChildLogger } from '../lazy-child-logger.js';
 import { installSandboxHeader } from '../sandbox/response-header.js';
+import { collectApiReference, serveApiReference } from './api-reference.js';
 import { batchResponses } from './batched-responses.js';
 import { installErrorHandling, schemaErrorFormatter } from './errors.js';
 import { clientErrorHandler, frameworkErrors, installWebSocketHandshakeErrors } from './framework-errors.js';
@@ -26,11 +28,17 @@ import { tokenRoute } from './routes/token.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { onWebSocketError } from './websocket-errors.js';
 
+export interface AppOptions {
+  /** Sees every route as it is registered (the API reference's coverage test reads them). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
 /** Builds the HTTP app from its dependencies; no business rules live here. */
 export async function createApp(
   deps: FlowDeps,
   logger: Logger,
   readiness: Readiness = { draining: false },
+  options: AppOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -52,7 +60,9 @@ export async function createApp(
       // No coercion: "true" is not a boolean and 2025550100 is not a string in this API.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  if (deps.config.apiReference) await collectApiReference(app);
 
   batchResponses(app);
   installErrorHandling(app);
@@ -62,7 +72,7 @@ export async function createApp(
   if (deps.config.sandbox !== undefined) installSandboxHeader(app, deps.config.sandbox);
 
   healthRoutes(app, deps, readiness);
-  homeRoutes(app, deps);
+  homeRoutes(app, deps.config);
   sdkRoutes(app);
   // Only /token takes form bodies (RFC 6749); the /v3 API is JSON only.
   await app.register(async (scope) => {
@@ -79,8 +89,9 @@ export async function createApp(
   await app.register(async (scope) => instantLinkRoutes(scope, deps));
   if (deps.config.devSurfaces) {
     await app.register(async (scope) => devInboxRoutes(scope, deps));
-    demoRedirectRoute(app, deps);
+    demoRedirectRoute(app, deps.config);
   }
   await app.register(async (scope) => smsReceiptRoutes(scope, deps));
+  if (deps.config.apiReference) await serveApiReference(app);
   return app;
 }

@@ -4,7 +4,14 @@ import { DEVICE_AUDIENCE } from '../flows/auth-token.js';
 import type { FlowDeps } from '../flows/deps.js';
 import { API_AUDIENCE } from '../oauth/access-token.js';
 import type { FlowTokenClaims } from '../oauth/flow-token.js';
+import type { Store } from '../storage/ports.js';
 import type { ClientRecord, FlowRecord } from '../storage/records.js';
+
+/** What the server API's guard reads: the token's signing keys and the client it names. */
+export type ClientAuthDeps = Pick<FlowDeps, 'keyring'> & { store: Pick<Store, 'clients'> };
+
+/** What the device protocol's guard reads: the authToken's key and retention, and the flow it names. */
+export type FlowAuthDeps = Pick<FlowDeps, 'flowTokens' | 'config'> & { store: Pick<Store, 'flows'> };
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -17,7 +24,7 @@ function bearer(request: FastifyRequest): string | undefined {
  * The server API's guard: a valid access token from `/token` whose client still exists. Deleting
  * a client cuts off its unexpired tokens at once.
  */
-export async function authenticateClient(deps: FlowDeps, request: FastifyRequest): Promise<ClientRecord> {
+export async function authenticateClient(deps: ClientAuthDeps, request: FastifyRequest): Promise<ClientRecord> {
   const token = bearer(request);
   if (!token) throw new AppError('INVALID_CREDENTIALS', 'Authorization: Bearer <access_token> is required');
   const payload = await deps.keyring.verify(token, API_AUDIENCE);
@@ -32,25 +39,25 @@ export async function authenticateClient(deps: FlowDeps, request: FastifyRequest
  * is the flow's expiry; a token past it still identifies the flow (for a clean "expired" answer
  * that lets the finish callback run) as long as the flow has not been purged.
  */
-export async function authenticateFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord> {
+export async function authenticateFlow(deps: FlowAuthDeps, request: FastifyRequest): Promise<FlowRecord> {
   return flowOf(deps, requiredFlowTokenClaims(deps, request));
 }
 
 /** The checked claims of the request's authToken, which it must have (see `authenticateFlow`). */
-export function requiredFlowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTokenClaims {
+export function requiredFlowTokenClaims(deps: FlowAuthDeps, request: FastifyRequest): FlowTokenClaims {
   const claims = flowTokenClaims(deps, request);
   if (!claims)
     throw new AppError('INVALID_CREDENTIALS', 'Authorization: Bearer <authToken> of a current flow is required');
   return claims;
 }
 
-export async function optionalFlow(deps: FlowDeps, request: FastifyRequest): Promise<FlowRecord | undefined> {
+export async function optionalFlow(deps: FlowAuthDeps, request: FastifyRequest): Promise<FlowRecord | undefined> {
   const claims = flowTokenClaims(deps, request);
   return claims && (await flowOf(deps, claims));
 }
 
 /** The claims of the request's authToken, checked (signature, audience, expiry); none without one. */
-export function flowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTokenClaims | undefined {
+export function flowTokenClaims(deps: FlowAuthDeps, request: FastifyRequest): FlowTokenClaims | undefined {
   const token = bearer(request);
   if (!token) return undefined;
   const claims = deps.flowTokens.verify(token, DEVICE_AUDIENCE, deps.config.flowRetentionSeconds);
@@ -59,7 +66,7 @@ export function flowTokenClaims(deps: FlowDeps, request: FastifyRequest): FlowTo
 }
 
 /** The flow a checked authToken names. */
-export async function flowOf(deps: FlowDeps, claims: FlowTokenClaims): Promise<FlowRecord> {
+export async function flowOf(deps: FlowAuthDeps, claims: FlowTokenClaims): Promise<FlowRecord> {
   const flow = await deps.store.flows.findFlow(claims.sub);
   if (!flow) throw new AppError('INVALID_CREDENTIALS', 'authToken is invalid or its flow has been purged');
   return flow;

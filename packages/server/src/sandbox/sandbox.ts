@@ -1,7 +1,8 @@
 import type { Config } from '../config/load.js';
 import { AppError } from '../errors/app-error.js';
 import { failFlow, recordPossession } from '../flows/complete.js';
-import { type Envelope, endWithError, type FlowDeps, type SandboxSeams } from '../flows/deps.js';
+import type { FlowDeps, SandboxSeams } from '../flows/deps.js';
+import { type Envelope, endWithError } from '../flows/envelope.js';
 import type { StartRequestBody } from '../flows/start-request.js';
 import { checkPhoneNumber, type PhoneCheck, type PhoneRules } from '../phone/parse-phone.js';
 import type { SmsProvider } from '../sms/provider.js';

@@ -1,18 +1,45 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { boundedCache } from '../../bounded-cache.js';
 import { apiErrors } from '../../errors/catalogue.js';
 import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
 import { RECHECK_MS } from '../../sms/inbox-arrivals.js';
+import type { Store } from '../../storage/ports.js';
 import { inboxPage } from '../pages/inbox-page.js';
+import { errorResponses, textResponse } from '../schemas/errors.js';
+import type { TypedApp } from '../typed-app.js';
+
+/** What the dev phone reads: stored messages, news of new ones, and how to read a number. */
+export type DevInboxDeps = Pick<FlowDeps, 'config' | 'sandbox' | 'inboxArrivals'> & { store: Pick<Store, 'inbox'> };
+
+const messagesSchema = Type.Array(
+  Type.Object({
+    id: Type.String(),
+    to: Type.String({ description: 'E.164.' }),
+    body: Type.String(),
+    createdAt: Type.Number({ description: 'Milliseconds since the Unix epoch.' }),
+  }),
+  {
+    description: 'Messages, newest first.',
+    examples: [
+      [
+        {
+          id: '0mh2x8k3c1',
+          to: '+12025550123',
+          body: '482913 is your temporary code to continue your application.',
+          createdAt: 1796299200000,
+        },
+      ],
+    ],
+  },
+);
 
 /**
  * The dev phone (contract §5): only registered when developer surfaces are on. The JSON list is
  * what tests and scripts read codes from; the page shows the same messages like a phone would.
  */
-export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
+export function devInboxRoutes(app: TypedApp, deps: DevInboxDeps): void {
   const recipientOf = rememberedRecipients(deps.config.defaultPhoneCountry);
   app.get(
     '/dev/inbox/messages',
@@ -20,6 +47,11 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
       // The dev phone polls this all day: its request lines are debug.
       config: { requestLogLevel: 'debug' },
       schema: {
+        operationId: 'devInboxMessages',
+        tags: ['Developer surfaces'],
+        summary: 'Messages the dev phone received (development only)',
+        description: 'Registered only with `DEV_SURFACES`. Tests and scripts read codes and links here.',
+        response: { 200: messagesSchema, ...errorResponses(400, 500, 503) },
         querystring: Type.Object({
           to: Type.Optional(Type.String({ maxLength: 20 })),
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
@@ -30,8 +62,8 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
         }),
       },
     },
-    async (request, reply) => {
-      const { to, limit, after, wait } = request.query as Record<string, string | undefined>;
+    async function listInbox(request, reply) {
+      const { to, limit, after, wait } = request.query;
       let recipient: string | undefined;
       if (to) {
         // A raw `+` in a query string decodes as a space: put it back.
@@ -60,7 +92,13 @@ export function devInboxRoutes(app: FastifyInstance, deps: FlowDeps): void {
     },
   );
 
-  app.get('/dev/inbox', async (_request, reply) => {
+  const pageSchema = {
+    operationId: 'devInboxPage',
+    tags: ['Developer surfaces'],
+    summary: "The dev phone: a page that looks like a phone's messages (development only)",
+    response: { 200: textResponse('The page.', 'text/html') },
+  };
+  app.get('/dev/inbox', { schema: pageSchema }, async function showInbox(_request, reply) {
     const nonce = randomBytes(16).toString('base64');
     reply
       .header('Content-Type', 'text/html; charset=utf-8')

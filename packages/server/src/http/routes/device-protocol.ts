@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Static } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
 import { tokenChallenge } from '../../flows/auth-token.js';
 import { issueChallenge } from '../../flows/challenge.js';
 import { reportClientError } from '../../flows/client-errors.js';
@@ -12,6 +12,8 @@ import { checkRequestSignature } from '../../flows/request-signature.js';
 import { authenticateFlow, flowOf, optionalFlow, requiredFlowTokenClaims } from '../auth.js';
 import {
   challengeBodySchema,
+  challengeResponseSchema,
+  envelopeSchema,
   errorReportBodySchema,
   instantLinkStartBodySchema,
   otpFinishBodySchema,
@@ -20,6 +22,8 @@ import {
   unregisterBodySchema,
   verifyBodySchema,
 } from '../schemas/device-protocol.js';
+import { errorResponses } from '../schemas/errors.js';
+import type { TypedApp } from '../typed-app.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +54,7 @@ const ERROR_GROUPS = [
  * are HTTP 200 envelopes; only protocol violations (bad token, malformed body) are 4xx, which make
  * the SDK abort.
  */
-export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void {
+export function deviceProtocolRoutes(app: TypedApp, deps: FlowDeps): void {
   // Cross-origin and credential-less: any page origin may call; the authToken is the credential.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Access-Control-Allow-Origin', '*');
@@ -66,7 +70,21 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
       return reply.status(204).send();
     }
   });
-  app.options('/v1/client/*', async () => undefined);
+  app.options(
+    '/v1/client/*',
+    {
+      schema: {
+        operationId: 'devicePreflight',
+        tags: ['Device protocol'],
+        summary: 'CORS preflight',
+        description: 'Any origin may call the device protocol; the authToken is the credential.',
+        response: { 204: { description: 'The CORS headers, no body.', type: 'null' } },
+      },
+    },
+    async function answerPreflight() {
+      return undefined;
+    },
+  );
 
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16_384 }, (request, body, done) => {
@@ -82,69 +100,122 @@ export function deviceProtocolRoutes(app: FastifyInstance, deps: FlowDeps): void
     }
   });
 
-  const post = (path: string, schema: object, handler: (request: FastifyRequest) => Promise<unknown>) =>
-    app.post(path, { schema: { body: schema } }, handler);
-
   for (const kind of ['passive', 'universal']) {
-    post(`/v1/client/device/${kind}/register`, registerBodySchema, async (request) => {
-      const body = request.body as Static<typeof registerBodySchema>;
-      const claims = requiredFlowTokenClaims(deps, request);
-      // The key check starts before the flow is read: the challenge it signs is in the authToken,
-      // which only this server can mint. On a busy event loop, the read and then the check each
-      // waited for a turn of the loop; side by side, register's p99 was ~5 ms lower.
-      const challenge = tokenChallenge(claims);
-      const early = challenge === undefined ? undefined : startRegistrationCheck(body, challenge);
-      const flow = await flowOf(deps, claims);
-      return (await deps.sandbox?.refuseDeviceKey(deps, flow)) ?? registerDevice(deps, flow, body, early);
-    });
-    post(`/v1/client/device/${kind}/verify`, verifyBodySchema, async (request) => {
-      const flow = await authenticateFlow(deps, request);
-      return (
-        (await deps.sandbox?.refuseDeviceKey(deps, flow)) ??
-        verifyDevice(deps, flow, request.body as Static<typeof verifyBodySchema>)
-      );
-    });
+    app.post(
+      `/v1/client/device/${kind}/register`,
+      step(`${kind}Register`, "Register the browser's device key", registerBodySchema, envelopeSchema),
+      async function registerDeviceKey(request) {
+        const claims = requiredFlowTokenClaims(deps, request);
+        // The key check starts before the flow is read: the challenge it signs is in the authToken,
+        // which only this server can mint. On a busy event loop, the read and then the check each
+        // waited for a turn of the loop; side by side, register's p99 was ~5 ms lower.
+        const challenge = tokenChallenge(claims);
+        const early = challenge === undefined ? undefined : startRegistrationCheck(request.body, challenge);
+        const flow = await flowOf(deps, claims);
+        return (await deps.sandbox?.refuseDeviceKey(deps, flow)) ?? registerDevice(deps, flow, request.body, early);
+      },
+    );
+    app.post(
+      `/v1/client/device/${kind}/verify`,
+      step(`${kind}Verify`, 'Prove the browser holds its registered device key', verifyBodySchema, envelopeSchema),
+      async function verifyDeviceKey(request) {
+        const flow = await authenticateFlow(deps, request);
+        return (await deps.sandbox?.refuseDeviceKey(deps, flow)) ?? verifyDevice(deps, flow, request.body);
+      },
+    );
   }
 
-  post('/v1/client/mobile/otp/start', otpStartBodySchema, async (request) => {
-    const { mobileNumber } = request.body as Static<typeof otpStartBodySchema>;
-    return startOtp(deps, await authenticateFlow(deps, request), mobileNumber ?? undefined);
-  });
+  app.post(
+    '/v1/client/mobile/otp/start',
+    step('otpStart', 'Send, resend or re-address the SMS code', otpStartBodySchema, envelopeSchema),
+    async function sendCode(request) {
+      return startOtp(deps, await authenticateFlow(deps, request), request.body.mobileNumber ?? undefined);
+    },
+  );
 
-  post('/v1/client/mobile/otp/finish', otpFinishBodySchema, async (request) => {
-    const { otp } = request.body as Static<typeof otpFinishBodySchema>;
-    return finishOtp(deps, await authenticateFlow(deps, request), otp);
-  });
+  app.post(
+    '/v1/client/mobile/otp/finish',
+    step('otpFinish', 'Check an SMS code', otpFinishBodySchema, envelopeSchema),
+    async function checkCode(request) {
+      return finishOtp(deps, await authenticateFlow(deps, request), request.body.otp);
+    },
+  );
 
-  post('/v1/client/mobile/instantlink/start', instantLinkStartBodySchema, async (request) =>
-    startInstantLink(
-      deps,
-      await authenticateFlow(deps, request),
-      request.body as Static<typeof instantLinkStartBodySchema>,
-    ),
+  app.post(
+    '/v1/client/mobile/instantlink/start',
+    step('instantLinkStart', 'Send or resend the Instant Link', instantLinkStartBodySchema, envelopeSchema),
+    async function sendInstantLink(request) {
+      return startInstantLink(deps, await authenticateFlow(deps, request), request.body);
+    },
   );
 
   // No authToken: the request is signed with the device key itself (PA-* headers).
-  post('/v1/client/device/unregister', unregisterBodySchema, async (request) => {
-    const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
-    return unregisterDevice(deps, signature, (request.body as Static<typeof unregisterBodySchema>).deviceId);
-  });
+  app.post(
+    '/v1/client/device/unregister',
+    step('unregisterDevice', 'Delete the device key (signed with it)', unregisterBodySchema, envelopeSchema, SIGNED),
+    async function unregisterDeviceKey(request) {
+      const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
+      return unregisterDevice(deps, signature, request.body.deviceId);
+    },
+  );
 
   // Inside authenticate() the SDK sends the authToken; for unregister it sends none.
-  post('/v1/client/challenge', challengeBodySchema, async (request) => {
-    const { deviceId } = request.body as Static<typeof challengeBodySchema>;
-    return issueChallenge(deps, deviceId, await optionalFlow(deps, request));
-  });
+  app.post(
+    '/v1/client/challenge',
+    step('challenge', 'Get a challenge for the device key to sign', challengeBodySchema, challengeResponseSchema, [
+      {},
+      { authToken: [] },
+    ]),
+    async function challengeDevice(request) {
+      return issueChallenge(deps, request.body.deviceId, await optionalFlow(deps, request));
+    },
+  );
 
   for (const group of ERROR_GROUPS) {
-    post(`/v1/client/${group}/error`, errorReportBodySchema, async (request) => {
-      const flow = await optionalFlow(deps, request);
-      const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
-      if (signature.status === 'invalid')
-        request.log.warn({ reason: signature.reason }, 'error report signature refused');
-      return reportClientError(deps, flow, group, request.body as Static<typeof errorReportBodySchema>, signature);
-    });
+    app.post(
+      `/v1/client/${group}/error`,
+      step(
+        `${group.replace(/\/./g, (c) => (c[1] ?? '').toUpperCase())}Error`,
+        `Report an SDK error in ${group}`,
+        errorReportBodySchema,
+        envelopeSchema,
+        [{}, { authToken: [] }],
+      ),
+      async function reportStepError(request) {
+        const flow = await optionalFlow(deps, request);
+        const signature = await checkRequestSignature(deps, signatureHeaders(request), signedRequest(request));
+        if (signature.status === 'invalid')
+          request.log.warn({ reason: signature.reason }, 'error report signature refused');
+        return reportClientError(deps, flow, group, request.body, signature);
+      },
+    );
   }
+}
+
+/** Unsigned requests carry no credential at all; signed ones prove the device key in PA-* headers. */
+const SIGNED = [{ deviceSignature: [] }];
+
+/**
+ * The route options of a device-protocol step: its body, its envelope, and the protocol errors
+ * (malformed body 400, bad authToken 401) that make the SDK abort.
+ */
+function step<Body extends TSchema, Answer extends TSchema>(
+  operationId: string,
+  summary: string,
+  body: Body,
+  answer: Answer,
+  security: Record<string, string[]>[] = [{ authToken: [] }],
+) {
+  return {
+    schema: {
+      operationId,
+      tags: ['Device protocol'],
+      summary,
+      security,
+      body,
+      response: { 200: answer, ...errorResponses(400, 401, 500, 503) },
+    },
+  };
 }
 
 function signatureHeaders(request: FastifyRequest) {

@@ -1,5 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import type { Static } from 'typebox';
 import { AppError, invalidField } from '../../errors/app-error.js';
 import { bindFlow } from '../../flows/bind.js';
 import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
@@ -9,9 +7,9 @@ import { checkStartRequest } from '../../flows/start-request.js';
 import { describeFlow, findOwnVerdict } from '../../flows/status.js';
 import type { ClientRecord, FlowVerdict } from '../../storage/records.js';
 import { authenticateClient } from '../auth.js';
+import { errorResponses } from '../schemas/errors.js';
 import {
   bindRequestSchema,
-  errorBodySchema,
   revokeRequestSchema,
   revokeResponseSchema,
   startRequestSchema,
@@ -19,6 +17,7 @@ import {
   statusRequestSchema,
   statusResponseSchema,
 } from '../schemas/server-api.js';
+import type { TypedApp } from '../typed-app.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,7 +31,7 @@ declare module 'fastify' {
  * the verdict. The seed-era `/v3/mfa*` names share the handlers; only `/v3/mfa` keeps the seed's
  * rule that `none` takes no phone number.
  */
-export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
+export function serverApiRoutes(app: TypedApp, deps: FlowDeps): void {
   // JSON only: without this, Fastify's text/plain parser would hand the schema a string.
   app.removeContentTypeParser('text/plain');
   // Authenticate before the body is parsed or validated: callers without a token learn nothing.
@@ -40,13 +39,27 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
   app.addHook('onRequest', async (request) => {
     request.client = await authenticateClient(deps, request);
   });
-  const errors = { 400: errorBodySchema, 401: errorBodySchema, 500: errorBodySchema };
 
   for (const path of ['/v3/mfa', '/v3/unify']) {
     const seedEra = path === '/v3/mfa';
-    app.post<{ Body: Static<typeof startRequestSchema> }>(
+    app.post(
       path,
-      { bodyLimit: 4096, schema: { body: startRequestSchema, response: { 200: startResponseSchema, ...errors } } },
+      {
+        bodyLimit: 4096,
+        schema: {
+          ...operation(seedEra ? 'startMfa' : 'startUnify', seedEra, {
+            summary: 'Start a possession check',
+            description: seedEra
+              ? 'The seed-era name of `/v3/unify`; here `possessionType: none` takes no phone number.'
+              : 'Starts a flow for a phone number and answers the `authToken` the browser SDK continues with.',
+          }),
+          body: startRequestSchema,
+          response: {
+            200: startResponseSchema,
+            ...errorResponses(400, 401, 429, 500, 503),
+          },
+        },
+      },
       async function startPossessionCheck(request) {
         const { client } = request;
         const body = deps.sandbox ? deps.sandbox.admitStart(request.body, client.id) : request.body;
@@ -70,12 +83,23 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
     );
   }
 
-  bindAndRevokeRoutes(app, deps, { ...errors, 403: errorBodySchema, 404: errorBodySchema });
+  bindAndRevokeRoutes(app, deps);
 
   for (const path of ['/v3/mfa-status', '/v3/unify-status']) {
-    app.post<{ Body: Static<typeof statusRequestSchema> }>(
+    const seedEra = path === '/v3/mfa-status';
+    app.post(
       path,
-      { bodyLimit: 4096, schema: { body: statusRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
+      {
+        bodyLimit: 4096,
+        schema: {
+          ...operation(seedEra ? 'mfaStatus' : 'unifyStatus', seedEra, {
+            summary: 'Read the verdict of a flow',
+            description: "Idempotent; poll it after the browser's finish callback (or the desktop socket) fires.",
+          }),
+          body: statusRequestSchema,
+          response: { 200: statusResponseSchema, ...errorResponses(400, 401, 500, 503) },
+        },
+      },
       async function checkStatus(request) {
         const { correlationId, phoneNumber } = request.body;
         const flow = await findOwnVerdict(deps, request.client.id, correlationId.toLowerCase());
@@ -86,11 +110,23 @@ export function serverApiRoutes(app: FastifyInstance, deps: FlowDeps): void {
   }
 }
 
-function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Record<number, unknown>): void {
+function bindAndRevokeRoutes(app: TypedApp, deps: FlowDeps): void {
   for (const path of ['/v3/mfa-bind', '/v3/unify-bind']) {
-    app.post<{ Body: Static<typeof bindRequestSchema> }>(
+    const seedEra = path === '/v3/mfa-bind';
+    app.post(
       path,
-      { bodyLimit: 4096, schema: { body: bindRequestSchema, response: { 200: statusResponseSchema, ...errors } } },
+      {
+        bodyLimit: 4096,
+        schema: {
+          ...operation(seedEra ? 'mfaBind' : 'unifyBind', seedEra, {
+            summary: "Bind the flow's device key to the number",
+            description:
+              'Only after status answered `possession_required` and your own possession check passed; answers the new verdict.',
+          }),
+          body: bindRequestSchema,
+          response: { 200: statusResponseSchema, ...errorResponses(400, 401, 403, 500, 503) },
+        },
+      },
       async function bindDeviceKey(request) {
         const { correlationId, phoneNumber } = request.body;
         return bindFlow(deps, request.client.id, correlationId.toLowerCase(), phoneNumber);
@@ -98,15 +134,35 @@ function bindAndRevokeRoutes(app: FastifyInstance, deps: FlowDeps, errors: Recor
     );
   }
 
-  app.post<{ Body: Static<typeof revokeRequestSchema> }>(
+  app.post(
     '/v3/device/revoke',
-    { bodyLimit: 4096, schema: { body: revokeRequestSchema, response: { 200: revokeResponseSchema, ...errors } } },
+    {
+      bodyLimit: 4096,
+      schema: {
+        ...operation('revokeDevice', false, {
+          summary: 'Revoke a device key',
+          description: 'The key is refused from then on; the browser holding it is told to delete it.',
+        }),
+        body: revokeRequestSchema,
+        response: { 200: revokeResponseSchema, ...errorResponses(400, 401, 404, 500, 503) },
+      },
+    },
     async function revokeDeviceKey(request) {
       await revokeDevice(deps, request.client.id, request.body.deviceId);
       // A real boolean here, unlike the string `success` of the other operations.
       return { success: true };
     },
   );
+}
+
+/** The OpenAPI description of a server-API operation; the seed-era names (`/v3/mfa*`) have a tag of their own. */
+function operation(operationId: string, seedEra: boolean, text: { summary: string; description: string }) {
+  return {
+    operationId,
+    tags: [seedEra ? 'Server API, seed-era names' : 'Server API'],
+    ...text,
+    security: [{ clientCredentials: [] }],
+  };
 }
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */

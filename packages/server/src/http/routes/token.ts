@@ -1,27 +1,42 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors } from '../../errors/catalogue.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import { mintAccessToken } from '../../oauth/access-token.js';
 import { decoySecretHash, verifyClientSecret } from '../../oauth/client-secret.js';
 import { GATE_FULL, SecretCheckGate } from '../../oauth/secret-check-gate.js';
+import type { Store } from '../../storage/ports.js';
 import { isPlainText } from '../schemas/text.js';
+import { tokenErrorResponses, tokenRequestSchema, tokenResponseSchema } from '../schemas/token.js';
+import type { TypedApp } from '../typed-app.js';
+
+/** What `/token` reads: the clients, and what it takes to mint an access token. */
+export type TokenDeps = Pick<FlowDeps, 'keyring' | 'clock' | 'random' | 'config'> & { store: Pick<Store, 'clients'> };
 
 /**
  * `POST /token`: OAuth 2.0 client credentials (RFC 6749 §4.4). Credentials come in the body (form
  * or JSON) or as HTTP Basic (§2.3.1), never both. Errors carry the contract's `{code, message}` and
  * RFC 6749's `error` / `error_description`.
  */
-export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
+export function tokenRoute(app: TypedApp, deps: TokenDeps): void {
   const secretChecks = new SecretCheckGate({
     running: deps.config.tokenChecksAtOnce,
     waiting: deps.config.tokenChecksWaiting,
   });
-  app.post('/token', { bodyLimit: 4096 }, async function issueToken(request, reply) {
-    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
-      string,
-      unknown
-    >;
-    const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+  const schema = {
+    operationId: 'issueToken',
+    tags: ['Server API'],
+    summary: 'Get an access token (OAuth 2.0 client credentials)',
+    description:
+      'RFC 6749 §4.4. The access token authorises the `/v3/*` operations for `expires_in` seconds; get a new one when it expires.',
+    security: NO_CREDENTIAL_OR_BASIC,
+    consumes: ['application/x-www-form-urlencoded', 'application/json'],
+    body: tokenRequestSchema,
+    response: { 200: tokenResponseSchema, ...tokenErrorResponses },
+  };
+  app.post('/token', { bodyLimit: 4096, schema }, async function issueToken(request, reply) {
+    // No body at all is answered like an empty one: "grant_type is required".
+    const body = request.body ?? {};
+    const field = (name: keyof typeof body) => body[name];
     const basic = parseBasic(request);
     if (basic === 'malformed') {
       reply.header('WWW-Authenticate', BASIC_CHALLENGE);
@@ -80,9 +95,12 @@ export function tokenRoute(app: FastifyInstance, deps: FlowDeps): void {
       jti: deps.random.uuid(),
     });
     reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: ttlSeconds };
+    return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ttlSeconds };
   });
 }
+
+/** The credentials come in the body (no security scheme) or as HTTP Basic. */
+const NO_CREDENTIAL_OR_BASIC: Record<string, string[]>[] = [{}, { clientBasic: [] }];
 
 const BASIC_CHALLENGE = 'Basic realm="pocketproof"';
 
