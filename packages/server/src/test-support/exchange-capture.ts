@@ -1,4 +1,4 @@
-import type { onRouteHookHandler, onSendHookHandler } from 'fastify';
+import type { onSendHookHandler, RouteOptions } from 'fastify';
 import type { Exchange } from './openapi-contract.js';
 
 /**
@@ -7,9 +7,9 @@ import type { Exchange } from './openapi-contract.js';
  * handler shaped it), so the contract test sees exactly what a client would receive.
  * Requests no route matched (the 404 handler) are not recorded: they have no operation to check.
  */
-export function captureExchanges(): { onRoute: onRouteHookHandler; exchanges: Exchange[] } {
+export function captureExchanges(): { onRoute: (route: RouteOptions) => void; exchanges: Exchange[] } {
   const exchanges: Exchange[] = [];
-  const onRoute: onRouteHookHandler = (routeOptions) => {
+  const onRoute = (routeOptions: RouteOptions): void => {
     const route = routeOptions.url;
     const record: onSendHookHandler = async (request, reply, payload) => {
       const contentType = reply.getHeader('content-type');

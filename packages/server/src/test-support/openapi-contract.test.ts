@@ -56,6 +56,15 @@ describe('OpenApiContract', () => {
     expect(contract.check(unify)).toEqual([expect.stringMatching(/success must be boolean/)]);
   });
 
+  it('fails an answer holding a field the document does not name', () => {
+    const contract = brokenDocument((document) => {
+      const schema = unifyOperation(document).responses['200'].content['application/json'].schema;
+      delete schema.properties.authToken;
+      schema.required = schema.required.filter((name: string) => name !== 'authToken');
+    });
+    expect(contract.check(unify)).toEqual([expect.stringMatching(/must NOT have additional properties/)]);
+  });
+
   it('fails a status the document does not list, and an operation it does not have', () => {
     expect(brokenDocument((document) => delete unifyOperation(document).responses['200']).check(unify)).toEqual([
       'status 200 is not documented',

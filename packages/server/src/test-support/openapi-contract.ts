@@ -66,7 +66,8 @@ function isJson(media: string): boolean {
  * answer must match that status's schema; an answer's media type must be one the status lists.
  * A request the document rejects (bad body or parameters) must have been refused with a 4xx:
  * the error cases send such requests on purpose, and a server that accepted one would mean the
- * document is stricter than the server.
+ * document is stricter than the server. Answers are held to their documented fields only (see
+ * `closedObjects`): a field the server sends and the document never mentions is a mismatch too.
  */
 export class OpenApiContract {
   private readonly ajv: Ajv2020;
@@ -165,7 +166,7 @@ export class OpenApiContract {
     const validate = this.validator(
       this.ajv,
       `${path}/${method}/responses/${documentedKey}/${media}`,
-      documented.schema,
+      closedObjects(documented.schema),
     );
     return validate(parsed) ? [] : [`the ${exchange.status} body does not match: ${this.describe(validate)}`];
   }
@@ -182,4 +183,29 @@ export class OpenApiContract {
   private describe(validate: ValidateFunction): string {
     return this.ajv.errorsText(validate.errors, { dataVar: 'body' });
   }
+}
+
+/**
+ * A copy of a response schema in which every object that lists its properties and says nothing
+ * about others allows no others. The document leaves objects open (a client must tolerate new
+ * fields), but the server's own answers should hold no field the document does not name.
+ * The document has no `allOf`, where closing each part would reject the whole.
+ */
+export function closedObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closedObjects);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    // `properties` maps names to schemas; a property named like a keyword must not be mistaken.
+    copy[key] =
+      key === 'properties' && value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, closedObjects(inner)]))
+        : key === 'example' || key === 'examples' || key === 'const' || key === 'enum' || key === 'default'
+          ? value
+          : closedObjects(value);
+  }
+  if ('properties' in copy && !('additionalProperties' in copy) && !('unevaluatedProperties' in copy)) {
+    copy.additionalProperties = false;
+  }
+  return copy;
 }
