@@ -95,6 +95,11 @@ describe('the OpenAPI document against the server it describes', () => {
         )
       ).body,
     ).toEqual({ next: 'done' });
+    // The SDK's challenge for a known device, then the browser forgetting its key.
+    expect((await post('/v1/client/challenge', { deviceId: device.deviceId }, returning.authToken)).status).toBe(200);
+    expect(
+      (await post('/v1/client/device/unregister', { deviceId: device.deviceId }, returning.authToken)).status,
+    ).toBe(200);
     const revoked = await post('/v3/device/revoke', { clientRequestId: 'c1', deviceId: device.deviceId }, accessToken);
     expect(revoked.status).toBe(200);
     expect(
@@ -179,6 +184,8 @@ describe('the OpenAPI document against the server it describes', () => {
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
     });
     expect(preflight.statusCode).toBe(204);
+    // The status socket's handshake refused before any upgrade: a bad token.
+    expect((await inject({ method: 'GET', url: '/v1/client/status?token=not-a-token' })).statusCode).toBe(401);
   });
 
   it('/token: form and JSON, Basic credentials, bad credentials, a bad grant, and the 429 of a burst', async () => {
