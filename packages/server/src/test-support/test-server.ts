@@ -4,7 +4,7 @@ import { manualClock } from '../clock.js';
 import { type Config, loadConfig } from '../config/load.js';
 import type { ConfigKey } from '../config/schema.js';
 import { loggerOptions } from '../logger.js';
-import { buildServer, type Server } from '../main.js';
+import { type BuildOptions, buildServer, type Server } from '../main.js';
 import { createClient } from '../oauth/clients.js';
 import { makeSqliteTestStore, type TestStore } from './stores.js';
 
@@ -35,7 +35,12 @@ export interface TestServer {
 }
 
 export async function createTestServer(
-  options: { config?: Partial<Record<ConfigKey, string>>; store?: () => Promise<TestStore> } = {},
+  options: {
+    config?: Partial<Record<ConfigKey, string>>;
+    store?: () => Promise<TestStore>;
+    /** Sees every route as it is added (the contract test's capture hook, say). */
+    onRoute?: BuildOptions['onRoute'];
+  } = {},
 ): Promise<TestServer> {
   const testStore = await (options.store ?? makeSqliteTestStore)();
   // NODE_ENV=test: the contract's defaults, not development's relaxed limits.
@@ -52,13 +57,17 @@ export async function createTestServer(
     },
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
-  const server = await buildServer(config, { clock, logger, store: testStore.store, dispatch: false }).catch(
-    async (error: unknown) => {
-      // A server that refuses to start (a test of a bad setting) must not leave its store behind.
-      await testStore.cleanup().catch(() => undefined);
-      throw error;
-    },
-  );
+  const server = await buildServer(config, {
+    clock,
+    logger,
+    store: testStore.store,
+    dispatch: false,
+    onRoute: options.onRoute,
+  }).catch(async (error: unknown) => {
+    // A server that refuses to start (a test of a bad setting) must not leave its store behind.
+    await testStore.cleanup().catch(() => undefined);
+    throw error;
+  });
 
   const post: TestServer['post'] = async (path, body, token) => {
     const response = await server.app.inject({
