@@ -17,11 +17,14 @@ export interface PackedTarball {
 /**
  * npm as a user runs it: the user's own configuration (HOME, proxies) but none of the
  * `npm_*` variables an outer `npm test` exports, which would point a child npm at this repository.
+ * `npm_config_nodedir` is the user's own: on a Node from the npm registry it names the headers that
+ * native addons (better-sqlite3) must be built against, or they are built for another Node.
  */
 export function userEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE_ENV') env[name] = value;
+    const outerNpm = /^npm_/i.test(name) && name.toLowerCase() !== 'npm_config_nodedir';
+    if (!outerNpm && name !== 'INIT_CWD' && name !== 'NODE_ENV') env[name] = value;
   }
   return { ...env, ...extra };
 }
