@@ -57,6 +57,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const server = await startCli({ LOG_LEVEL: 'warn', ...env });
   // An integrator of its own, made the way an operator makes one.
   const client = JSON.parse(await server.cli('clients', 'create', '--name', 'Browser e2e shop', '--json'));
+  return stackOn(server, client);
+}
+
+/** The demo app (with `client`'s credentials) and Chromium beside a running server. */
+export async function stackOn(server: Stack['server'], client: Stack['client']): Promise<Stack> {
   const demo = await startDemo({ port: 0, host: '127.0.0.1', pocketproofUrl: server.url, ...client });
   const browser = await launchChromium();
   return {

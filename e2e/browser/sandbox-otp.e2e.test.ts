@@ -1,14 +1,13 @@
-import { startDemo } from '@pocketproof/demo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../support.js';
 import {
   enterCode,
   enterPhone,
-  launchChromium,
   messagesTo,
   newContext,
   openDemo,
   type Stack,
+  stackOn,
   startFlow,
   verdict,
 } from './browser-support.js';
@@ -24,19 +23,7 @@ describe('browser: pocketproof sandbox, a test user and the code 1234', { timeou
   beforeAll(async () => {
     const server = await startCli({ LOG_LEVEL: 'warn', DATABASE_URL: '' }, 'sandbox');
     const client = { clientId: 'sandbox-client', clientSecret: 'sandbox-secret' };
-    const demo = await startDemo({ port: 0, host: '127.0.0.1', pocketproofUrl: server.url, ...client });
-    const browser = await launchChromium();
-    stack = {
-      server,
-      demo,
-      browser,
-      client,
-      async close() {
-        await browser.close();
-        await demo.close();
-        await server.stop();
-      },
-    };
+    stack = await stackOn(server, client);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describeFlowEventsConformance, HEARTBEAT_MS } from '../test-support/flow-events-conformance.js';
 import { DEFAULT_PG_TEST_URL } from '../test-support/postgres.js';
 import { startTcpProxy } from '../test-support/tcp-proxy.js';
-import { inProcessFlowEvents } from './flow-events.js';
+import { type FlowEvents, inProcessFlowEvents } from './flow-events.js';
 import { postgresFlowEvents } from './flow-events-postgres.js';
 import { redisFlowEvents } from './flow-events-redis.js';
 
@@ -14,6 +14,22 @@ const hostOf = (url: string) => {
   const parsed = new URL(url);
   return { host: parsed.hostname, port: Number(parsed.port) };
 };
+
+/** Two buses on one channel: `a` connects directly, `b` through a proxy the tests can cut. */
+async function proxiedPair(url: string, open: (url: string) => FlowEvents) {
+  const proxy = await startTcpProxy(hostOf(url));
+  const a = open(url);
+  const b = open(proxy.rewrite(url));
+  return {
+    a,
+    b,
+    proxy,
+    async close() {
+      await Promise.all([a.close(), b.close()]);
+      await proxy.close();
+    },
+  };
+}
 
 describeFlowEventsConformance(
   'in-process',
@@ -29,18 +45,7 @@ describeFlowEventsConformance(
   async () => {
     // A channel of its own: other test files publish on the same Redis at the same time.
     const channel = `pocketproof-test:${randomBytes(8).toString('hex')}`;
-    const proxy = await startTcpProxy(hostOf(REDIS_TEST_URL));
-    const a = redisFlowEvents({ url: REDIS_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
-    const b = redisFlowEvents({ url: proxy.rewrite(REDIS_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
-    return {
-      a,
-      b,
-      proxy,
-      async close() {
-        await Promise.all([a.close(), b.close()]);
-        await proxy.close();
-      },
-    };
+    return proxiedPair(REDIS_TEST_URL, (url) => redisFlowEvents({ url, channel, logger, heartbeatMs: HEARTBEAT_MS }));
   },
   { connection: true },
 );
@@ -50,18 +55,7 @@ describeFlowEventsConformance(
   async () => {
     // NOTIFY reaches the whole database, whatever the schema: a channel of its own per test.
     const channel = `t_${randomBytes(8).toString('hex')}`;
-    const proxy = await startTcpProxy(hostOf(PG_TEST_URL));
-    const a = postgresFlowEvents({ url: PG_TEST_URL, channel, logger, heartbeatMs: HEARTBEAT_MS });
-    const b = postgresFlowEvents({ url: proxy.rewrite(PG_TEST_URL), channel, logger, heartbeatMs: HEARTBEAT_MS });
-    return {
-      a,
-      b,
-      proxy,
-      async close() {
-        await Promise.all([a.close(), b.close()]);
-        await proxy.close();
-      },
-    };
+    return proxiedPair(PG_TEST_URL, (url) => postgresFlowEvents({ url, channel, logger, heartbeatMs: HEARTBEAT_MS }));
   },
   { connection: true },
 );
