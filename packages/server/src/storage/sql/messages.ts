@@ -7,8 +7,10 @@ import { precompiled, precompiledInsert } from './precompiled.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const insertOutboxRow = precompiledInsert('outbox');
-const insertAttemptRow = precompiledInsert('outbox_attempts');
+// Neither `enqueue` nor `recordAttempt` answers anything: inside a transaction, each may go out
+// with the next statement (postgres-deferred-sends.ts).
+const insertOutboxRow = precompiledInsert('outbox', { answerUnread: true });
+const insertAttemptRow = precompiledInsert('outbox_attempts', { answerUnread: true });
 const insertInboxRow = precompiledInsert('dev_inbox');
 const markSentRow = precompiled<never, [number, string, string, string]>(
   4,
@@ -27,6 +29,8 @@ const markSentRow = precompiled<never, [number, string, string, string]>(
         delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
       })
       .where('id', '=', id as never),
+  // `markSent` answers nothing either: inside the dispatcher's transaction it goes out with COMMIT.
+  { answerUnread: true },
 );
 /** The dev inbox, newest first, in its four shapes (with or without a recipient and a starting id). */
 const listInbox = {

@@ -1,12 +1,16 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../ports.js';
+import { deferringSends } from './postgres-deferred-sends.js';
 import { PreparingClient } from './postgres-prepared.js';
 import { boundedPool, connectionOptions, type PostgresTimeouts, ResilientClient } from './postgres-resilience.js';
 import { sqlStore } from './sql-store.js';
 import type { Database } from './tables.js';
 
 const INT8_OID = 20;
+
+const DeferringClient = deferringSends(ResilientClient);
+const DeferringPreparingClient = deferringSends(PreparingClient);
 
 /** Generous enough for a busy server, short enough that a dead database answers 503 promptly. */
 export const defaultPostgresTimeouts: PostgresTimeouts = {
@@ -34,7 +38,9 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
   const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
   const pool = openPool(connectionString, {
     ...connectionOptions(timeouts),
-    Client: options.preparedStatements === false ? ResilientClient : PreparingClient,
+    Client: options.preparedStatements === false ? DeferringClient : DeferringPreparingClient,
+    // Lets what a transaction holds back go out with the statement after it (postgres-deferred-sends.ts).
+    pipeline: true,
     max: options.maxConnections ?? 10,
   });
   // An idle pooled connection the server drops (restart, failover, idle timeout) surfaces as an

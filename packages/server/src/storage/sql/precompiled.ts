@@ -38,14 +38,30 @@ export function runPrecompiledDirectly(db: Kysely<Database>, run: Run): void {
  */
 const statementNames = new Map<string, string>();
 
+/**
+ * The SQL texts of writes whose answer no caller reads (their ports return nothing): inside a
+ * transaction, PostgreSQL's client may send them with the next statement (postgres-deferred-sends.ts).
+ */
+const unreadAnswers = new Set<string>();
+
+export function answerIsUnread(sql: string): boolean {
+  return unreadAnswers.has(sql);
+}
+
 /** The name of a statement `precompiled` built, or undefined for any other SQL. */
 export function precompiledStatementName(sql: string): string | undefined {
   return statementNames.get(sql);
 }
 
+export interface PrecompiledOptions {
+  /** A write whose port returns nothing, so no caller reads its answer (see `answerIsUnread`). */
+  answerUnread?: boolean;
+}
+
 export function precompiled<Row, Args extends unknown[]>(
   arity: Args['length'],
   build: (db: Kysely<Database>, ...placeholders: Placeholder[]) => Compilable<Row>,
+  options: PrecompiledOptions = {},
 ): (db: Kysely<Database>, ...args: Args) => Promise<QueryResult<Row>> {
   const byDialect = new WeakMap<object, { compiled: CompiledQuery<Row>; slots: (number | { value: unknown })[] }>();
 
@@ -53,6 +69,7 @@ export function precompiled<Row, Args extends unknown[]>(
     const placeholders = Array.from({ length: arity }, (_, i): Placeholder => ({ placeholder: i }));
     const compiled = build(db, ...placeholders).compile();
     if (!statementNames.has(compiled.sql)) statementNames.set(compiled.sql, `pocketproof_${statementNames.size + 1}`);
+    if (options.answerUnread) unreadAnswers.add(compiled.sql);
     const slots = compiled.parameters.map((value) => {
       const index = placeholders.indexOf(value as Placeholder);
       return index >= 0 ? index : { value };
@@ -82,16 +99,19 @@ export function precompiled<Row, Args extends unknown[]>(
  * `INSERT INTO table (…) VALUES (…)` of a whole row, precompiled per set of columns (rows from one
  * `…ToRow` function always have the same columns, in the same order).
  */
-export function precompiledInsert<T extends keyof Database & string>(table: T) {
+export function precompiledInsert<T extends keyof Database & string>(table: T, options: PrecompiledOptions = {}) {
   const byColumns = new Map<string, (db: Kysely<Database>, ...values: unknown[]) => Promise<QueryResult<unknown>>>();
   return (db: Kysely<Database>, row: Record<string, unknown>): Promise<QueryResult<unknown>> => {
     const columns = Object.keys(row);
     const key = columns.join(',');
     let insert = byColumns.get(key);
     if (!insert) {
-      insert = precompiled(columns.length, (d, ...placeholders) =>
-        // biome-ignore lint/suspicious/noExplicitAny: the row's columns are the table's, typed by its caller.
-        d.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, placeholders[i]])) as any),
+      insert = precompiled(
+        columns.length,
+        (d, ...placeholders) =>
+          // biome-ignore lint/suspicious/noExplicitAny: the row's columns are the table's, typed by its caller.
+          d.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, placeholders[i]])) as any),
+        options,
       );
       byColumns.set(key, insert);
     }

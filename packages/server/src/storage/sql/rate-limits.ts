@@ -52,13 +52,17 @@ const hitRateLimits = precompiledShapes((shape) =>
 // the number's guesses: precompiled, as `hit` is. The release takes from whichever window the hit
 // counted into: the caller's, or a newer one the row had already moved to.
 const releaseRateLimits = precompiledShapes((shape) =>
-  precompiled<never, unknown[]>(1 + Number(shape), (db, windowStart, ...keys) =>
-    db
-      .updateTable('rate_limits')
-      .set((eb) => ({ count: eb('count', '-', 1) }))
-      .where('key', 'in', keys as never[])
-      .where('window_start', '>=', windowStart as never)
-      .where('count', '>', 0),
+  precompiled<never, unknown[]>(
+    1 + Number(shape),
+    (db, windowStart, ...keys) =>
+      db
+        .updateTable('rate_limits')
+        .set((eb) => ({ count: eb('count', '-', 1) }))
+        .where('key', 'in', keys as never[])
+        .where('window_start', '>=', windowStart as never)
+        .where('count', '>', 0),
+    // `release` answers nothing: inside a transaction it may go out with the next statement.
+    { answerUnread: true },
   ),
 );
 
