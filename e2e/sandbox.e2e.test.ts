@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,14 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
   it('the start banner says it is a sandbox, with the client credentials', () => {
     expect(sandbox.output()).toContain("SANDBOX (prove): Prove's sandbox, emulated");
     expect(sandbox.output()).toContain('client_id=sandbox-client client_secret=sandbox-secret');
+  });
+
+  it('the start banner points at the sandbox docs by a path that exists: the build’s copy of docs/sandbox.md', async () => {
+    const docs = /^ {2}Test users and scenarios: (.+)$/m.exec(sandbox.output())?.[1];
+    expect(docs).toBe(join(import.meta.dirname, '../packages/server/dist/docs/sandbox.md'));
+    expect(await readFile(docs as string, 'utf8')).toBe(
+      await readFile(join(import.meta.dirname, '../docs/sandbox.md'), 'utf8'),
+    );
   });
 
   it('Unified Auth user: token → unify → the browser (device key, code 1234) → status true with deviceId', async () => {
