@@ -7,7 +7,7 @@ import type { StartRequestBody } from '../flows/start-request.js';
 import { checkPhoneNumber, type PhoneCheck, type PhoneRules } from '../phone/parse-phone.js';
 import type { SmsProvider } from '../sms/provider.js';
 import type { FlowRecord } from '../storage/records.js';
-import { scenarioProvider } from './scenario-provider.js';
+import { type ScenarioProviderDeps, scenarioProvider } from './scenario-provider.js';
 import { loadScenarios, type Scenario } from './scenarios.js';
 import { findTestUser, NO_TEST_USER, SANDBOX_CODE, TEST_USER_OF_ANOTHER_CLIENT } from './test-users.js';
 
@@ -30,8 +30,8 @@ export interface Sandbox extends SandboxSeams {
   started(deps: FlowDeps, correlationId: string, phone: string | null): Promise<void>;
   /** Before the device-key step: a `device_key_refused` number's key is refused and the flow fails. */
   refuseDeviceKey(deps: FlowDeps, flow: FlowRecord): Promise<Envelope | undefined>;
-  /** The SMS provider as the scenarios see it: undeliverable numbers, slow delivery. */
-  wrapProvider(provider: SmsProvider): SmsProvider;
+  /** The SMS provider as the scenarios see it: undeliverable numbers, failed receipts, slow delivery. */
+  wrapProvider(provider: SmsProvider, deps: ScenarioProviderDeps): SmsProvider;
 }
 
 export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenarios' | 'sandboxClientId'>): Sandbox {
@@ -85,7 +85,7 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
       await failFlow(deps, flow.id, 'bad_device_key', 'sandbox scenario device_key_refused');
       return endWithError('AUTH_FAILURE', 'the device key was refused');
     },
-    wrapProvider: (provider) => scenarioProvider(provider, scenarioOf),
+    wrapProvider: (provider, deps) => scenarioProvider(provider, scenarioOf, deps),
   };
 }
 
