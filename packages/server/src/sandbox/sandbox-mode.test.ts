@@ -59,13 +59,17 @@ describe('sandbox mode: a running sandbox', () => {
     expect(s.token).toMatch(/^ey/);
   });
 
-  it('a normal server says nothing of a sandbox and knows no test users', async () => {
+  it('a normal server says nothing of a sandbox, knows no test users, and waits for a browser that has not started', async () => {
     const t = await createTestServer();
     try {
       const { accessToken } = await t.newClient();
       const response = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: '2001004014' }, accessToken);
       expect(response).toMatchObject({ status: 400, body: { code: 8001 } });
       expect(response.headers['pocketproof-sandbox']).toBeUndefined();
+      // Status before the browser's SDK ran stays pending there (the sandbox answers false).
+      const started = await t.post('/v3/unify', { possessionType: 'mobile', phoneNumber: '+12025550143' }, accessToken);
+      const status = await t.post('/v3/unify-status', { correlationId: started.body.correlationId }, accessToken);
+      expect(status.body.success).toBe('pending');
     } finally {
       await t.close();
     }

@@ -103,6 +103,15 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
     expect((await s.status(flow.correlationId)).success).toBe('true');
   });
 
+  it('a scenario number’s flow whose client SDK never ran: status false, final, counted as failed by sdk_not_run', async () => {
+    const { flow } = await s.start('mobile', numberOf('succeed'));
+    expect((await s.status(flow.correlationId)).success).toBe('false');
+    await registerDevice(s.t, flow);
+    expect((await s.status(flow.correlationId)).success).toBe('false');
+    const scrape = await (await fetch(s.t.server.metricsUrl as string)).text();
+    expect(scrape).toContain('pocketproof_flows_finished_total{outcome="failed",via="sdk_not_run"} 1\n');
+  });
+
   it(`wrong_code (${numberOf('wrong_code')}): 1234 is a wrong code → false`, async () => {
     const { flow } = await s.start('mobile', numberOf('wrong_code'));
     await registerDevice(s.t, flow);
