@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,22 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
     expect(status.body).toEqual({ success: 'true', phoneNumber: '2001004018', proveId: expect.any(String) });
   });
 
+  it('status before the browser part ran answers false, as Prove’s sandbox does, and stays false', async () => {
+    const token = await accessToken();
+    const started = await postJson(
+      `${baseUrl}/v3/unify`,
+      { possessionType: 'mobile', phoneNumber: '+2001004028' },
+      token,
+    );
+    const correlationId = started.body.correlationId;
+    const early = await postJson(`${baseUrl}/v3/unify-status`, { correlationId }, token);
+    expect(early.body).toEqual({ success: 'false', phoneNumber: '+2001004028' });
+    const { claims, device, client } = browserOf(started.body.authToken);
+    await client('device/passive/register', device.registerBody(claims.auth.chlg));
+    const late = await postJson(`${baseUrl}/v3/unify-status`, { correlationId }, token);
+    expect(late.body.success).toBe('false');
+  });
+
   it('any other number answers 8007, and the dev inbox shows what would have been sent', async () => {
     const token = await accessToken();
     const refused = await postJson(
@@ -140,11 +157,18 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
 });
 
 describe('SANDBOX=prove pocketproof serve', () => {
-  it('is the same sandbox: the header, the fixed client, Prove’s test users', async () => {
+  it('is the same sandbox: the header, the fixed client, Prove’s test users, SANDBOX_SCENARIOS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sandbox-e2e-'));
+    const scenarios = join(dir, 'scenarios.json');
+    await writeFile(
+      scenarios,
+      JSON.stringify({ numbers: { '+2001009100': { behaviour: 'rate_limited', retryAfterSeconds: 7 } } }),
+    );
     const server = await startCli({
       SANDBOX: 'prove',
       SANDBOX_CLIENT_ID: 'ci-client',
       SANDBOX_CLIENT_SECRET: 'ci-secret',
+      SANDBOX_SCENARIOS: scenarios,
     });
     try {
       const token = await postJson(`${server.url}/token`, {
@@ -161,8 +185,17 @@ describe('SANDBOX=prove pocketproof serve', () => {
       expect(started.headers.get('pocketproof-sandbox')).toBe('prove');
       expect(await started.json()).toMatchObject({ code: 8007 });
       expect(server.output()).toContain('SANDBOX (prove)');
+      // The scenario file's number, with its option.
+      const limited = await fetch(`${server.url}/v3/unify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token.body.access_token}` },
+        body: JSON.stringify({ possessionType: 'mobile', phoneNumber: '+2001009100' }),
+      });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('7');
     } finally {
       await server.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,17 @@ describe('sandbox scenarios: the file', () => {
     expect(scenarios.numbers.get('5550001')).toMatchObject({ behaviour: 'rate_limited', retryAfterSeconds: 5 });
     expect(scenarios.numbers.get(numberOf('slow_delivery'))).toMatchObject({ delaySeconds: 5 });
     expect(scenarios.allowAnyNumber).toBe(false);
+  });
+
+  it('docs/sandbox.md lists the built-in set exactly: each number with its behaviour', () => {
+    const docs = readFileSync(join(import.meta.dirname, '../../../../docs/sandbox.md'), 'utf8');
+    const rows = [...docs.matchAll(/^\| `(\+\d+)` \| `([a-z_]+)` \|/gm)].map(([, number, behaviour]) => [
+      number,
+      behaviour,
+    ]);
+    expect(Object.fromEntries(rows)).toEqual(builtInScenarios);
+    expect(rows).toHaveLength(Object.keys(builtInScenarios).length);
+    expect(new Set(Object.values(builtInScenarios))).toEqual(new Set(behaviours));
   });
 
   it('SANDBOX_SCENARIOS documents every behaviour, in order', () => {
