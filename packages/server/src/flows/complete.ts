@@ -7,10 +7,10 @@ import { OPEN_STATES } from './flow-state.js';
 /** What recording possession takes besides the caller's transaction: the time and a new proveId. */
 export type PossessionDeps = Pick<FlowDeps, 'clock' | 'random'>;
 
-/** What ending a flow at a given time takes: the flow's row, and telling metrics and waiters. */
+/** What ending an open flow at a time the caller gives takes: the flow's row, the metric, its waiters. */
 export type RequirePossessionDeps = Pick<FlowDeps, 'metrics' | 'events'> & { store: Pick<Store, 'flows'> };
 
-/** `requirePossession`, stamped with the time. */
+/** Ending a flow, stamped with the server's time. */
 export type FailFlowDeps = RequirePossessionDeps & Pick<FlowDeps, 'clock'>;
 
 /** A verified key's flow: possession recorded and the flow moved in one transaction, then told. */
