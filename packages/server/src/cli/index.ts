@@ -2,6 +2,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { misspeltSettings } from '../config/unknown-keys.js';
 import { sandboxOverrides } from '../sandbox/environment.js';
 import { type CliArguments, parseCli, USAGE, UsageError } from './arguments.js';
+
 async function main(argv: string[]): Promise<number> {
   let parsed: CliArguments;
   try {
