@@ -62,8 +62,18 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 
 /** The demo app (with `client`'s credentials) and Chromium beside a running server. */
 export async function stackOn(server: Stack['server'], client: Stack['client']): Promise<Stack> {
-  const demo = await startDemo({ port: 0, host: '127.0.0.1', pocketproofUrl: server.url, ...client });
-  const browser = await launchChromium();
+  // A stack that cannot be completed is taken down here: its hook failed, so no afterAll has it.
+  const demo = await startDemo({ port: 0, host: '127.0.0.1', pocketproofUrl: server.url, ...client }).catch(
+    async (error: unknown) => {
+      await server.stop();
+      throw error;
+    },
+  );
+  const browser = await launchChromium().catch(async (error: unknown) => {
+    await demo.close();
+    await server.stop();
+    throw error;
+  });
   return {
     server,
     demo,

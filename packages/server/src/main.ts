@@ -137,7 +137,7 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
     flowTokens: flowTokens(secret, config.publicUrl, clock, onForeignIssuer),
     smsConfigured: providers.length > 0,
     smsDispatcher: dispatcher,
-    events: options.events ?? openFlowEvents(config, logger),
+    events: options.events ?? (await openFlowEvents(config, logger)),
     inboxArrivals: arrivals,
     metrics,
     sandbox,

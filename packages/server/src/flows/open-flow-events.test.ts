@@ -13,24 +13,24 @@ describe('the flow-event bus follows the configuration', () => {
   let bus: FlowEvents | undefined;
   afterEach(() => bus?.close());
 
-  const open = (overrides: Parameters<typeof loadConfig>[1]) => {
-    bus = openFlowEvents(loadConfig({}, overrides), logger);
+  const open = async (overrides: Parameters<typeof loadConfig>[1]) => {
+    bus = await openFlowEvents(loadConfig({}, overrides), logger);
     return bus;
   };
 
-  it('SQLite without REDIS_URL: in-process (one node)', () => {
-    expect(open({ databaseUrl: 'sqlite::memory:' }).transport).toBe('in-process');
+  it('SQLite without REDIS_URL: in-process (one node)', async () => {
+    expect((await open({ databaseUrl: 'sqlite::memory:' })).transport).toBe('in-process');
   });
 
   it('PostgreSQL without REDIS_URL: LISTEN/NOTIFY on the same database', async () => {
-    const events = open({ databaseUrl: PG_TEST_URL });
+    const events = await open({ databaseUrl: PG_TEST_URL });
     expect(events.transport).toBe('postgres');
     await events.ready();
   });
 
   it('REDIS_URL set: Redis pub/sub, whatever the database', async () => {
     for (const databaseUrl of ['sqlite::memory:', PG_TEST_URL]) {
-      const events = open({ databaseUrl, redisUrl: REDIS_TEST_URL });
+      const events = await open({ databaseUrl, redisUrl: REDIS_TEST_URL });
       expect(events.transport).toBe('redis');
       await events.ready();
       await events.close();
