@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
+import { useDeviceKeyThread } from './crypto/device-key.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
@@ -28,6 +29,7 @@ import { createProviders } from './sms/providers/registry.js';
 import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
+import { setCompileStatementsOnce } from './storage/sql/compiled-statement.js';
 
 /**
  * The composition root: the only place that builds dependencies. Tests call `buildServer` with
@@ -63,6 +65,8 @@ export interface BuildOptions {
 }
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
+  setCompileStatementsOnce(config.compiledStatements);
+  useDeviceKeyThread(config.deviceKeyThread);
   const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??

@@ -1,3 +1,4 @@
+import { checkDeviceKey } from './device-key-check.js';
 import { DeviceKeyThread } from './device-key-thread.js';
 
 /**
@@ -13,7 +14,13 @@ export type DeviceSignatureCheck =
 const PEM_BODY = /^-----BEGIN PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END PUBLIC KEY-----\s*$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-const thread = new DeviceKeyThread();
+let thread: DeviceKeyThread | undefined = new DeviceKeyThread();
+
+/** Process-wide, set once at start from the configuration (`DEVICE_KEY_THREAD`). */
+export function useDeviceKeyThread(on: boolean): void {
+  if (!on) void thread?.close();
+  thread = on ? (thread ?? new DeviceKeyThread()) : undefined;
+}
 
 /**
  * Imports the key and checks the signature over `message` on the device-key thread. Oversized and
@@ -28,7 +35,8 @@ export async function checkDeviceSignature(
   const body = pem.length > 512 ? undefined : PEM_BODY.exec(pem.trim())?.[1];
   if (!body) return { outcome: 'bad-key' };
   const signature = signatureBase64.length <= 200 && BASE64.test(signatureBase64) ? signatureBase64 : '';
-  const result = await thread.check({ spki: body.replace(/\s+/g, ''), message, signature });
+  const job = { spki: body.replace(/\s+/g, ''), message, signature };
+  const result = thread ? await thread.check(job) : checkDeviceKey(job);
   if (result.outcome !== 'valid') return { outcome: result.outcome };
   return { outcome: 'valid', pem: `-----BEGIN PUBLIC KEY-----\n${result.spki}\n-----END PUBLIC KEY-----` };
 }

@@ -9,6 +9,9 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
     Pick<
       Config,
       | 'postgresPreparedStatements'
+      | 'postgresCombinedStatements'
+      | 'sqliteGroupCommit'
+      | 'sqliteCheckpointThread'
       | 'databasePoolSize'
       | 'databaseConnectTimeoutMs'
       | 'databaseStatementTimeoutMs'
@@ -27,11 +30,16 @@ export function openStore(config: StoreConfig, options: { onBackgroundError?: (e
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (!path) throw new Error('DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/pocketproof.db');
-    return sqliteStore(path, { onCheckpointError: options.onBackgroundError });
+    return sqliteStore(path, {
+      onCheckpointError: options.onBackgroundError,
+      groupCommit: config.sqliteGroupCommit,
+      checkpointThread: config.sqliteCheckpointThread,
+    });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     return postgresStore(databaseUrl, {
       preparedStatements: config.postgresPreparedStatements,
+      combinedStatements: config.postgresCombinedStatements,
       maxConnections: config.databasePoolSize,
       timeouts: definedOnly({
         connectMs: config.databaseConnectTimeoutMs,

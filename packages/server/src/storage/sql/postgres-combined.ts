@@ -1,41 +1,37 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DeviceRecord } from '../records.js';
-import { type Placeholder, precompiled } from './precompiled.js';
+import { type Params, statement } from './compiled-statement.js';
 import { deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
 
 /**
- * Statements that do in one round trip, on PostgreSQL, what would otherwise take a transaction of
- * several (BEGIN, each statement, COMMIT): every round trip to the server costs the event loop a
- * socket write, a read and a parse, which is most of what a PostgreSQL flow step spends. Each one
- * keeps the rule of the statements it replaces in its WHERE clauses; SQLite has no data-modifying
- * CTEs and runs those statements in a transaction instead (its round trips are function calls).
+ * Why: on PostgreSQL every round trip costs the event loop a socket write, a read and a parse, so
+ * these do in one statement what would otherwise be a transaction of several. Switch:
+ * `POSTGRES_COMBINED_STATEMENTS=false` runs the statements they replace. Test: postgres-combined.test.ts.
+ * Each keeps the rule of the statements it replaces in its WHERE clauses; SQLite has no
+ * data-modifying CTEs and runs those statements (function calls there) in a transaction instead.
  */
 
-type DeviceColumn = keyof Database['devices'] & string;
-const DEVICE_COLUMNS = Object.keys(deviceToRow({} as DeviceRecord)) as DeviceColumn[];
+type DeviceRow = Database['devices'];
+const DEVICE_COLUMNS = Object.keys(deviceToRow({} as DeviceRecord)) as (keyof DeviceRow & string)[];
 
 /**
  * A new device key, stored only if it becomes the flow's key: the flow's conditional attach (no
- * key yet) runs first, and the key's row is inserted only when that attach changed the flow.
+ * key yet) runs first, and the key's row is inserted from its result, so only when it changed the flow.
  */
-const registerDeviceOnFlow = precompiled<never, unknown[]>(2 + DEVICE_COLUMNS.length, (db, flowId, outcome, ...row) =>
+const registerDeviceOnFlow = statement((db, p: Params<DeviceRow & { flowId: string; outcome: string }>) =>
   db
     .with('attached', (w) =>
       w
         .updateTable('flows')
-        .set({ device_id: row[0] as never, device_outcome: outcome as never })
-        .where('id', '=', flowId as never)
+        .set({ device_id: p.id, device_outcome: p.outcome })
+        .where('id', '=', p.flowId)
         .where('device_id', 'is', null)
         .returning('id'),
     )
     .insertInto('devices')
     .columns(DEVICE_COLUMNS)
-    .expression(
-      (db as Kysely<Database & { attached: { id: string } }>)
-        .selectNoFrom((eb) => DEVICE_COLUMNS.map((column, i) => eb.val(row[i] as Placeholder).as(column)))
-        .where((eb) => eb.exists(eb.selectFrom('attached').select('id'))),
-    ),
+    .expression((eb) => eb.selectFrom('attached').select(DEVICE_COLUMNS.map((column) => sql`${p[column]}`.as(column)))),
 );
 
 /** Whether `device` was stored and attached to the flow (false: the flow already had a key). */
@@ -45,8 +41,7 @@ export async function registerDeviceInOneStatement(
   device: DeviceRecord,
   outcome: 'registered',
 ): Promise<boolean> {
-  const row = deviceToRow(device);
-  const result = await registerDeviceOnFlow(db, flowId, outcome, ...DEVICE_COLUMNS.map((column) => row[column]));
+  const result = await registerDeviceOnFlow(db, { ...deviceToRow(device), flowId, outcome });
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
@@ -56,29 +51,19 @@ export async function registerDeviceInOneStatement(
  * a concurrent first success after this statement began is not visible to its read; the caller
  * then reads it on its own (see `getOrCreateProveId`).
  */
-export const insertOrSelectProveId = precompiled<{ prove_id: string }, [string, string, string, number]>(
-  4,
-  (db, clientId, phone, candidate, now) =>
+export const insertOrSelectProveId = statement(
+  (db, p: Params<{ clientId: string; phone: string; candidate: string; now: number }>) =>
     db
       .with('inserted', (w) =>
         w
           .insertInto('prove_ids')
-          .values({
-            client_id: clientId as never,
-            phone: phone as never,
-            prove_id: candidate as never,
-            created_at: now as never,
-          })
+          .values({ client_id: p.clientId, phone: p.phone, prove_id: p.candidate, created_at: p.now })
           .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing())
           .returning('prove_id'),
       )
       .selectFrom('inserted')
       .select('prove_id')
       .unionAll((eb) =>
-        eb
-          .selectFrom('prove_ids')
-          .select('prove_id')
-          .where('client_id', '=', clientId as never)
-          .where('phone', '=', phone as never),
+        eb.selectFrom('prove_ids').select('prove_id').where('client_id', '=', p.clientId).where('phone', '=', p.phone),
       ),
 );

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { ResilientClient } from './postgres-resilience.js';
-import { precompiledStatementName } from './precompiled.js';
+import { compiledStatementName } from './compiled-statement.js';
 
 /**
- * A `pg` client that runs the statements `precompiled` builds as named (prepared) statements, so
+ * A `pg` client that runs the statements `statement` compiles (compiled-statement.ts) as named (prepared) statements, so
  * that PostgreSQL parses and plans each once per connection rather than on every call. Those are
  * the statements every request makes. On the bench's flow scenario (3 alternating pairs on a 2-core
  * machine) PostgreSQL went from 160–206 to 244–282 flows/s, and the event loop's CPU per flow from
@@ -29,7 +29,7 @@ export class PreparingClient extends ResilientClient {
     const [text, values, callback] = args;
     const name =
       typeof text === 'string' && Array.isArray(values) && callback === undefined
-        ? precompiledStatementName(text)
+        ? compiledStatementName(text)
         : undefined;
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
     return this.#runPrepared(text, values, name, this.getTransactionStatus() === 'I');

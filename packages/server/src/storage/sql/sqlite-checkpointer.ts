@@ -1,7 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerFile } from '../../worker-file.js';
 
 /**
+ * Why: a WAL checkpoint on the request's thread stalls every request behind it. Switch:
+ * `SQLITE_CHECKPOINT_THREAD=false` leaves checkpoints to SQLite's own auto-checkpoint. Test:
+ * sqlite-checkpointer.test.ts.
+ *
  * Moves SQLite's WAL checkpoints off the event loop. With the default auto-checkpoint, the commit
  * that crosses 1,000 WAL pages copies them into the database file and fsyncs it, on the request's
  * thread: about a quarter of the cost of every write under load, and the slowest requests. Here a
@@ -15,21 +19,9 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick retries */ }
-}, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
-`;
-
 export function startCheckpointer(path: string, onError: (error: Error) => void, intervalMs = 100): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { path, intervalMs, driver: fileURLToPath(import.meta.resolve('better-sqlite3')) },
+  const worker = new Worker(workerFile(import.meta.url, 'sqlite-checkpoint-worker'), {
+    workerData: { path, intervalMs },
   });
   // The worker never keeps the process alive on its own; if it dies, the safety net takes over.
   worker.unref();

@@ -1,6 +1,14 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from 'kysely';
-import { takeOffLoopAnswers } from '../../off-loop-answers.js';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
 
 /**
  * Group commit for the embedded SQLite database. Committing is most of what a small write costs
@@ -30,13 +38,15 @@ export interface GroupCommit {
 
 type Waiter = { settle: () => void; fail: (error: unknown) => void };
 
-export function groupCommitDialect(database: SqliteStatements): { dialect: SqliteDialect; groupCommit: GroupCommit } {
+export function groupCommitDialect(database: SqliteStatements): { dialect: Dialect; groupCommit: GroupCommit } {
   const driver = new GroupCommitDriver(database);
-  const dialect = new (class extends SqliteDialect {
-    override createDriver(): Driver {
-      return driver;
-    }
-  })({ database: {} as never });
+  // kysely's SQLite dialect with this driver in place of its own.
+  const dialect: Dialect = {
+    createDriver: () => driver,
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+    createAdapter: () => new SqliteAdapter(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
   return { dialect, groupCommit: driver };
 }
 
@@ -45,60 +55,6 @@ export interface SqliteStatements {
   prepare(sql: string): BetterSqlite3.Statement;
   readonly inTransaction: boolean;
   close(): void;
-}
-
-/** How to turn each reader's raw rows into objects (see `rowsOf`). */
-const rowMakers = new WeakMap<BetterSqlite3.Statement, { width: number; make: RowMaker }>();
-
-type RowMaker = (values: unknown[]) => Record<string, unknown>;
-
-/**
- * A reader's rows as objects. better-sqlite3 builds each row object property by property from
- * C++, and so would a loop here; taking the row as an array and naming its values with an object
- * literal made for the statement's columns is nearly free (reading a flow, 33 columns and the most
- * frequent statement: 10.5 µs as better-sqlite3 objects, 8.4 with a loop, 6.0 with the literal),
- * and every row of a statement gets the same shape.
- */
-function rowsOf(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): Record<string, unknown>[] {
-  let maker = rowMakers.get(statement);
-  if (!maker) {
-    statement.raw(true);
-    maker = rowMakerFor(statement);
-  }
-  const rows = statement.all(parameters as unknown[]) as unknown[][];
-  // SQLite prepares a statement again after a schema change: `select *` may then have new columns.
-  if (rows[0] && rows[0].length !== maker.width) maker = rowMakerFor(statement);
-  return rows.map(maker.make);
-}
-
-function rowMakerFor(statement: BetterSqlite3.Statement): { width: number; make: RowMaker } {
-  const names = statement.columns().map((column) => column.name);
-  const maker = { width: names.length, make: objectLiteralFor(names) };
-  rowMakers.set(statement, maker);
-  return maker;
-}
-
-/**
- * `(values) => ({ "id": values[0], "state": values[1], … })` for these column names. The names come from our own
- * schema through SQLite and are written as JSON string literals, so no name can be read as code; a
- * `__proto__` column (which a literal would treat as the prototype) gets the plain loop instead.
- */
-function objectLiteralFor(names: string[]): RowMaker {
-  if (names.includes('__proto__')) {
-    return (values) => {
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < values.length; i++)
-        Object.defineProperty(row, names[i] as string, {
-          value: values[i],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      return row;
-    };
-  }
-  const properties = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ');
-  return new Function('values', `return { ${properties} };`) as RowMaker;
 }
 
 class GroupCommitDriver implements Driver, GroupCommit {
@@ -197,12 +153,12 @@ class GroupCommitDriver implements Driver, GroupCommit {
     const inTransaction = this.#transaction !== undefined;
     const statement = this.#db.prepare(query.sql);
     // A read outside any group sees only committed data: it can answer at once.
-    if (statement.reader && !this.#group) return { rows: rowsOf(statement, query.parameters) };
+    if (statement.reader && !this.#group) return { rows: statement.all(query.parameters as unknown[]) };
     this.#openGroup();
     let result: QueryResult<unknown>;
     try {
       result = statement.reader
-        ? { rows: rowsOf(statement, query.parameters) }
+        ? { rows: statement.all(query.parameters as unknown[]) }
         : this.#changes(statement.run(query.parameters as unknown[]));
     } catch (error) {
       this.#afterFailure(error);
@@ -224,9 +180,6 @@ class GroupCommitDriver implements Driver, GroupCommit {
     if (this.#group) return;
     this.#run('begin immediate');
     this.#group = [];
-    // Two callbacks of the same pass run in order, with promise callbacks between them: whoever a
-    // worker thread's answer wakes in the first can still write into this group (off-loop-answers.ts).
-    setImmediate(takeOffLoopAnswers);
     setImmediate(() => this.#flush());
   }
 
