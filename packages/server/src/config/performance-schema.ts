@@ -35,11 +35,4 @@ export const performanceSchema = {
     description:
       'PostgreSQL: register a device key and find-or-create a prove id in one statement each (`storage/sql/postgres-combined.ts`). `false` runs the statements they combine.',
   },
-  deviceKeyThread: {
-    env: 'DEVICE_KEY_THREAD',
-    kind: Type.Boolean(),
-    default: 'true',
-    description:
-      'Check device keys and signatures on a thread of their own (`crypto/device-key-thread.ts`). `false` checks them on the event loop.',
-  },
 } satisfies Record<string, ConfigEntry>;
