@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ResilientClient } from './postgres-resilience.js';
 import { compiledStatementName } from './compiled-statement.js';
+import { ResilientClient } from './postgres-resilience.js';
 
 /**
  * A `pg` client that runs the statements `statement` compiles (compiled-statement.ts) as named (prepared) statements, so

@@ -57,6 +57,44 @@ export interface SqliteStatements {
   close(): void;
 }
 
+/** Each reader's column names (see `rowsOf`). */
+const columnNames = new WeakMap<BetterSqlite3.Statement, string[]>();
+
+/**
+ * A reader's rows as objects, built from raw arrays. better-sqlite3's own row objects drop a
+ * column named `__proto__` (its value goes to the prototype setter); here every column is an
+ * ordinary property of a plain object.
+ */
+function rowsOf(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): Record<string, unknown>[] {
+  let names = columnNames.get(statement);
+  if (!names) {
+    statement.raw(true);
+    names = namesOf(statement);
+  }
+  const rows = statement.all(parameters as unknown[]) as unknown[][];
+  // SQLite prepares a statement again after a schema change: `select *` may then have new columns.
+  if (rows[0] && rows[0].length !== names.length) names = namesOf(statement);
+  const columns = names;
+  return rows.map((values) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) {
+      const name = columns[i] as string;
+      if (name === '__proto__') {
+        Object.defineProperty(row, name, { value: values[i], enumerable: true, writable: true, configurable: true });
+      } else {
+        row[name] = values[i];
+      }
+    }
+    return row;
+  });
+}
+
+function namesOf(statement: BetterSqlite3.Statement): string[] {
+  const names = statement.columns().map((column) => column.name);
+  columnNames.set(statement, names);
+  return names;
+}
+
 class GroupCommitDriver implements Driver, GroupCommit {
   readonly #db: SqliteStatements;
   /** Statements' callers waiting for the open group's COMMIT; undefined when no group is open. */
@@ -153,12 +191,12 @@ class GroupCommitDriver implements Driver, GroupCommit {
     const inTransaction = this.#transaction !== undefined;
     const statement = this.#db.prepare(query.sql);
     // A read outside any group sees only committed data: it can answer at once.
-    if (statement.reader && !this.#group) return { rows: statement.all(query.parameters as unknown[]) };
+    if (statement.reader && !this.#group) return { rows: rowsOf(statement, query.parameters) };
     this.#openGroup();
     let result: QueryResult<unknown>;
     try {
       result = statement.reader
-        ? { rows: statement.all(query.parameters as unknown[]) }
+        ? { rows: rowsOf(statement, query.parameters) }
         : this.#changes(statement.run(query.parameters as unknown[]));
     } catch (error) {
       this.#afterFailure(error);
