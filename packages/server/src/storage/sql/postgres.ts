@@ -19,7 +19,7 @@ export const defaultPostgresTimeouts: PostgresTimeouts = {
 
 export interface PostgresStoreOptions {
   maxConnections?: number;
-  /** Run the precompiled statements as prepared ones (postgres-prepared.ts); on unless false. */
+  /** Run the compiled statements as prepared ones (postgres-prepared.ts); on unless false. */
   preparedStatements?: boolean;
   /** Combine a few statements into one round trip each (postgres-combined.ts); on unless false. */
   combinedStatements?: boolean;

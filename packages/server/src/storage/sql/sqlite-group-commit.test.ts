@@ -103,7 +103,7 @@ describe('SQLite group commit', () => {
   it.each([
     ['through kysely', (id: string) => insert(id)],
     [
-      'run directly (precompiled)',
+      'run directly (compiled statements)',
       (id: string) => groupCommit.execute(db.insertInto('items').values({ id, n: 1 }).compile()),
     ],
   ])(

@@ -11,6 +11,10 @@ import {
 } from 'kysely';
 
 /**
+ * Why: committing is most of what a small SQLite write costs, and under load many requests write
+ * in the same event-loop turn. Switch: `SQLITE_GROUP_COMMIT=false` uses kysely's own SQLite driver.
+ * Test: sqlite-group-commit.test.ts.
+ *
  * Group commit for the embedded SQLite database. Committing is most of what a small write costs
  * (the WAL frames of every page it touched), and under load many requests write in the same
  * event-loop turn. So the first statement of a turn opens one transaction, every statement of that
