@@ -13,6 +13,7 @@ import { residentMb, startPocketproof, startScript } from './lib/processes.mjs';
 import { writeResults, writeSoakResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
 import { SOAK_ENV, soak } from './lib/soak.mjs';
+import { haproxyInstalled, REDIS_URL, startTwoNodes } from './lib/two-nodes.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +45,16 @@ if ((values.env.length > 0 || values['b-env'].length > 0) && !values.scenarios) 
 }
 const chosen = values.scenarios ? new Set(values.scenarios.split(',')) : undefined;
 const wanted = (name) => !chosen || chosen.has(name);
+// The mobile flow through HAProxy over two nodes on PostgreSQL (+ Redis), beside the one-node figures.
+const TWO_NODES = 'mobile-otp-flow-2-nodes';
+const twoNodesWanted = values.only !== 'sqlite' && !values.soak && wanted(TWO_NODES);
+if (twoNodesWanted && !haproxyInstalled()) {
+  // Found out now rather than after minutes of other scenarios.
+  console.error(
+    `${TWO_NODES} needs HAProxy (apt-get install haproxy), as the multi-node e2e suites do; or pass --only sqlite`,
+  );
+  process.exit(2);
+}
 // --profile <dir>: CPU profiles of the Pocketproof processes (summarise with tools/top-profile.mjs).
 const execArgv = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const settings = {
@@ -229,6 +240,23 @@ if (values.only !== 'sqlite') {
     await serverB?.stop();
     await database.drop();
     await databaseB?.drop();
+  }
+}
+
+if (twoNodesWanted) {
+  // On its own, after the one-node PostgreSQL scenarios, on a schema of its own. On a 2-core
+  // machine the two nodes, HAProxy, PostgreSQL and the load generator share the same cores: this
+  // measures what a second node and the load balancer cost, not how far two nodes scale.
+  const database = await postgresSchema();
+  log(`${TWO_NODES}: 2 nodes behind HAProxy (deploy/haproxy.cfg), flow events over Redis at ${REDIS_URL}`);
+  const cluster = await startTwoNodes(database.url, pocketproofEnv, { execArgv });
+  try {
+    const creds = await scenario.credentials(cluster);
+    await runAlone(TWO_NODES, await scenario.mobileOtpFlow(cluster, creds, settings));
+    memory[TWO_NODES] = (await Promise.all(cluster.pids.map(residentMb))).join(' + ');
+  } finally {
+    await cluster.stop();
+    await database.drop();
   }
 }
 

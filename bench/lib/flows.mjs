@@ -24,11 +24,21 @@ const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max
  * lead-in before it and an untimed drain after it (the flows in progress at its end finish): the
  * flows and errors that end inside a window count towards the rate, and the steps and flows that
  * start inside it towards the latencies. `result()` reports over all the
- * windows. With `serverPid`, it also reports the server's CPU time per flow, of all its threads and
- * of its main thread: what one verification costs, apart from how the load generator and the
- * server share the cores.
+ * windows. With `serverPid` (or `serverPids`, several nodes' processes, summed), it also reports the
+ * server's CPU time per flow, of all its threads and of its main thread: what one verification
+ * costs, apart from how the load generator and the server share the cores. With `loadBalancerPid`,
+ * the load balancer's CPU time per flow too.
  */
-export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, flow, setup }) {
+export async function flowRunner({
+  origin,
+  serverPid,
+  serverPids = serverPid ? [serverPid] : [],
+  loadBalancerPid,
+  users,
+  warmupSeconds = 0,
+  flow,
+  setup,
+}) {
   // Each virtual user has its own keep-alive connection, as a browser would.
   const connections = Array.from({ length: users }, () => httpConnection(origin));
   const requester =
@@ -53,7 +63,8 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
   let warmed = warmupSeconds <= 0;
   let seconds = 0;
   const roundRates = [];
-  const cpuUsed = [0, 0];
+  // All the nodes' threads, their main threads, the load balancer's threads.
+  const cpuUsed = [0, 0, 0];
   // The load generator's own event-loop delay: how late it may notice a response that has arrived,
   // which every step's measured latency includes. Reported so that it can be told apart.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -92,7 +103,13 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
     }
   }
 
-  const cpu = async () => serverPid && [await cpuMs(serverPid), await cpuMs(serverPid, { mainThread: true })];
+  const sum = async (ms) => (await Promise.all(serverPids.map(ms))).reduce((a, b) => a + b, 0);
+  const cpu = async () =>
+    serverPids.length > 0 && [
+      await sum((pid) => cpuMs(pid)),
+      await sum((pid) => cpuMs(pid, { mainThread: true })),
+      loadBalancerPid ? await cpuMs(loadBalancerPid) : 0,
+    ];
 
   return {
     async run(durationSeconds) {
@@ -123,6 +140,7 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
       if (cpuBefore && cpuAfter) {
         cpuUsed[0] += cpuAfter[0] - cpuBefore[0];
         cpuUsed[1] += cpuAfter[1] - cpuBefore[1];
+        cpuUsed[2] += cpuAfter[2] - cpuBefore[2];
       }
     },
 
@@ -131,12 +149,13 @@ export async function flowRunner({ origin, serverPid, users, warmupSeconds = 0, 
       const { steps, totals, flows, errors, firstError } = tally;
       return {
         flowsPerSec: Math.round(flows / seconds),
-        ...(serverPid && flows
+        ...(serverPids.length > 0 && flows
           ? {
               serverCpuUsPerFlow: Math.round((1000 * cpuUsed[0]) / flows),
               mainThreadUsPerFlow: Math.round((1000 * cpuUsed[1]) / flows),
             }
           : {}),
+        ...(loadBalancerPid && flows ? { loadBalancerCpuUsPerFlow: Math.round((1000 * cpuUsed[2]) / flows) } : {}),
         ...percentiles(totals),
         errors,
         flows,

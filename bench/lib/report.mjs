@@ -39,6 +39,7 @@ export async function writeResults({ machine, settings, scenarios, memory }) {
     // Not a target: flows per 1,000 requests of the empty route, in the same run. The absolute flow rate
     // follows the host's speed; this compares runs from different machines (results/*-profile.md).
     flowsPer1000BaselineRequests: perThousand(scenarios['mobile-otp-flow']?.flowsPerSec, scenarios.baseline?.rps),
+    ...postgresRatios(scenarios),
   };
   const targets = targetsOf(scenarios, ratios);
   const result = { machine, settings, scenarios, ratios, targets, residentMemoryMb: memory };
@@ -48,6 +49,46 @@ export async function writeResults({ machine, settings, scenarios, memory }) {
   const path = join(RESULTS, `${machine.date.slice(0, 10)}-${settings.mode}${label}.md`);
   await writeFile(path, markdown(result));
   return { path, targetsMet: targets.every((t) => t.met) };
+}
+
+/**
+ * Issue 23's PostgreSQL figures: PostgreSQL against SQLite (item 5's targets, ≥ 0.5 × the flow rate and
+ * ≤ 1.6 × the main thread's CPU per flow), and two nodes behind HAProxy against one, on PostgreSQL.
+ */
+function postgresRatios(scenarios) {
+  const sqlite = scenarios['mobile-otp-flow'];
+  const postgres = scenarios['mobile-otp-flow-postgres'];
+  const twoNodes = scenarios['mobile-otp-flow-2-nodes'];
+  return {
+    postgresVsSqliteFlows: ratio(postgres?.flowsPerSec, sqlite?.flowsPerSec),
+    postgresVsSqliteMainThreadCpuPerFlow: ratio(postgres?.mainThreadUsPerFlow, sqlite?.mainThreadUsPerFlow),
+    twoNodesVsOneNodeFlows: ratio(twoNodes?.flowsPerSec, postgres?.flowsPerSec),
+    twoNodesVsOneNodeCpuPerFlow: ratio(twoNodes?.serverCpuUsPerFlow, postgres?.serverCpuUsPerFlow),
+    twoNodesVsOneNodeMainThreadCpuPerFlow: ratio(twoNodes?.mainThreadUsPerFlow, postgres?.mainThreadUsPerFlow),
+  };
+}
+
+function postgresSection(ratios) {
+  if (ratios.postgresVsSqliteFlows === null && ratios.twoNodesVsOneNodeFlows === null) return '';
+  const met = (value, ok) => (value === null ? '–' : ok(value) ? 'yes' : '**no**');
+  return `
+PostgreSQL (issue 23, item 5; not among the targets the run's exit status checks):
+
+| | value | target | met |
+| --- | --- | --- | --- |
+| mobile-otp-flow-postgres / mobile-otp-flow, flows/s | ${ratios.postgresVsSqliteFlows} | ≥ 0.5 | ${met(ratios.postgresVsSqliteFlows, (v) => v >= 0.5)} |
+| main-thread µs per flow, PostgreSQL / SQLite | ${ratios.postgresVsSqliteMainThreadCpuPerFlow} | ≤ 1.6 | ${met(ratios.postgresVsSqliteMainThreadCpuPerFlow, (v) => v <= 1.6)} |
+| mobile-otp-flow-2-nodes / mobile-otp-flow-postgres, flows/s | ${ratios.twoNodesVsOneNodeFlows} | – | – |
+| server µs per flow (all threads of both nodes), 2 nodes / 1 | ${ratios.twoNodesVsOneNodeCpuPerFlow} | – | – |
+| main-thread µs per flow (both nodes' summed), 2 nodes / 1 | ${ratios.twoNodesVsOneNodeMainThreadCpuPerFlow} | – | – |
+
+\`mobile-otp-flow-2-nodes\` runs the same flow through HAProxy (deploy/haproxy.cfg, round robin over
+two nodes) to two \`pocketproof serve\` nodes on one PostgreSQL, flow events over Redis; its CPU is
+summed over both nodes' processes (HAProxy's own is its own column). The nodes, HAProxy, PostgreSQL
+and the load generator share this machine's cores: **on 2 cores this shows the overhead of a second
+node and a load balancer, not scaling.** Each step lands on either node, so an inbox read on the node
+that did not send the code finds it at that node's next re-read of the inbox (every 250 ms).
+`;
 }
 
 function interleaving(settings) {
@@ -69,7 +110,7 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
     .filter(([, s]) => s.serverCpuUsPerFlow)
     .map(
       ([name, s]) =>
-        `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} | ${s.loadGeneratorLoopDelayP99Ms ?? '–'} |`,
+        `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} | ${s.loadBalancerCpuUsPerFlow ?? '–'} | ${s.loadGeneratorLoopDelayP99Ms ?? '–'} |`,
     );
   const stepRows = Object.entries(scenarios)
     .filter(([, s]) => s.steps)
@@ -99,13 +140,14 @@ Per step of the flow scenarios:
 ${stepRows.join('\n')}
 
 Server CPU per flow (from /proc, over the timed part: all the server's threads, and its main thread,
-whose event loop bounds its throughput), and the load generator's own event-loop delay at p99: how
-late it may notice an answer that has arrived, which every measured step latency includes:
+whose event loop bounds its throughput; for two nodes, summed over both), the load balancer's, and the
+load generator's own event-loop delay at p99: how late it may notice an answer that has arrived, which
+every measured step latency includes:
 
-| scenario | µs per flow | main thread µs per flow | load generator loop delay p99 ms |
-| --- | --- | --- | --- |
+| scenario | µs per flow | main thread µs per flow | load balancer µs per flow | load generator loop delay p99 ms |
+| --- | --- | --- | --- | --- |
 ${cpuRows.join('\n')}
-
+${postgresSection(ratios)}
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
 mobile-otp-flow / better-auth flow = ${ratios.flowVsBetterAuth}; server CPU per flow, better-auth / Pocketproof =
 ${ratios.peerCpuPerFlowVsPocketproof}; flows per 1,000 requests of the empty route (for comparing machines) =

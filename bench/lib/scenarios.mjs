@@ -81,6 +81,8 @@ export async function status(server, creds, settings) {
  * before the clock starts), OTP start, the code read from the dev inbox, OTP finish, status.
  */
 export async function mobileOtpFlow(server, creds, settings) {
+  // Several nodes behind a load balancer (two-nodes.mjs) have several processes; one server has one.
+  const pids = { serverPids: server.pids ?? [server.pid], loadBalancerPid: server.loadBalancerPid };
   const api = { authorization: `Bearer ${creds.accessToken}` };
   const keyPool = Array.from({ length: 64 }, () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -90,7 +92,7 @@ export async function mobileOtpFlow(server, creds, settings) {
   let keyIndex = 0;
   return flowRunner({
     origin: server.url,
-    serverPid: server.pid,
+    ...pids,
     users: settings.connections,
     warmupSeconds: settings.warmupSeconds,
     setup: async (i) => ({ phone: phoneFor(i), lastMessageId: undefined }),

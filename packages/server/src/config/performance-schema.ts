@@ -35,4 +35,11 @@ export const performanceSchema = {
     description:
       'PostgreSQL: register a device key and find-or-create a prove id in one statement each (`storage/sql/postgres-combined.ts`). `false` runs the statements they combine.',
   },
+  postgresDeferredSends: {
+    env: 'POSTGRES_DEFERRED_SENDS',
+    kind: Type.Boolean(),
+    default: 'true',
+    description:
+      'PostgreSQL: inside a transaction, send its `BEGIN` and the writes whose answer nobody reads with the statement after them, in one write (`storage/sql/postgres-deferred-sends.ts`). `false` sends each on its own.',
+  },
 } satisfies Record<string, ConfigEntry>;

@@ -10,6 +10,7 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
       Config,
       | 'postgresPreparedStatements'
       | 'postgresCombinedStatements'
+      | 'postgresDeferredSends'
       | 'sqliteGroupCommit'
       | 'sqliteCheckpointThread'
       | 'databasePoolSize'
@@ -40,6 +41,7 @@ export function openStore(config: StoreConfig, options: { onBackgroundError?: (e
     return postgresStore(databaseUrl, {
       preparedStatements: config.postgresPreparedStatements,
       combinedStatements: config.postgresCombinedStatements,
+      deferredSends: config.postgresDeferredSends,
       maxConnections: config.databasePoolSize,
       timeouts: definedOnly({
         connectMs: config.databaseConnectTimeoutMs,

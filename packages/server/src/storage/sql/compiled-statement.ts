@@ -52,6 +52,31 @@ export function runCompiled<Row>(db: Kysely<Database>, query: CompiledQuery): Pr
 /** A name for the SQL text of every compiled statement: a set bounded by the code (postgres-prepared.ts). */
 const statementNames = new Map<string, string>();
 
+/**
+ * The SQL texts of writes whose answer no caller reads (their ports return nothing): inside a
+ * transaction, PostgreSQL's client may send them with the next statement (postgres-deferred-sends.ts).
+ */
+const unreadAnswers = new Set<string>();
+
+export function answerIsUnread(text: string): boolean {
+  return unreadAnswers.has(text);
+}
+
+export interface StatementOptions {
+  /** A write whose port returns nothing, so no caller reads its answer (see `answerIsUnread`). */
+  answerUnread?: boolean;
+}
+
+/**
+ * Runs a write built per call (its SQL varies with its number of values) whose answer no caller
+ * reads. Its SQL texts are as few as the code's shapes of it.
+ */
+export async function runUnread(db: Kysely<Database>, query: Compilable<unknown>): Promise<void> {
+  const compiled = query.compile();
+  unreadAnswers.add(compiled.sql);
+  await runCompiled(db, compiled);
+}
+
 /** The name of a statement compiled here, or undefined for any other SQL. */
 export function compiledStatementName(text: string): string | undefined {
   return statementNames.get(text);
@@ -88,6 +113,7 @@ function valueParams<P>(values: P): Params<P> {
 
 export function statement<P, Row>(
   build: (db: Kysely<Database>, p: Params<P>) => Compilable<Row> | RawBuilder<Row>,
+  options: StatementOptions = {},
 ): Statement<P, Row> {
   const compileWith = (db: Kysely<Database>, p: Params<P>): CompiledQuery<Row> => {
     const built = build(db, p);
@@ -100,6 +126,7 @@ export function statement<P, Row>(
     const slots = new Map<string, Slot>();
     const query = compileWith(db, slotParams<P>(slots));
     if (!statementNames.has(query.sql)) statementNames.set(query.sql, `pocketproof_${statementNames.size + 1}`);
+    if (options.answerUnread) unreadAnswers.add(query.sql);
     const used = new Set<Slot>();
     const parameters = query.parameters.map((value) => {
       if (!(value instanceof Slot)) return { value };
@@ -113,7 +140,11 @@ export function statement<P, Row>(
   }
 
   return (db, values) => {
-    if (!compileOnce) return runCompiled(db, compileWith(db, valueParams(values)));
+    if (!compileOnce) {
+      const query = compileWith(db, valueParams(values));
+      if (options.answerUnread) unreadAnswers.add(query.sql);
+      return runCompiled(db, query);
+    }
     const dialect = db.getExecutor().adapter;
     let compiled = byDialect.get(dialect);
     if (!compiled) {
@@ -129,7 +160,10 @@ export function statement<P, Row>(
  * `INSERT INTO table (…) VALUES (…)` of a whole row, compiled once per set of columns (rows from
  * one `…ToRow` function always have the same columns, in the same order).
  */
-export function insertRow<T extends keyof Database & string>(table: T): Statement<Database[T], unknown> {
+export function insertRow<T extends keyof Database & string>(
+  table: T,
+  options: StatementOptions = {},
+): Statement<Database[T], unknown> {
   const byColumns = new Map<string, Statement<Database[T], unknown>>();
   return (db, row) => {
     const columns = Object.keys(row);
@@ -139,6 +173,7 @@ export function insertRow<T extends keyof Database & string>(table: T): Statemen
       insert = statement(
         (_, p: Params<Record<string, unknown>>) =>
           sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))}) values (${sql.join(columns.map((column) => p[column]))})`,
+        options,
       );
       byColumns.set(key, insert);
     }

@@ -7,8 +7,10 @@ import { insertRow, type Params, statement } from './compiled-statement.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const insertOutboxRow = insertRow('outbox');
-const insertAttemptRow = insertRow('outbox_attempts');
+// Neither `enqueue` nor `recordAttempt` answers anything: inside a transaction, each may go out
+// with the next statement (postgres-deferred-sends.ts).
+const insertOutboxRow = insertRow('outbox', { answerUnread: true });
+const insertAttemptRow = insertRow('outbox_attempts', { answerUnread: true });
 const insertInboxRow = insertRow('dev_inbox');
 
 const markSentRow = statement(
@@ -27,6 +29,8 @@ const markSentRow = statement(
         delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${p.now} end`,
       })
       .where('id', '=', p.id),
+  // `markSent` answers nothing either: inside the dispatcher's transaction it goes out with COMMIT.
+  { answerUnread: true },
 );
 
 /** The dev inbox, newest first, in its four shapes (with or without a recipient and a starting id). */

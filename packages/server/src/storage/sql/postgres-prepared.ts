@@ -32,7 +32,7 @@ export class PreparingClient extends ResilientClient {
         ? compiledStatementName(text)
         : undefined;
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
-    return this.#runPrepared(text, values, name, this.getTransactionStatus() === 'I');
+    return this.#runPrepared(text, values, name, !this.inTransactionBlock());
   }
 
   async #runPrepared(text: string, values: unknown[], name: string, mayRetry: boolean): Promise<pg.QueryResult> {

@@ -55,6 +55,11 @@ export class ResilientClient extends pg.Client {
     this.on('error', () => {});
   }
 
+  /** Whether this session is in a transaction block (a subclass may know of a BEGIN not answered yet). */
+  protected inTransactionBlock(): boolean {
+    return this.getTransactionStatus() !== 'I';
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this sees them all and guards the promise one.
   override query(...args: any[]): any {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);

@@ -1,12 +1,21 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../ports.js';
+import { deferringSends } from './postgres-deferred-sends.js';
 import { PreparingClient } from './postgres-prepared.js';
 import { boundedPool, connectionOptions, type PostgresTimeouts, ResilientClient } from './postgres-resilience.js';
 import { sqlStore } from './sql-store.js';
 import type { Database } from './tables.js';
 
 const INT8_OID = 20;
+
+const DeferringClient = deferringSends(ResilientClient);
+const DeferringPreparingClient = deferringSends(PreparingClient);
+
+function clientClass(prepared: boolean, deferred: boolean) {
+  if (deferred) return prepared ? DeferringPreparingClient : DeferringClient;
+  return prepared ? PreparingClient : ResilientClient;
+}
 
 /** Generous enough for a busy server, short enough that a dead database answers 503 promptly. */
 export const defaultPostgresTimeouts: PostgresTimeouts = {
@@ -21,6 +30,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** Run the compiled statements as prepared ones (postgres-prepared.ts); on unless false. */
   preparedStatements?: boolean;
+  /** Send what a transaction holds back with its next statement (postgres-deferred-sends.ts); on unless false. */
+  deferredSends?: boolean;
   /** Combine a few statements into one round trip each (postgres-combined.ts); on unless false. */
   combinedStatements?: boolean;
   timeouts?: Partial<PostgresTimeouts>;
@@ -36,7 +47,9 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
   const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
   const pool = openPool(connectionString, {
     ...connectionOptions(timeouts),
-    Client: options.preparedStatements === false ? ResilientClient : PreparingClient,
+    Client: clientClass(options.preparedStatements !== false, options.deferredSends !== false),
+    // Lets what a transaction holds back go out with the statement after it (postgres-deferred-sends.ts).
+    pipeline: options.deferredSends !== false,
     max: options.maxConnections ?? 10,
   });
   // An idle pooled connection the server drops (restart, failover, idle timeout) surfaces as an

@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RateLimitStore, WindowCounts } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
-import { type Params, statement } from './compiled-statement.js';
+import { type Params, runUnread, statement } from './compiled-statement.js';
 import type { Database } from './tables.js';
 
 // Every SET expression reads the row as it was before this statement (both engines), so the
@@ -57,14 +57,17 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
     },
 
     async release(keys, windowStart) {
-      // Takes from whichever window the hit counted into: the caller's, or a newer one the row had moved to.
-      await db
-        .updateTable('rate_limits')
-        .set((eb) => ({ count: eb('count', '-', 1) }))
-        .where('key', 'in', keys)
-        .where('window_start', '>=', windowStart)
-        .where('count', '>', 0)
-        .execute();
+      // Takes from whichever window the hit counted into: the caller's, or a newer one the row had
+      // moved to. It answers nothing: inside a transaction it may go out with the next statement.
+      await runUnread(
+        db,
+        db
+          .updateTable('rate_limits')
+          .set((eb) => ({ count: eb('count', '-', 1) }))
+          .where('key', 'in', keys)
+          .where('window_start', '>=', windowStart)
+          .where('count', '>', 0),
+      );
     },
 
     async read(keys, windowStart, windowMs) {
