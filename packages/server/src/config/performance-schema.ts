@@ -21,13 +21,6 @@ export const performanceSchema = {
     description:
       "SQLite: the writes of one event-loop turn share one commit (`storage/sql/sqlite-group-commit.ts`). `false` uses kysely's own SQLite driver, a commit per statement.",
   },
-  sqliteCheckpointThread: {
-    env: 'SQLITE_CHECKPOINT_THREAD',
-    kind: Type.Boolean(),
-    default: 'true',
-    description:
-      "SQLite: run WAL checkpoints on a thread of their own (`storage/sql/sqlite-checkpointer.ts`). `false` leaves them to SQLite's auto-checkpoint on the event loop.",
-  },
   postgresCombinedStatements: {
     env: 'POSTGRES_COMBINED_STATEMENTS',
     kind: Type.Boolean(),

@@ -3,6 +3,4 @@ import { runStoreConformance } from './conformance.js';
 
 runStoreConformance('sqlite', () => makeSqliteTestStore());
 // The switches of the throughput measures (config/performance-schema.ts): every rule holds without them.
-runStoreConformance('sqlite without group commit or checkpoint thread', () =>
-  makeSqliteTestStore({ groupCommit: false, checkpointThread: false }),
-);
+runStoreConformance('sqlite without group commit', () => makeSqliteTestStore({ groupCommit: false }));

@@ -7,7 +7,6 @@ import type { Store } from '../ports.js';
 import { clientCache } from './client-cache.js';
 import { runCompiledDirectly } from './compiled-statement.js';
 import { sqlStore } from './sql-store.js';
-import { type Checkpointer, SAFETY_NET_CHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { groupCommitDialect, type SqliteStatements } from './sqlite-group-commit.js';
 import type { Database } from './tables.js';
 
@@ -37,22 +36,19 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteStatements 
 }
 
 export interface SqliteStoreOptions {
-  onCheckpointError?: (error: Error) => void;
   /** Writes of one event-loop turn share a commit (sqlite-group-commit.ts); on unless false. */
   groupCommit?: boolean;
-  /** Checkpoints on a thread of their own (sqlite-checkpointer.ts); on unless false. */
-  checkpointThread?: boolean;
 }
 
 /**
  * The embedded default: one SQLite file in WAL mode. WAL lets readers proceed while the single
  * writer commits; `synchronous=NORMAL` is durable across process crashes (a power cut may lose the
  * last transactions, never corrupt the file). `busy_timeout` covers a CLI command writing while the
- * server runs.
+ * server runs. Checkpoints are SQLite's own automatic ones: a thread of their own measured no
+ * faster (bench/results).
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
-  const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
@@ -60,29 +56,19 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   // 16 MB of page cache (the default is 2 MB): the hot flows, their indexes and the outbox stay in
   // memory instead of being read back from the OS for every lookup.
   database.pragma('cache_size = -16384');
-  const checkpointer =
-    inMemory || options.checkpointThread === false
-      ? undefined
-      : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
-  if (checkpointer) database.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   // Moves whenever another connection commits (see client-cache.ts).
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   const cache = clientCache(() => dataVersion.get() as number);
   if (options.groupCommit === false) {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return sqlStore(db, 'sqlite', () => closing(checkpointer, db), { clientCache: cache });
+    return sqlStore(db, 'sqlite', () => db.destroy(), { clientCache: cache });
   }
   const { dialect, groupCommit } = groupCommitDialect(withStatementCache(database));
   const db = new Kysely<Database>({ dialect });
   runCompiledDirectly(db, (query) => groupCommit.execute(query));
-  return sqlStore(db, 'sqlite', () => closing(checkpointer, db), {
+  return sqlStore(db, 'sqlite', () => db.destroy(), {
     clientCache: cache,
     durable: () => groupCommit.durable(),
     onTransaction: (trx) => runCompiledDirectly(trx, groupCommit.runInOpenTransaction()),
   });
-}
-
-async function closing(checkpointer: Checkpointer | undefined, db: Kysely<Database>): Promise<void> {
-  await checkpointer?.stop();
-  await db.destroy();
 }
