@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +54,14 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
   it('the start banner says it is a sandbox, with the client credentials', () => {
     expect(sandbox.output()).toContain("SANDBOX (prove): Prove's sandbox, emulated");
     expect(sandbox.output()).toContain('client_id=sandbox-client client_secret=sandbox-secret');
+  });
+
+  it('the start banner points at the sandbox docs by a path that exists: the build’s copy of docs/sandbox.md', async () => {
+    const docs = /^ {2}Test users and scenarios: (.+)$/m.exec(sandbox.output())?.[1];
+    expect(docs).toBe(join(import.meta.dirname, '../packages/server/dist/docs/sandbox.md'));
+    expect(await readFile(docs as string, 'utf8')).toBe(
+      await readFile(join(import.meta.dirname, '../docs/sandbox.md'), 'utf8'),
+    );
   });
 
   it('Unified Auth user: token → unify → the browser (device key, code 1234) → status true with deviceId', async () => {
@@ -114,6 +124,22 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
     expect(status.body).toEqual({ success: 'true', phoneNumber: '2001004018', proveId: expect.any(String) });
   });
 
+  it('status before the browser part ran answers false, as Prove’s sandbox does, and stays false', async () => {
+    const token = await accessToken();
+    const started = await postJson(
+      `${baseUrl}/v3/unify`,
+      { possessionType: 'mobile', phoneNumber: '+2001004028' },
+      token,
+    );
+    const correlationId = started.body.correlationId;
+    const early = await postJson(`${baseUrl}/v3/unify-status`, { correlationId }, token);
+    expect(early.body).toEqual({ success: 'false', phoneNumber: '+2001004028' });
+    const { claims, device, client } = browserOf(started.body.authToken);
+    await client('device/passive/register', device.registerBody(claims.auth.chlg));
+    const late = await postJson(`${baseUrl}/v3/unify-status`, { correlationId }, token);
+    expect(late.body.success).toBe('false');
+  });
+
   it('any other number answers 8007, and the dev inbox shows what would have been sent', async () => {
     const token = await accessToken();
     const refused = await postJson(
@@ -131,11 +157,18 @@ describe('pocketproof sandbox: a suite written against Prove’s sandbox passes 
 });
 
 describe('SANDBOX=prove pocketproof serve', () => {
-  it('is the same sandbox: the header, the fixed client, Prove’s test users', async () => {
+  it('is the same sandbox: the header, the fixed client, Prove’s test users, SANDBOX_SCENARIOS', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sandbox-e2e-'));
+    const scenarios = join(dir, 'scenarios.json');
+    await writeFile(
+      scenarios,
+      JSON.stringify({ numbers: { '+2001009100': { behaviour: 'rate_limited', retryAfterSeconds: 7 } } }),
+    );
     const server = await startCli({
       SANDBOX: 'prove',
       SANDBOX_CLIENT_ID: 'ci-client',
       SANDBOX_CLIENT_SECRET: 'ci-secret',
+      SANDBOX_SCENARIOS: scenarios,
     });
     try {
       const token = await postJson(`${server.url}/token`, {
@@ -152,8 +185,17 @@ describe('SANDBOX=prove pocketproof serve', () => {
       expect(started.headers.get('pocketproof-sandbox')).toBe('prove');
       expect(await started.json()).toMatchObject({ code: 8007 });
       expect(server.output()).toContain('SANDBOX (prove)');
+      // The scenario file's number, with its option.
+      const limited = await fetch(`${server.url}/v3/unify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token.body.access_token}` },
+        body: JSON.stringify({ possessionType: 'mobile', phoneNumber: '+2001009100' }),
+      });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('7');
     } finally {
       await server.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

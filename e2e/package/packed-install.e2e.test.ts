@@ -101,6 +101,12 @@ describe('the packed server and client packages', () => {
         const sandbox = await startInstalledCli(project, 'sandbox', { PORT: String(await freePort()) });
         try {
           expect(sandbox.output()).toContain("SANDBOX (prove): Prove's sandbox, emulated");
+          // The banner's pointer to the docs is a file the installed package holds.
+          const docs = /^ {2}Test users and scenarios: (.+)$/m.exec(sandbox.output())?.[1];
+          expect(docs).toBe(join(project, 'node_modules/@pocketproof/server/dist/docs/sandbox.md'));
+          expect(await readFile(docs as string, 'utf8')).toBe(
+            await readFile(join(REPOSITORY, 'docs/sandbox.md'), 'utf8'),
+          );
           const tokenAnswer = await fetch(`${sandbox.url}/token`, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },

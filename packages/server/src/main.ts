@@ -100,17 +100,12 @@ async function assemble(config: Config, options: BuildOptions, logger: Logger, s
   const smsLogger = logger.child({ component: 'sms' });
   const arrivals = inboxArrivals();
   const sandbox = config.sandbox === undefined ? undefined : createSandbox(config);
+  const onReceipt = receiptRecorder(store.messages, smsLogger, metrics);
   const configuredProviders =
     options.providers ??
-    createProviders(config, {
-      clock,
-      logger: smsLogger,
-      inbox: store.inbox,
-      inboxArrivals: arrivals,
-      onReceipt: receiptRecorder(store.messages, smsLogger, metrics),
-    });
+    createProviders(config, { clock, logger: smsLogger, inbox: store.inbox, inboxArrivals: arrivals, onReceipt });
   const providers = sandbox
-    ? configuredProviders.map((provider) => sandbox.wrapProvider(provider))
+    ? configuredProviders.map((provider) => sandbox.wrapProvider(provider, { onReceipt, clock }))
     : configuredProviders;
   if (providers.length === 0)
     logger.warn('no SMS provider configured (SMS_PROVIDER): mobile and desktop flows answer 9002');

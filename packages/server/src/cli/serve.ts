@@ -3,6 +3,7 @@ import { demoOrigin } from '../config/demo-origin.js';
 import type { Config } from '../config/load.js';
 import { buildServer } from '../main.js';
 import { setClientRedirects } from '../oauth/clients.js';
+import { sandboxDocsPath } from '../sandbox/docs-path.js';
 import { type SqliteServeLock, takeSqliteServeLock } from '../storage/sql/sqlite-serve-lock.js';
 import { type DemoApp, startDemoApp } from './demo-app.js';
 import { ensureDemoClient } from './demo-client.js';
@@ -53,6 +54,7 @@ export async function serveCommand(config: Config): Promise<number> {
     metricsUrl: server.metricsUrl,
     demoAppUrl: demoApp?.url,
     demoClient: demo && { ...demo, savedIn },
+    sandboxDocs: config.sandbox === undefined ? undefined : sandboxDocsPath(),
   });
   console.log(banner.join('\n'));
 

@@ -46,11 +46,14 @@ describe('the start banner', () => {
       ...facts,
       demoClient: undefined,
       demoAppUrl: undefined,
+      sandboxDocs: '/opt/app/node_modules/@pocketproof/server/dist/docs/sandbox.md',
     });
     expect(lines).toContain(
       "SANDBOX (prove): Prove's sandbox, emulated. No real SMS is sent (see the dev phone inbox); only test users exist; the code is 1234.",
     );
     expect(lines).toContain('  Sandbox client:  client_id=ci-client client_secret=sandbox-secret');
-    expect(lines).toContain('  Test users and scenarios: docs/sandbox.md');
+    expect(lines).toContain(
+      '  Test users and scenarios: /opt/app/node_modules/@pocketproof/server/dist/docs/sandbox.md',
+    );
   });
 });

@@ -7,6 +7,8 @@ export interface BannerFacts {
   metricsUrl: string | undefined;
   demoAppUrl: string | undefined;
   demoClient: { clientId: string; clientSecret: string; savedIn: string | undefined } | undefined;
+  /** In sandbox mode: the sandbox's documentation on this machine (sandbox/docs-path.ts). */
+  sandboxDocs?: string;
 }
 
 /**
@@ -29,15 +31,16 @@ export function startBanner(config: Config, facts: BannerFacts): string[] {
     }
   }
   if (config.nodeEnv === 'production') lines.push(...productionNotice(config));
-  if (config.sandbox !== undefined) lines.push(...sandboxNotice(config));
+  if (config.sandbox !== undefined) lines.push(...sandboxNotice(config, facts.sandboxDocs));
   return lines;
 }
 
-function sandboxNotice(config: Config): string[] {
+/** The docs are named by a path that exists where the server runs, an installed package too. */
+function sandboxNotice(config: Config, docs: string | undefined): string[] {
   return [
     `SANDBOX (${config.sandbox}): Prove's sandbox, emulated. No real SMS is sent (see the dev phone inbox); only test users exist; the code is 1234.`,
     `  Sandbox client:  client_id=${config.sandboxClientId} client_secret=${config.sandboxClientSecret}`,
-    '  Test users and scenarios: docs/sandbox.md',
+    ...(docs ? [`  Test users and scenarios: ${docs}`] : []),
   ];
 }
 

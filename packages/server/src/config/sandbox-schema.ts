@@ -22,7 +22,7 @@ export const sandboxSchema = {
     defaultDoc: 'unset: the built-in scenarios only',
     unit: 'file path',
     description:
-      'Sandbox only: a JSON file mapping phone numbers to behaviours (succeed, wrong_code, code_expires, link_expires, sms_undeliverable, sms_unavailable, slow_delivery, device_key_refused, rate_limited, possession_required), over the built-in set; `allowAnyNumber` lets other numbers through. Format: `docs/sandbox.md`.',
+      'Sandbox only: a JSON file mapping phone numbers to behaviours (succeed, wrong_code, code_expires, link_expires, sms_undeliverable, sms_receipt_failed, sms_unavailable, slow_delivery, device_key_refused, rate_limited, possession_required), over the built-in set; `allowAnyNumber` lets other numbers through. Format: `docs/sandbox.md`.',
   },
   sandboxClientId: {
     env: 'SANDBOX_CLIENT_ID',

@@ -36,7 +36,9 @@ export type FailureKind =
   | 'bad_device_key'
   | 'bad_device_signature'
   | 'link_expired'
-  | 'client_error';
+  | 'client_error'
+  /** Sandbox mode: status asked before the client SDK made any request (Prove's sandbox says false). */
+  | 'sdk_not_run';
 
 /**
  * `expired`: its code or link expired before any provider took it (the providers kept failing, or

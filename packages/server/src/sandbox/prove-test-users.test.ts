@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowReport } from '../cli/flows.js';
 import {
   createSandboxSession,
   enterCode,
@@ -6,6 +7,7 @@ import {
   type SandboxSession,
 } from '../test-support/sandbox-session.js';
 import { storeFactories } from '../test-support/stores.js';
+import { SDK_NEVER_RAN } from './sandbox.js';
 import { proveTestUsers } from './test-users.js';
 
 /**
@@ -33,9 +35,9 @@ describe.each(storeFactories)("sandbox: Prove's test users on $name", ({ make })
     it(`${user.kind} user ${user.phoneNumber}: device key, SMS code 1234 → status true with the device key`, async () => {
       const started = await s.start('mobile', user.phoneNumber);
       expect(started.status).toBe(200);
-      // Without the client SDK the flow does not pass.
-      expect((await s.status(started.flow.correlationId)).success).toBe('pending');
       const { device, body } = await registerDevice(s.t, started.flow);
+      // The SDK has run: status waits for it.
+      expect((await s.status(started.flow.correlationId)).success).toBe('pending');
       expect(body).toMatchObject({ next: 'mobile/otp' });
       const { started: sent, finished } = await enterCode(s.t, started.flow, '1234');
       expect(sent).toEqual({ next: '' });
@@ -50,6 +52,40 @@ describe.each(storeFactories)("sandbox: Prove's test users on $name", ({ make })
       expect((await s.t.latestSms(user.phoneNumber))?.code).toBe('1234');
     });
   }
+
+  for (const user of proveTestUsers.filter((u) => u.kind !== 'short-term')) {
+    it(`${user.kind} user ${user.phoneNumber}: status before the client SDK ran → false, and final`, async () => {
+      const started = await s.start('mobile', user.phoneNumber);
+      const id = started.flow.correlationId;
+      expect(await s.status(id)).toEqual({ success: 'false', phoneNumber: user.phoneNumber });
+      // The verdict stands: the SDK starting late cannot turn it true.
+      await registerDevice(s.t, started.flow);
+      await enterCode(s.t, started.flow, '1234');
+      expect(await s.status(id)).toEqual({ success: 'false', phoneNumber: user.phoneNumber });
+      const report = await flowReport(s.t.server.store, id, s.t.clock.now());
+      expect(report).toMatchObject({ state: 'failed', failureReason: SDK_NEVER_RAN });
+    });
+  }
+
+  it('once the client SDK made its first request (any step), status is pending until the flow is done', async () => {
+    // The lightest first request: a challenge with the authToken (for a device it does not know).
+    const mobile = await s.start('mobile', '2001004017');
+    const challenge = await s.t.post('/v1/client/challenge', { deviceId: 'no-such-device' }, mobile.flow.authToken);
+    expect(challenge).toMatchObject({ status: 200, body: { error: { message: 'device not found' } } });
+    expect((await s.status(mobile.flow.correlationId)).success).toBe('pending');
+    await registerDevice(s.t, mobile.flow);
+    await enterCode(s.t, mobile.flow, '1234');
+    expect((await s.status(mobile.flow.correlationId)).success).toBe('true');
+    // Desktop: the SDK's first request sends the Instant Link.
+    const desktop = await s.start('desktop', '+2001004043');
+    await s.t.post('/v1/client/mobile/instantlink/start', {}, desktop.flow.authToken);
+    expect((await s.status(desktop.flow.correlationId)).success).toBe('pending');
+    // A request with another flow's token or none notes nothing for this one.
+    const untouched = await s.start('mobile', '2001004016');
+    await s.t.post('/v1/client/challenge', { deviceId: 'no-such-device' }, mobile.flow.authToken);
+    await s.t.post('/v1/client/challenge', { deviceId: 'no-such-device' });
+    expect((await s.status(untouched.flow.correlationId)).success).toBe('false');
+  });
 
   it('any other number, even a valid real one, answers 400 code 8007', async () => {
     for (const phoneNumber of ['2001004019', '+12025550143', '+2001004018', '2001004029']) {

@@ -6,8 +6,8 @@ import { type Envelope, endWithError } from '../flows/envelope.js';
 import type { StartRequestBody } from '../flows/start-request.js';
 import { checkPhoneNumber, type PhoneCheck, type PhoneRules } from '../phone/parse-phone.js';
 import type { SmsProvider } from '../sms/provider.js';
-import type { FlowRecord } from '../storage/records.js';
-import { scenarioProvider } from './scenario-provider.js';
+import type { FlowRecord, FlowVerdict } from '../storage/records.js';
+import { type ScenarioProviderDeps, scenarioProvider } from './scenario-provider.js';
 import { loadScenarios, type Scenario } from './scenarios.js';
 import { findTestUser, NO_TEST_USER, SANDBOX_CODE, TEST_USER_OF_ANOTHER_CLIENT } from './test-users.js';
 
@@ -30,8 +30,17 @@ export interface Sandbox extends SandboxSeams {
   started(deps: FlowDeps, correlationId: string, phone: string | null): Promise<void>;
   /** Before the device-key step: a `device_key_refused` number's key is refused and the flow fails. */
   refuseDeviceKey(deps: FlowDeps, flow: FlowRecord): Promise<Envelope | undefined>;
-  /** The SMS provider as the scenarios see it: undeliverable numbers, slow delivery. */
-  wrapProvider(provider: SmsProvider): SmsProvider;
+  /** A device-protocol request with a flow's authToken: the flow's client SDK has run. */
+  sdkRequest(deps: FlowDeps, flowId: string): Promise<void>;
+  /**
+   * `/v3/unify-status` on a flow still `pending`: as in Prove's sandbox, a test user's (or scenario
+   * number's) flow whose client SDK never made a request answers `false`, and that verdict is final
+   * (the flow fails, so the SDK cannot make it true later). Short-term users need no SDK, and once
+   * the SDK has made its first request status waits as usual. Answers the flow as status reads it.
+   */
+  settleStatus<T extends FlowVerdict>(deps: FlowDeps, flow: T): Promise<T>;
+  /** The SMS provider as the scenarios see it: undeliverable numbers, failed receipts, slow delivery. */
+  wrapProvider(provider: SmsProvider, deps: ScenarioProviderDeps): SmsProvider;
 }
 
 export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenarios' | 'sandboxClientId'>): Sandbox {
@@ -39,6 +48,9 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
   const scenarioOf = (phone: string | null | undefined): Scenario | undefined =>
     phone ? scenarios.numbers.get(phone) : undefined;
   const known = (phone: string) => findTestUser(phone) !== undefined || scenarios.numbers.has(phone);
+  // Every test user but the short-term ones, and every scenario number: their flows need the SDK.
+  const needsSdk = (phone: string | null) =>
+    phone !== null && (scenarios.numbers.has(phone) || (findTestUser(phone)?.kind ?? 'short-term') !== 'short-term');
 
   return {
     checkPhone(input: string): PhoneCheck {
@@ -85,9 +97,28 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
       await failFlow(deps, flow.id, 'bad_device_key', 'sandbox scenario device_key_refused');
       return endWithError('AUTH_FAILURE', 'the device key was refused');
     },
-    wrapProvider: (provider) => scenarioProvider(provider, scenarioOf),
+    async sdkRequest(deps, flowId) {
+      await deps.store.flows.markSdkSeen(flowId, deps.clock.now());
+    },
+    async settleStatus(deps, flow) {
+      if (flow.state !== 'pending' || !needsSdk(flow.phone)) return flow;
+      const now = deps.clock.now();
+      if (now >= flow.expiresAt) return flow;
+      const ended = await deps.store.flows.failIfSdkNeverRan(flow.id, {
+        failureReason: SDK_NEVER_RAN,
+        finishedAt: now,
+      });
+      if (!ended) return flow;
+      deps.metrics.flowFinished({ outcome: 'failed', via: 'sdk_not_run' });
+      deps.events.publish(flow.id);
+      return { ...flow, state: 'failed' };
+    },
+    wrapProvider: (provider, deps) => scenarioProvider(provider, scenarioOf, deps),
   };
 }
+
+/** The failed flow's reason, for `pocketproof flows show`. */
+export const SDK_NEVER_RAN = "sandbox: status was asked before the client SDK's authenticate() made any request";
 
 /** Verified with no device key: the flow's proveId is the number's, as after any success. */
 async function passPossession(deps: FlowDeps, correlationId: string, phone: string): Promise<void> {

@@ -1,15 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeReport, type FlowReport, flowReport } from '../cli/flows.js';
 import { ConfigError } from '../config/load.js';
+import { sandboxSchema } from '../config/sandbox-schema.js';
 import {
   createSandboxSession,
   enterCode,
   registerDevice,
   type SandboxSession,
 } from '../test-support/sandbox-session.js';
-import { builtInScenarios, loadScenarios, parseScenarioFile } from './scenarios.js';
+import { RECEIPT_FAILED_ERROR } from './scenario-provider.js';
+import { behaviours, builtInScenarios, loadScenarios, parseScenarioFile } from './scenarios.js';
 
 const numberOf = (behaviour: string) =>
   Object.entries(builtInScenarios).find(([, b]) => b === behaviour)?.[0] as string;
@@ -67,6 +70,21 @@ describe('sandbox scenarios: the file', () => {
     expect(scenarios.allowAnyNumber).toBe(false);
   });
 
+  it('docs/sandbox.md lists the built-in set exactly: each number with its behaviour', () => {
+    const docs = readFileSync(join(import.meta.dirname, '../../../../docs/sandbox.md'), 'utf8');
+    const rows = [...docs.matchAll(/^\| `(\+\d+)` \| `([a-z_]+)` \|/gm)].map(([, number, behaviour]) => [
+      number,
+      behaviour,
+    ]);
+    expect(Object.fromEntries(rows)).toEqual(builtInScenarios);
+    expect(rows).toHaveLength(Object.keys(builtInScenarios).length);
+    expect(new Set(Object.values(builtInScenarios))).toEqual(new Set(behaviours));
+  });
+
+  it('SANDBOX_SCENARIOS documents every behaviour, in order', () => {
+    expect(sandboxSchema.sandboxScenarios.description).toContain(`(${behaviours.join(', ')})`);
+  });
+
   it('a server with a bad scenario file does not start', async () => {
     await expect(
       createSandboxSession({ sandboxScenarios: scenarioFile({ numbers: { '+1': 'succeed' } }) }),
@@ -78,11 +96,14 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
   let s: SandboxSession;
   beforeAll(async () => {
     // The built-in set, with slow delivery shortened so the test does not wait five seconds.
+    // Metrics on, to read what an operator's dashboard would.
     s = await createSandboxSession({
+      metricsPort: '0',
       sandboxScenarios: scenarioFile({
         numbers: { [numberOf('slow_delivery')]: { behaviour: 'slow_delivery', delaySeconds: 1 } },
       }),
     });
+    await s.t.server.listen();
   });
   afterAll(() => s.close());
 
@@ -91,6 +112,15 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
     await registerDevice(s.t, flow);
     expect((await enterCode(s.t, flow, '1234')).finished).toEqual({ next: 'done' });
     expect((await s.status(flow.correlationId)).success).toBe('true');
+  });
+
+  it('a scenario number’s flow whose client SDK never ran: status false, final, counted as failed by sdk_not_run', async () => {
+    const { flow } = await s.start('mobile', numberOf('succeed'));
+    expect((await s.status(flow.correlationId)).success).toBe('false');
+    await registerDevice(s.t, flow);
+    expect((await s.status(flow.correlationId)).success).toBe('false');
+    const scrape = await (await fetch(s.t.server.metricsUrl as string)).text();
+    expect(scrape).toContain('pocketproof_flows_finished_total{outcome="failed",via="sdk_not_run"} 1\n');
   });
 
   it(`wrong_code (${numberOf('wrong_code')}): 1234 is a wrong code → false`, async () => {
@@ -131,6 +161,39 @@ describe('sandbox scenarios: the built-in set, through the server API and the de
     const [message] = await s.t.server.store.messages.listForFlow(flow.correlationId);
     expect(message?.status).toBe('abandoned');
     expect(message?.lastError).toContain('sms_undeliverable');
+    // What the integrator and support see: the flow waits, and `flows show` says why.
+    expect((await s.status(flow.correlationId)).success).toBe('pending');
+    const report = await flowReport(s.t.server.store, flow.correlationId, s.t.clock.now());
+    expect(report?.failureReason).toMatch(/^sms not delivered: rejected: sandbox scenario sms_undeliverable/);
+    expect(describeReport(report as FlowReport)).toContain(`message ${message?.id}: abandoned, delivery failed`);
+  });
+
+  it(`sms_receipt_failed (${numberOf('sms_receipt_failed')}): the provider accepts the SMS, its delivery receipt says undelivered; pending, then false when the flow expires`, async () => {
+    const phone = numberOf('sms_receipt_failed');
+    const { flow } = await s.start('mobile', phone);
+    await registerDevice(s.t, flow);
+    expect((await s.t.post('/v1/client/mobile/otp/start', {}, flow.authToken)).body).toEqual({ next: '' });
+    // The phone never gets it.
+    expect(await s.t.latestSms(phone)).toBeUndefined();
+    const [message] = await s.t.server.store.messages.listForFlow(flow.correlationId);
+    expect(message).toMatchObject({
+      status: 'sent',
+      provider: 'inbox',
+      deliveryStatus: 'undelivered',
+      deliveryError: RECEIPT_FAILED_ERROR,
+    });
+    // As with a real provider's receipt: `flows show` and the receipts metric say so.
+    const report = await flowReport(s.t.server.store, flow.correlationId, s.t.clock.now());
+    expect(report?.messages[0]).toMatchObject({ deliveryStatus: 'undelivered', deliveryError: RECEIPT_FAILED_ERROR });
+    expect(describeReport(report as FlowReport)).toContain(
+      `message ${message?.id}: sent, delivery undelivered via inbox (1 attempt)`,
+    );
+    const scrape = await (await fetch(s.t.server.metricsUrl as string)).text();
+    expect(scrape).toContain('pocketproof_sms_receipts_total{provider="inbox",status="undelivered"} 1\n');
+    // No code arrives, so none is entered: the flow waits, and expires as false.
+    expect((await s.status(flow.correlationId)).success).toBe('pending');
+    s.t.clock.advance(s.t.config.flowTtlSeconds * 1000);
+    expect((await s.status(flow.correlationId)).success).toBe('false');
   });
 
   it(`sms_unavailable (${numberOf('sms_unavailable')}): /v3/unify answers 503 code 9002 for flows that send`, async () => {

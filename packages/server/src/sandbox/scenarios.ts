@@ -12,6 +12,7 @@ export const behaviours = [
   'code_expires',
   'link_expires',
   'sms_undeliverable',
+  'sms_receipt_failed',
   'sms_unavailable',
   'slow_delivery',
   'device_key_refused',
@@ -52,6 +53,7 @@ export const builtInScenarios: Readonly<Record<string, Behaviour>> = Object.free
   '+2001009008': 'possession_required',
   '+2001009009': 'succeed',
   '+2001009010': 'sms_unavailable',
+  '+2001009011': 'sms_receipt_failed',
 });
 
 const NUMBER = /^\+?[0-9]{4,15}$/;

@@ -397,6 +397,39 @@ export function describeFlowStore(getStore: GetStore): void {
     });
   });
 
+  describe('flows: markSdkSeen and failIfSdkNeverRan (sandbox mode)', () => {
+    const ended = { failureReason: 'client SDK never ran', finishedAt: T0 + SECOND };
+
+    it('failIfSdkNeverRan fails a pending flow the SDK never touched, once, with the reason', async () => {
+      const flow = await insertFlow(getStore());
+      expect(await getStore().flows.failIfSdkNeverRan(flow.id, ended)).toBe(true);
+      expect(await reloadFlow(getStore(), flow.id)).toMatchObject({ state: 'failed', ...ended });
+      expect(await getStore().flows.failIfSdkNeverRan(flow.id, ended)).toBe(false);
+    });
+
+    it('after markSdkSeen, or out of pending, the flow is left alone', async () => {
+      const seen = await insertFlow(getStore());
+      await getStore().flows.markSdkSeen(seen.id, T0);
+      await getStore().flows.markSdkSeen(seen.id, T0 + SECOND);
+      expect(await getStore().flows.failIfSdkNeverRan(seen.id, ended)).toBe(false);
+      expect((await reloadFlow(getStore(), seen.id)).state).toBe('pending');
+      const sent = await insertOtpSentFlow(getStore());
+      expect(await getStore().flows.failIfSdkNeverRan(sent.id, ended)).toBe(false);
+      expect(await getStore().flows.failIfSdkNeverRan('flow_missing', ended)).toBe(false);
+    });
+
+    it('racing markSdkSeen, the flow either fails or stays open for the SDK, never both', async () => {
+      for (let round = 0; round < 10; round++) {
+        const flow = await insertFlow(getStore());
+        const [, failed] = await Promise.all([
+          getStore().flows.markSdkSeen(flow.id, T0),
+          getStore().flows.failIfSdkNeverRan(flow.id, ended),
+        ]);
+        expect((await reloadFlow(getStore(), flow.id)).state).toBe(failed ? 'failed' : 'pending');
+      }
+    });
+  });
+
   describe('flows: recordClientError and purgeFlowsExpiredBefore', () => {
     it('recordClientError keeps the last report only', async () => {
       const flow = await insertFlow(getStore());

@@ -173,6 +173,17 @@ export interface FlowStore {
     to: FlowState,
     fields?: Partial<Pick<FlowRecord, 'failureReason' | 'proveId' | 'phone' | 'finishedAt' | 'deviceId'>>,
   ): Promise<boolean>;
+  /**
+   * Sandbox mode: notes that the browser's SDK made a device-protocol request on the flow (the
+   * first one's time is kept). Prove's sandbox tells a flow whose SDK never ran by its status.
+   */
+  markSdkSeen(flowId: string, now: number): Promise<void>;
+  /**
+   * Sandbox mode: moves a `pending` flow on which the SDK never made a request (`markSdkSeen`) to
+   * `failed`, with the reason and `finishedAt` given, in one conditional statement, so a request
+   * noted first keeps the flow open. Returns whether it moved.
+   */
+  failIfSdkNeverRan(flowId: string, fields: { failureReason: string; finishedAt: number }): Promise<boolean>;
   /** Keeps the last error a browser reported for this flow (for status and debugging). */
   recordClientError(flowId: string, report: string): Promise<void>;
   /** Deletes flows that expired before `before`, at most `limit` of them; returns how many. */

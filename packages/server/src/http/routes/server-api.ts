@@ -102,8 +102,9 @@ export function serverApiRoutes(app: TypedApp, deps: FlowDeps): void {
       },
       async function checkStatus(request) {
         const { correlationId, phoneNumber } = request.body;
-        const flow = await findOwnVerdict(deps, request.client.id, correlationId.toLowerCase());
-        if (phoneNumber) checkSeedEraPhone(deps, flow, phoneNumber);
+        const found = await findOwnVerdict(deps, request.client.id, correlationId.toLowerCase());
+        if (phoneNumber) checkSeedEraPhone(deps, found, phoneNumber);
+        const flow = deps.sandbox ? await deps.sandbox.settleStatus(deps, found) : found;
         return describeFlow(flow, deps.clock.now());
       },
     );

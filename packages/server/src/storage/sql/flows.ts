@@ -189,6 +189,26 @@ export function sqlFlowStore(db: Kysely<Database>, combined: boolean, transactio
       return result.numUpdatedRows > 0n;
     },
 
+    async markSdkSeen(flowId, now) {
+      await db
+        .updateTable('flows')
+        .set({ sdk_seen_at: now })
+        .where('id', '=', flowId)
+        .where('sdk_seen_at', 'is', null)
+        .execute();
+    },
+
+    async failIfSdkNeverRan(flowId, { failureReason, finishedAt }) {
+      const result = await db
+        .updateTable('flows')
+        .set({ state: 'failed', failure_reason: failureReason, finished_at: finishedAt, otp_hash: null })
+        .where('id', '=', flowId)
+        .where('state', '=', 'pending')
+        .where('sdk_seen_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async recordClientError(flowId, report) {
       await db.updateTable('flows').set({ client_error: report }).where('id', '=', flowId).execute();
     },

@@ -95,6 +95,7 @@ describe.each(engines)('upgrade from 0001 on $name', ({ open }) => {
         '0004_sliding_send_budgets',
         '0005_client_any_redirect_target',
         '0006_dev_inbox_uuid_ids',
+        '0007_flow_sdk_seen_at',
       ]);
       await db.destroy();
 

@@ -230,6 +230,15 @@ const migrations: Record<string, Migration> = {
       await db.deleteFrom('dev_inbox').where(sql`length(id)`, '<>', 36).execute();
     },
   },
+
+  '0007_flow_sdk_seen_at': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+    async up(db: Kysely<any>) {
+      // Sandbox mode only: when the browser's SDK first made a device-protocol request on the flow.
+      // Prove's sandbox answers status `false` for a flow whose SDK never ran; NULL elsewhere.
+      await db.schema.alterTable('flows').addColumn('sdk_seen_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

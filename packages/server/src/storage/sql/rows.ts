@@ -87,6 +87,8 @@ export function flowToRow(f: FlowRecord): Row<'flows'> {
     created_at: f.createdAt,
     expires_at: f.expiresAt,
     finished_at: f.finishedAt,
+    // Not part of the record: only the sandbox writes it, through `markSdkSeen`.
+    sdk_seen_at: null,
   };
 }
 

@@ -55,6 +55,8 @@ export interface Database {
     created_at: number;
     expires_at: number;
     finished_at: number | null;
+    /** Sandbox mode only: the browser SDK's first device-protocol request (see `markSdkSeen`). */
+    sdk_seen_at: number | null;
   };
   devices: {
     id: string;
