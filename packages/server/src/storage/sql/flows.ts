@@ -49,8 +49,9 @@ const consumeOtpHash = statement((db, p: Params<{ flowId: string; otpHash: strin
 type Send = { flowId: string; phone: string; sentAt: number; maxSends: number; lastSentBefore: number };
 
 /**
- * One message of a flow (code or link): the state, the send cap and the cooldown (no message
- * after `lastSentBefore`, which is MAX_SAFE_INTEGER when there is no cooldown) live in the WHERE.
+ * One message of a flow (code or link): the state, the send cap and the cooldown (the previous
+ * message sent no later than `lastSentBefore`, MAX_SAFE_INTEGER when there is no cooldown) live
+ * in the WHERE.
  */
 function recordSend(db: Kysely<Database>, p: Params<Send>, state: 'otp_sent' | 'link_sent') {
   return db
