@@ -21,13 +21,6 @@ export const performanceSchema = {
     description:
       "SQLite: the writes of one event-loop turn share one commit (`storage/sql/sqlite-group-commit.ts`). `false` uses kysely's own SQLite driver, a commit per statement.",
   },
-  postgresCombinedStatements: {
-    env: 'POSTGRES_COMBINED_STATEMENTS',
-    kind: Type.Boolean(),
-    default: 'true',
-    description:
-      'PostgreSQL: register a device key and find-or-create a prove id in one statement each (`storage/sql/postgres-combined.ts`). `false` runs the statements they combine.',
-  },
   postgresDeferredSends: {
     env: 'POSTGRES_DEFERRED_SENDS',
     kind: Type.Boolean(),

@@ -9,7 +9,6 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
     Pick<
       Config,
       | 'postgresPreparedStatements'
-      | 'postgresCombinedStatements'
       | 'postgresDeferredSends'
       | 'sqliteGroupCommit'
       | 'databasePoolSize'
@@ -35,7 +34,6 @@ export function openStore(config: StoreConfig, options: { onBackgroundError?: (e
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     return postgresStore(databaseUrl, {
       preparedStatements: config.postgresPreparedStatements,
-      combinedStatements: config.postgresCombinedStatements,
       deferredSends: config.postgresDeferredSends,
       maxConnections: config.databasePoolSize,
       timeouts: definedOnly({

@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
 import { insertRow, type Params, statement } from './compiled-statement.js';
-import { insertOrSelectProveId } from './postgres-combined.js';
 import { deviceFromRow, deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const insertDeviceRow = insertRow('devices');
+// Inside a transaction (registration), the insert's answer may go out with the attach after it
+// (postgres-deferred-sends.ts): `insertDevice` answers nothing.
+const insertDeviceRow = insertRow('devices', { answerUnread: true });
 
 /** Binding needs a key that is not revoked. */
 const bindDeviceRow = statement((db, p: Params<{ id: string; phone: string; now: number }>) =>
@@ -17,12 +18,14 @@ const bindDeviceRow = statement((db, p: Params<{ id: string; phone: string; now:
     .where('revoked_at', 'is', null),
 );
 
+/** Its answer is never read (the read after it is): inside a transaction it goes out with that read. */
 const insertProveIdIfNew = statement(
   (db, p: Params<{ clientId: string; phone: string; candidate: string; now: number }>) =>
     db
       .insertInto('prove_ids')
       .values({ client_id: p.clientId, phone: p.phone, prove_id: p.candidate, created_at: p.now })
       .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing()),
+  { answerUnread: true },
 );
 
 const selectProveId = statement((db, p: Params<{ clientId: string; phone: string }>) =>
@@ -77,17 +80,11 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
   };
 }
 
-export function sqlProveIdStore(db: Kysely<Database>, combined: boolean): ProveIdStore {
+export function sqlProveIdStore(db: Kysely<Database>): ProveIdStore {
   return {
     async getOrCreateProveId(clientId, phone, candidate, now) {
-      if (combined) {
-        // One round trip for the insert and the read of an id that already exists.
-        const [found] = (await insertOrSelectProveId(db, { clientId, phone, candidate, now })).rows;
-        if (found) return found.prove_id;
-      } else {
-        // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
-        await insertProveIdIfNew(db, { clientId, phone, candidate, now });
-      }
+      // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
+      await insertProveIdIfNew(db, { clientId, phone, candidate, now });
       const [row] = (await selectProveId(db, { clientId, phone })).rows;
       if (!row) throw new Error('prove id vanished after insert');
       return row.prove_id;

@@ -2,7 +2,6 @@ import type { Kysely, QueryResult } from 'kysely';
 import type { FlowStore, LinkSend, OtpSend, Store } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
 import { insertRow, type Params, statement } from './compiled-statement.js';
-import { registerDeviceInOneStatement } from './postgres-combined.js';
 import { FLOW_VERDICT_COLUMNS, flowFromRow, flowToRow, flowVerdictFromRow } from './rows.js';
 import type { Database } from './tables.js';
 
@@ -84,7 +83,7 @@ const recordLinkSend = statement((db, p: Params<Send & { linkHash: string; expir
  * pass a check made by an earlier read. Correct under SQLite's single writer and under
  * PostgreSQL's READ COMMITTED, where a blocked UPDATE re-evaluates its WHERE on the new row.
  */
-export function sqlFlowStore(db: Kysely<Database>, combined: boolean, transaction: Store['transaction']): FlowStore {
+export function sqlFlowStore(db: Kysely<Database>, transaction: Store['transaction']): FlowStore {
   const changed = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
 
   const sendValues = (flowId: string, send: OtpSend | LinkSend): Send => ({
@@ -115,7 +114,6 @@ export function sqlFlowStore(db: Kysely<Database>, combined: boolean, transactio
     },
 
     async registerDevice(flowId, device) {
-      if (combined) return registerDeviceInOneStatement(db, flowId, device, 'registered');
       return transaction(async (tx) => {
         await tx.devices.insertDevice(device);
         if (!(await tx.flows.attachDevice(flowId, device.id, 'registered'))) throw new AlreadyAttached();

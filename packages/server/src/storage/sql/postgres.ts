@@ -32,8 +32,6 @@ export interface PostgresStoreOptions {
   preparedStatements?: boolean;
   /** Send what a transaction holds back with its next statement (postgres-deferred-sends.ts); on unless false. */
   deferredSends?: boolean;
-  /** Combine a few statements into one round trip each (postgres-combined.ts); on unless false. */
-  combinedStatements?: boolean;
   timeouts?: Partial<PostgresTimeouts>;
   /** Hears a connection lost while idle in the pool (logged; the pool opens a new one). */
   onIdleConnectionError?: (error: Error) => void;
@@ -58,7 +56,6 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
   pool.on('error', options.onIdleConnectionError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundedPool(pool, timeouts) }) });
   return sqlStore(db, 'postgres', () => db.destroy(), {
-    combinedStatements: options.combinedStatements !== false,
     // A migration (an index built on a large table) may rightly take longer than any request's
     // statement, so migrations run on a connection of their own without the statement timeout.
     forMigrations: () => {

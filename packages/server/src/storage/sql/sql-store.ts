@@ -26,8 +26,6 @@ interface SqlStoreOptions {
   clientCache?: ClientCache;
   /** Resolves once a committed transaction is on disk (SQLite's group commit; see sqlite-group-commit.ts). */
   durable?: () => Promise<void>;
-  /** PostgreSQL: a few statements combined into one round trip each (postgres-combined.ts). */
-  combinedStatements?: boolean;
   /** Called with each transaction as it begins (SQLite's group commit runs compiled statements directly). */
   onTransaction?: (trx: Kysely<Database>) => void;
   /** A connection for migrations only, closed when they are done (PostgreSQL: no statement timeout). */
@@ -78,10 +76,6 @@ class SqlStore implements Store {
     this.#options = options;
   }
 
-  get #combined(): boolean {
-    return this.engine === 'postgres' && this.#options.combinedStatements === true;
-  }
-
   get clients(): ClientStore {
     // Inside a transaction, reads may see rows that roll back: those never go into the cache.
     this.#clients ??= sqlClientStore(this.#db, this.#options.clientCache, { fill: !this.#inTransaction });
@@ -96,7 +90,7 @@ class SqlStore implements Store {
     return this.#secrets;
   }
   get flows(): FlowStore {
-    this.#flows ??= sqlFlowStore(this.#db, this.#combined, (fn) => this.transaction(fn));
+    this.#flows ??= sqlFlowStore(this.#db, (fn) => this.transaction(fn));
     return this.#flows;
   }
   get devices(): DeviceStore {
@@ -104,7 +98,7 @@ class SqlStore implements Store {
     return this.#devices;
   }
   get proveIds(): ProveIdStore {
-    this.#proveIds ??= sqlProveIdStore(this.#db, this.#combined);
+    this.#proveIds ??= sqlProveIdStore(this.#db);
     return this.#proveIds;
   }
   get challenges(): ChallengeStore {
