@@ -24,10 +24,10 @@ describe('compiled statements', () => {
     const seen: unknown[][] = [];
     const spy = db();
     const original = spy.executeQuery.bind(spy);
-    spy.executeQuery = ((compiled: { parameters: unknown[] }) => {
+    spy.executeQuery = ((compiled: CompiledQuery) => {
       seen.push([...compiled.parameters]);
-      return original(compiled as never);
-    }) as never;
+      return original(compiled);
+    }) as typeof spy.executeQuery;
     return Promise.all([query(spy, { id: 'f1', max: 4 }), query(spy, { id: 'f2', max: 2 })]).then(
       () =>
         expect(seen).toEqual([
