@@ -6,12 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, postJson, type RunningServer, startCli, waitFor } from './support.js';
 
 /** The real `pocketproof` CLI (packages/server/dist, built by `npm run build`), as an operator runs it. */
 const CLI = join(import.meta.dirname, '../packages/server/dist/cli/index.js');
 const PHONE = '+12025550143';
+// Many tests here run the CLI six to ten times, a new Node process each; with several suites on
+// two cores that alone can pass the default 20 s, so the limit (a guard against hangs) is higher.
+vi.setConfig({ testTimeout: 60_000 });
 
 interface CliResult {
   code: number;

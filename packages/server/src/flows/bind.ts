@@ -1,7 +1,14 @@
 import { AppError, invalidField } from '../errors/app-error.js';
-import { recordPossession } from './complete.js';
-import { checkFlowPhone, type FlowDeps } from './deps.js';
-import { describeFlow, findOwnFlow, type StatusResponse } from './status.js';
+import type { Store } from '../storage/ports.js';
+import { type PossessionDeps, recordPossession } from './complete.js';
+import { checkFlowPhone, type FlowDeps, type PhoneDeps } from './deps.js';
+import { describeFlow, findOwnFlow, type OwnFlowDeps, type StatusResponse } from './status.js';
+
+/** What binding reads and writes: the flow and its device, possession, and who is told. */
+export type BindFlowDeps = OwnFlowDeps &
+  PhoneDeps &
+  PossessionDeps &
+  Pick<FlowDeps, 'clock' | 'metrics' | 'events'> & { store: Pick<Store, 'flows' | 'devices' | 'transaction'> };
 
 /**
  * `/v3/unify-bind` (contract §1.4): for a `none` flow whose status said `possession_required`, the
@@ -10,7 +17,7 @@ import { describeFlow, findOwnFlow, type StatusResponse } from './status.js';
  * concurrent binds cannot both succeed.
  */
 export async function bindFlow(
-  deps: FlowDeps,
+  deps: BindFlowDeps,
   clientId: string,
   correlationId: string,
   phoneNumber: string,

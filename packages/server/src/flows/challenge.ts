@@ -1,7 +1,13 @@
 import { alphanumericToken } from '../crypto/random.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 import { deviceError } from './envelope.js';
+
+/** What a challenge takes: the device it is for, a random value, its lifetime, and where it is kept. */
+export type ChallengeDeps = Pick<FlowDeps, 'clock' | 'random' | 'config'> & {
+  store: Pick<Store, 'devices' | 'challenges'>;
+};
 
 export type ChallengeResponse =
   | { challenge: string; ttl: number; next: '' }
@@ -13,7 +19,7 @@ export type ChallengeResponse =
  * challenge for every signed request instead of reusing one.
  */
 export async function issueChallenge(
-  deps: FlowDeps,
+  deps: ChallengeDeps,
   deviceId: string,
   flow: FlowRecord | undefined,
 ): Promise<ChallengeResponse> {

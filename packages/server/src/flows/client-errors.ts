@@ -1,9 +1,11 @@
 import type { FlowRecord } from '../storage/records.js';
-import { failFlow } from './complete.js';
-import type { FlowDeps } from './deps.js';
+import { type FailFlowDeps, failFlow } from './complete.js';
 import type { Envelope } from './envelope.js';
 import { isOpen } from './flow-state.js';
 import type { SignatureCheck } from './request-signature.js';
+
+/** A report is recorded on the flow at a time and may end it: no more than failing a flow takes. */
+export type ClientErrorDeps = FailFlowDeps;
 
 /**
  * `/v1/client/<group>/error`: the browser could not finish a step (the user cancelled, WebCrypto
@@ -12,7 +14,7 @@ import type { SignatureCheck } from './request-signature.js';
  * flow open for the phone; anything else ends the flow.
  */
 export async function reportClientError(
-  deps: FlowDeps,
+  deps: ClientErrorDeps,
   flow: FlowRecord | undefined,
   group: string,
   report: { code?: number; message?: string },

@@ -4,13 +4,26 @@ import type { FlowRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
 import { OPEN_STATES } from './flow-state.js';
 
+/** What recording possession takes besides the caller's transaction: the time and a new proveId. */
+export type PossessionDeps = Pick<FlowDeps, 'clock' | 'random'>;
+
+/** What ending an open flow at a time the caller gives takes: the flow's row, the metric, its waiters. */
+export type RequirePossessionDeps = Pick<FlowDeps, 'metrics' | 'events'> & { store: Pick<Store, 'flows'> };
+
+/** Ending a flow, stamped with the server's time. */
+export type FailFlowDeps = RequirePossessionDeps & Pick<FlowDeps, 'clock'>;
+
+/** A verified key's flow: possession recorded and the flow moved in one transaction, then told. */
+export type CompleteDeps = PossessionDeps &
+  Pick<FlowDeps, 'clock' | 'metrics' | 'events'> & { store: Pick<Store, 'transaction'> };
+
 /**
  * Everything that goes with proven possession, in the caller's transaction: the stable proveId for
  * (client, number), and binding this flow's device key to the number so the next flow on this
  * browser is silent.
  */
 export async function recordPossession(
-  deps: FlowDeps,
+  deps: PossessionDeps,
   tx: Store,
   flow: FlowRecord,
   phone: string,
@@ -24,7 +37,7 @@ export async function recordPossession(
 
 /** Moves an open flow to `verified` (a key bound to the number verified). False if it was not open. */
 export async function completeWithBoundKey(
-  deps: FlowDeps,
+  deps: CompleteDeps,
   flow: FlowRecord,
   phone: string,
   deviceId: string,
@@ -45,7 +58,12 @@ export async function completeWithBoundKey(
  * Ends an open flow as failed with a reason kept for support, and tells whoever waits on it. The
  * kind is the reason as metrics count it.
  */
-export async function failFlow(deps: FlowDeps, flowId: string, kind: FailureKind, reason: string): Promise<boolean> {
+export async function failFlow(
+  deps: FailFlowDeps,
+  flowId: string,
+  kind: FailureKind,
+  reason: string,
+): Promise<boolean> {
   const failed = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'failed', {
     failureReason: reason,
     finishedAt: deps.clock.now(),
@@ -58,7 +76,7 @@ export async function failFlow(deps: FlowDeps, flowId: string, kind: FailureKind
 }
 
 /** An open flow whose key is not bound to a number: the integrator proves possession itself, then binds. */
-export async function requirePossession(deps: FlowDeps, flowId: string, now: number): Promise<void> {
+export async function requirePossession(deps: RequirePossessionDeps, flowId: string, now: number): Promise<void> {
   const moved = await deps.store.flows.transition(flowId, { states: OPEN_STATES }, 'possession_required', {
     finishedAt: now,
   });

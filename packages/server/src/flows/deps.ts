@@ -12,7 +12,10 @@ import type { InboxArrivals } from '../sms/inbox-arrivals.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowEvents } from './flow-events.js';
 
-/** Everything a flow function may touch, built once in `main.ts`; tests pass their own. */
+/**
+ * Everything the server's parts may touch, built once in `main.ts`; tests pass their own. Each flow
+ * and route takes only the part it uses (a `…Deps` type next to it, picked from this one).
+ */
 export interface FlowDeps {
   store: Store;
   clock: Clock;
@@ -47,13 +50,16 @@ export interface SandboxSeams {
   ttlSeconds(phone: string, kind: 'code' | 'link'): number | undefined;
 }
 
+/** What reading a number takes: the deployment's rules, or the sandbox's numbers in sandbox mode. */
+export type PhoneDeps = Pick<FlowDeps, 'config' | 'sandbox'>;
+
 /** A number from a request, checked by the deployment's rules (or the sandbox's, in sandbox mode). */
-export function checkFlowPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): PhoneCheck {
+export function checkFlowPhone(deps: PhoneDeps, input: string): PhoneCheck {
   return deps.sandbox ? deps.sandbox.checkPhone(input) : checkPhoneNumber(input, deps.config);
 }
 
 /** A number to look a flow or message up by: any valid number (or, in sandbox mode, a sandbox number). */
-export function lookupPhone(deps: Pick<FlowDeps, 'config' | 'sandbox'>, input: string): string | undefined {
+export function lookupPhone(deps: PhoneDeps, input: string): string | undefined {
   if (!deps.sandbox) return normalisePhone(input, deps.config.defaultPhoneCountry);
   const checked = deps.sandbox.checkPhone(input);
   return checked.ok ? checked.e164 : undefined;

@@ -1,6 +1,14 @@
 import { checkDeviceSignature, type DeviceSignatureCheck } from '../crypto/device-key.js';
+import type { Store } from '../storage/ports.js';
 import type { DeviceRecord, FlowRecord } from '../storage/records.js';
-import { completeWithBoundKey, failFlow, requirePossession } from './complete.js';
+import {
+  type CompleteDeps,
+  completeWithBoundKey,
+  type FailFlowDeps,
+  failFlow,
+  type RequirePossessionDeps,
+  requirePossession,
+} from './complete.js';
 import type { FlowDeps } from './deps.js';
 import { deviceError, type Envelope, endWithError, refuseClosedFlow } from './envelope.js';
 
@@ -22,6 +30,17 @@ export interface VerifyBody {
 }
 
 const DEVICE_TYPES = ['mobile', 'none'] as const;
+
+/** Registration stores a new key on the flow (or fails it), and may leave it needing possession. */
+export type RegisterDeviceDeps = FailFlowDeps &
+  RequirePossessionDeps &
+  Pick<FlowDeps, 'clock' | 'random'> & { store: Pick<Store, 'flows'> };
+
+/** Verification reads the key (and its idle lifetime), attaches it to the flow, and may finish the flow. */
+export type VerifyDeviceDeps = FailFlowDeps &
+  CompleteDeps &
+  RequirePossessionDeps &
+  Pick<FlowDeps, 'clock' | 'config'> & { store: Pick<Store, 'flows' | 'devices'> };
 
 /**
  * A registration's key check (import and signature over `challenge`),
@@ -49,7 +68,7 @@ export function startRegistrationCheck(body: RegisterBody, challenge: string): R
  * read; it counts only if that is this flow's challenge.
  */
 export async function registerDevice(
-  deps: FlowDeps,
+  deps: RegisterDeviceDeps,
   flow: FlowRecord,
   body: RegisterBody,
   early?: RegistrationCheck,
@@ -94,7 +113,7 @@ export async function registerDevice(
   return { next: 'mobile/otp', data: { deviceId: device.id } };
 }
 
-export async function verifyDevice(deps: FlowDeps, flow: FlowRecord, body: VerifyBody): Promise<Envelope> {
+export async function verifyDevice(deps: VerifyDeviceDeps, flow: FlowRecord, body: VerifyBody): Promise<Envelope> {
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: DEVICE_TYPES });
   if (refused) return refused;

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowDeps } from './deps.js';
 import { deviceError, type Envelope } from './envelope.js';
 import type { SignatureCheck } from './request-signature.js';
@@ -9,14 +10,21 @@ import type { SignatureCheck } from './request-signature.js';
  * browser is told with 10006, which makes the SDK delete it.
  */
 
-export async function revokeDevice(deps: FlowDeps, clientId: string, deviceId: string): Promise<void> {
+/** What ending a device key reads and writes: the devices, and the time of the revocation. */
+export type DeviceLifecycleDeps = Pick<FlowDeps, 'clock'> & { store: Pick<Store, 'devices'> };
+
+export async function revokeDevice(deps: DeviceLifecycleDeps, clientId: string, deviceId: string): Promise<void> {
   // Another client's device, an unknown one and an already revoked one are all "not found".
   if (!(await deps.store.devices.revokeDevice(deviceId, clientId, deps.clock.now()))) {
     throw new AppError('NOT_FOUND', 'deviceId is not a current device of this client');
   }
 }
 
-export async function unregisterDevice(deps: FlowDeps, signature: SignatureCheck, deviceId: string): Promise<Envelope> {
+export async function unregisterDevice(
+  deps: DeviceLifecycleDeps,
+  signature: SignatureCheck,
+  deviceId: string,
+): Promise<Envelope> {
   if (signature.status === 'unsigned') {
     return {
       next: '',

@@ -25,12 +25,15 @@ import {
  * concurrent entries cannot pass a cap together; a right code takes its counts back.
  */
 
+/** What the wrong-code budgets are made of: their limits and windows, and the keyed hash of their keys. */
+export type GuessBudgetDeps = Pick<FlowDeps, 'config' | 'hash'>;
+
 /**
  * The wrong-code budgets an entry in this flow counts against: its requester's, then its number's,
  * always in this order (and a bound key's after them), so that concurrent transactions on
  * PostgreSQL lock the counters in one order and cannot deadlock.
  */
-function guessBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): Budget[] {
+function guessBudgets(deps: GuessBudgetDeps, flow: FlowRecord, phone: string): Budget[] {
   const { config } = deps;
   const windowMs = config.phoneFailedCodeWindowSeconds * 1000;
   return [
@@ -53,7 +56,7 @@ function requesterOf(flow: FlowRecord): string {
 }
 
 /** Keyed, as numbers and networks are elsewhere, so the table holds neither. */
-const requesterKey = (deps: FlowDeps, phone: string, requester: string): string =>
+const requesterKey = (deps: Pick<FlowDeps, 'hash'>, phone: string, requester: string): string =>
   deps.hash.hash('phone-failed-codes-by', `${phone}\n${requester}`);
 
 /**
@@ -63,7 +66,7 @@ const requesterKey = (deps: FlowDeps, phone: string, requester: string): string 
  * else can spend; the cap still stops guessing by whoever holds the key.
  */
 async function boundDeviceBudget(
-  deps: FlowDeps,
+  deps: GuessBudgetDeps,
   tx: Store,
   deviceId: string | null,
   phone: string,
@@ -85,7 +88,7 @@ export type CountedGuess =
 
 /** Counts an entry for `phone` in this flow as a wrong guess, in the entry's transaction. */
 export async function countGuess(
-  deps: FlowDeps,
+  deps: GuessBudgetDeps,
   tx: Store,
   flow: FlowRecord,
   entry: { phone: string; deviceId: string | null },
@@ -109,7 +112,7 @@ export async function countGuess(
  * entered. Read in the send's transaction, counting nothing.
  */
 export async function refuseWhileGuessesPaused(
-  deps: FlowDeps,
+  deps: GuessBudgetDeps,
   tx: Store,
   flow: FlowRecord,
   phone: string,

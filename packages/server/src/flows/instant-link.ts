@@ -1,10 +1,11 @@
 import { DEFAULT_LINK_TEMPLATE, renderLink } from '../sms/templates.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
-import { failFlow, recordPossession } from './complete.js';
-import type { FlowDeps } from './deps.js';
+import { type FailFlowDeps, failFlow, type PossessionDeps, recordPossession } from './complete.js';
+import type { FlowDeps, PhoneDeps } from './deps.js';
 import { type Envelope, refuseClosedFlow } from './envelope.js';
 import { isOpen } from './flow-state.js';
-import { resolveRecipient, sendMessage } from './send-message.js';
+import { resolveRecipient, type SendMessageDeps, sendMessage } from './send-message.js';
 
 /**
  * Instant Link (wire-protocol §4.6, §5.3): the SMS carries `<PUBLIC_URL>/il/<token>`; tapping it
@@ -14,8 +15,18 @@ import { resolveRecipient, sendMessage } from './send-message.js';
 
 const LINK_PURPOSE = 'instant-link';
 
+/** A link: its recipient, its token's hash and lifetime (a sandbox scenario's, in sandbox mode), and the send. */
+export type StartInstantLinkDeps = PhoneDeps &
+  SendMessageDeps &
+  Pick<FlowDeps, 'clock' | 'random' | 'hash' | 'config' | 'sandbox'>;
+
+/** A tap: the flow found by the token's hash, consumed with possession in one transaction, or failed when lapsed. */
+export type TapInstantLinkDeps = PossessionDeps &
+  FailFlowDeps &
+  Pick<FlowDeps, 'clock' | 'hash' | 'metrics' | 'events'> & { store: Pick<Store, 'flows' | 'transaction'> };
+
 export async function startInstantLink(
-  deps: FlowDeps,
+  deps: StartInstantLinkDeps,
   flow: FlowRecord,
   body: { mobileNumber?: string | null; isMobile?: boolean },
 ): Promise<Envelope> {
@@ -68,7 +79,7 @@ export type LinkTap =
  * conditional consume decides: of concurrent taps exactly one verifies. A used, replaced, expired
  * or finished link answers `asc=false`.
  */
-export async function tapInstantLink(deps: FlowDeps, token: string): Promise<LinkTap> {
+export async function tapInstantLink(deps: TapInstantLinkDeps, token: string): Promise<LinkTap> {
   const flow = await deps.store.flows.findFlowByLinkHash(deps.hash.hash(LINK_PURPOSE, token));
   if (!flow) return { outcome: 'unknown' };
   const now = deps.clock.now();

@@ -1,12 +1,13 @@
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
 import type { CodeCheckResult } from '../metrics/metrics.js';
 import { appendWebOtpLine, checkOtpTemplate, DEFAULT_OTP_TEMPLATE, renderOtp } from '../sms/templates.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
-import { failFlow, recordPossession } from './complete.js';
-import type { FlowDeps } from './deps.js';
+import { type FailFlowDeps, failFlow, type PossessionDeps, recordPossession } from './complete.js';
+import type { FlowDeps, PhoneDeps } from './deps.js';
 import { type Envelope, endWithError, prompt, refuseClosedFlow } from './envelope.js';
-import { countGuess, ENTRIES_PAUSED } from './guess-budgets.js';
-import { resolveRecipient, sendMessage } from './send-message.js';
+import { countGuess, ENTRIES_PAUSED, type GuessBudgetDeps } from './guess-budgets.js';
+import { resolveRecipient, type SendMessageDeps, sendMessage } from './send-message.js';
 
 /**
  * SMS one-time codes (wire-protocol §4.5). `otp/start` sends, resends or changes the number;
@@ -18,7 +19,25 @@ import { resolveRecipient, sendMessage } from './send-message.js';
  * SDKs that show it, and the flow goes on (the user can enter the code already sent).
  */
 
-export async function startOtp(deps: FlowDeps, flow: FlowRecord, mobileNumber: string | undefined): Promise<Envelope> {
+/** A code: its recipient, its digits (the sandbox's, in sandbox mode), its hash and lifetime, and the send. */
+export type StartOtpDeps = PhoneDeps &
+  SendMessageDeps &
+  Pick<FlowDeps, 'clock' | 'random' | 'hash' | 'config' | 'sandbox'>;
+
+/**
+ * An entry: counted against the flow and the wrong-code budgets, checked against the hash, and on a
+ * right code possession recorded in the same transaction; a spent or lapsed code fails the flow.
+ */
+export type FinishOtpDeps = GuessBudgetDeps &
+  PossessionDeps &
+  FailFlowDeps &
+  Pick<FlowDeps, 'clock' | 'config' | 'hash' | 'metrics' | 'events'> & { store: Pick<Store, 'transaction'> };
+
+export async function startOtp(
+  deps: StartOtpDeps,
+  flow: FlowRecord,
+  mobileNumber: string | undefined,
+): Promise<Envelope> {
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['mobile'] });
   if (refused) return refused;
@@ -50,7 +69,7 @@ export async function startOtp(deps: FlowDeps, flow: FlowRecord, mobileNumber: s
   return outcome.sent ? { next: '' } : outcome.answer;
 }
 
-export async function finishOtp(deps: FlowDeps, flow: FlowRecord, otp: string): Promise<Envelope> {
+export async function finishOtp(deps: FinishOtpDeps, flow: FlowRecord, otp: string): Promise<Envelope> {
   const now = deps.clock.now();
   const refused = refuseClosedFlow(flow, now, { possessionType: flow.possessionType, types: ['mobile'] });
   if (refused) return refused;
@@ -138,7 +157,7 @@ class EntriesPaused extends Error {
 }
 
 /** No attempt was counted: the cap was reached, or the flow moved on under us. */
-async function afterCapOrRace(deps: FlowDeps, flowId: string): Promise<Envelope> {
+async function afterCapOrRace(deps: FailFlowDeps, flowId: string): Promise<Envelope> {
   const current = await deps.store.flows.findFlow(flowId);
   if (current?.state === 'verified') return endWithError('PROHIBITED', 'this code has already been used');
   if (current?.state === 'otp_sent') {

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { checkDeviceSignature } from '../crypto/device-key.js';
+import type { Store } from '../storage/ports.js';
 import type { DeviceRecord } from '../storage/records.js';
 import type { FlowDeps } from './deps.js';
+
+/** What checking a signed request reads: the challenge it consumes and the device it names. */
+export type SignatureCheckDeps = Pick<FlowDeps, 'clock'> & { store: Pick<Store, 'challenges' | 'devices'> };
 
 /**
  * Signed requests (wire-protocol §4.10): the browser signs
@@ -27,7 +31,7 @@ export function signingInput(path: string, query: string, challenge: string, raw
 }
 
 export async function checkRequestSignature(
-  deps: FlowDeps,
+  deps: SignatureCheckDeps,
   headers: SignatureHeaders,
   request: { path: string; query: string; rawBody: string },
 ): Promise<SignatureCheck> {

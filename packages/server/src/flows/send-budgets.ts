@@ -30,7 +30,10 @@ export interface SendBudget extends Budget {
   name: BudgetName;
 }
 
-function sendBudgets(deps: FlowDeps, flow: FlowRecord, phone: string): SendBudget[] {
+/** What the send budgets are made of: their limits and windows, and the keyed hash of their keys. */
+export type SendBudgetDeps = Pick<FlowDeps, 'config' | 'hash'>;
+
+function sendBudgets(deps: SendBudgetDeps, flow: FlowRecord, phone: string): SendBudget[] {
   const { config, hash } = deps;
   const budgets: SendBudget[] = [
     {
@@ -88,7 +91,7 @@ const BUDGET_KEYS = {
  */
 export async function spendSendBudgets(
   tx: Store,
-  deps: FlowDeps,
+  deps: SendBudgetDeps,
   flow: FlowRecord,
   phone: string,
   noun: 'code' | 'link',

@@ -1,10 +1,10 @@
 import { queuedMessage } from '../sms/outbox-message.js';
 import type { Store } from '../storage/ports.js';
 import type { FlowRecord, OutboxRecord } from '../storage/records.js';
-import { checkFlowPhone, type FlowDeps } from './deps.js';
+import { checkFlowPhone, type FlowDeps, type PhoneDeps } from './deps.js';
 import { type Envelope, endWithError, prompt, refuseClosedFlow } from './envelope.js';
-import { refuseWhileGuessesPaused } from './guess-budgets.js';
-import { type BudgetRefusal, spendSendBudgets } from './send-budgets.js';
+import { type GuessBudgetDeps, refuseWhileGuessesPaused } from './guess-budgets.js';
+import { type BudgetRefusal, type SendBudgetDeps, spendSendBudgets } from './send-budgets.js';
 
 /**
  * What OTP and Instant Link share: who receives the message, and sending it. A send is one
@@ -21,7 +21,7 @@ export type Recipient = { phone: string; cooldownApplies: boolean };
  * SDK sends the same bytes for both, so the flow's state tells them apart).
  */
 export function resolveRecipient(
-  deps: FlowDeps,
+  deps: PhoneDeps,
   flow: FlowRecord,
   mobileNumber: string | undefined,
 ): Recipient | Envelope {
@@ -50,7 +50,25 @@ export interface MessageToSend {
 
 export type SendOutcome = { sent: true } | { sent: false; answer: Envelope };
 
-export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: MessageToSend): Promise<SendOutcome> {
+/** Why a send was refused by the flow itself: its row, its send cap and cooldown, and the time. */
+type FlowLimitDeps = Pick<FlowDeps, 'clock' | 'config'> & { store: Pick<Store, 'flows'> };
+
+/**
+ * A send: the budgets, the flow's update and the outbox row in one transaction, the message handed
+ * to the dispatcher after commit, and counted.
+ */
+export type SendMessageDeps = GuessBudgetDeps &
+  SendBudgetDeps &
+  FlowLimitDeps &
+  Pick<FlowDeps, 'config' | 'clock' | 'random' | 'smsDispatcher' | 'metrics'> & {
+    store: Pick<Store, 'transaction'>;
+  };
+
+export async function sendMessage(
+  deps: SendMessageDeps,
+  flow: FlowRecord,
+  message: MessageToSend,
+): Promise<SendOutcome> {
   const { config } = deps;
   const now = deps.clock.now();
   const { phone, cooldownApplies } = message.recipient;
@@ -106,7 +124,7 @@ export async function sendMessage(deps: FlowDeps, flow: FlowRecord, message: Mes
 type Outcome = { kind: 'queued' } | { kind: 'flow_limit' } | { kind: 'budget'; refusal: BudgetRefusal };
 
 /** Why the flow refused a send: it closed, the send cap, or the cooldown (and when to retry). */
-async function explainFlowLimit(deps: FlowDeps, flowId: string, noun: string): Promise<Envelope> {
+async function explainFlowLimit(deps: FlowLimitDeps, flowId: string, noun: string): Promise<Envelope> {
   const now = deps.clock.now();
   const current = await deps.store.flows.findFlow(flowId);
   if (!current) return endWithError('AUTH_FAILURE', 'this verification no longer exists');

@@ -1,12 +1,18 @@
 import { alphanumericToken } from '../crypto/random.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord } from '../storage/records.js';
 import { mintAuthToken } from './auth-token.js';
 import type { FlowDeps } from './deps.js';
 import type { StartRequest } from './start-request.js';
 
+/** What starting a flow takes: a new row with its id, challenge and expiry, counted, and its authToken. */
+export type StartFlowDeps = Pick<FlowDeps, 'clock' | 'random' | 'config' | 'metrics' | 'flowTokens'> & {
+  store: Pick<Store, 'flows'>;
+};
+
 /** `/v3/unify`: stores a new flow for `clientId` and mints its authToken. Sends nothing yet. */
 export async function startFlow(
-  deps: FlowDeps,
+  deps: StartFlowDeps,
   clientId: string,
   request: StartRequest,
 ): Promise<{ correlationId: string; authToken: string }> {

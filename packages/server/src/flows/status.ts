@@ -1,7 +1,10 @@
 import { AppError } from '../errors/app-error.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord, FlowVerdict } from '../storage/records.js';
-import type { FlowDeps } from './deps.js';
 import { type StatusValue, statusOf } from './flow-state.js';
+
+/** What finding a client's own flow reads: the flows. */
+export type OwnFlowDeps = { store: Pick<Store, 'flows'> };
 
 export interface StatusResponse {
   success: StatusValue;
@@ -16,12 +19,12 @@ export interface StatusResponse {
  * Loads a flow for its owner. Unknown, purged and other clients' flows all answer the same 8008,
  * so a client cannot even learn that another client's correlation id exists.
  */
-export async function findOwnFlow(deps: FlowDeps, clientId: string, correlationId: string): Promise<FlowRecord> {
+export async function findOwnFlow(deps: OwnFlowDeps, clientId: string, correlationId: string): Promise<FlowRecord> {
   return ownedBy(clientId, await deps.store.flows.findFlow(correlationId));
 }
 
 /** `findOwnFlow` for the status poll: the verdict's columns only. */
-export async function findOwnVerdict(deps: FlowDeps, clientId: string, correlationId: string): Promise<FlowVerdict> {
+export async function findOwnVerdict(deps: OwnFlowDeps, clientId: string, correlationId: string): Promise<FlowVerdict> {
   return ownedBy(clientId, await deps.store.flows.findFlowVerdict(correlationId));
 }
 

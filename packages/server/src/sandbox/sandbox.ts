@@ -1,15 +1,26 @@
 import type { Config } from '../config/load.js';
 import { AppError } from '../errors/app-error.js';
-import { failFlow, recordPossession } from '../flows/complete.js';
+import { type FailFlowDeps, failFlow, type PossessionDeps, recordPossession } from '../flows/complete.js';
 import type { FlowDeps, SandboxSeams } from '../flows/deps.js';
 import { type Envelope, endWithError } from '../flows/envelope.js';
 import type { StartRequestBody } from '../flows/start-request.js';
 import { checkPhoneNumber, type PhoneCheck, type PhoneRules } from '../phone/parse-phone.js';
 import type { SmsProvider } from '../sms/provider.js';
+import type { Store } from '../storage/ports.js';
 import type { FlowRecord, FlowVerdict } from '../storage/records.js';
 import { type ScenarioProviderDeps, scenarioProvider } from './scenario-provider.js';
 import { loadScenarios, type Scenario } from './scenarios.js';
 import { findTestUser, NO_TEST_USER, SANDBOX_CODE, TEST_USER_OF_ANOTHER_CLIENT } from './test-users.js';
+
+/** A short-term test user's flow passes at once: possession recorded and the flow verified, then told. */
+export type SandboxStartedDeps = PossessionDeps &
+  Pick<FlowDeps, 'clock' | 'events'> & { store: Pick<Store, 'flows' | 'transaction'> };
+
+/** Noting that a flow's SDK made a request, and when. */
+export type SandboxSdkDeps = Pick<FlowDeps, 'clock'> & { store: Pick<Store, 'flows'> };
+
+/** Failing a pending flow whose SDK never ran, counted and told. */
+export type SandboxStatusDeps = Pick<FlowDeps, 'clock' | 'metrics' | 'events'> & { store: Pick<Store, 'flows'> };
 
 /**
  * Sandbox mode (`SANDBOX=prove`): Prove's sandbox, emulated, plus outcomes a test chooses by number
@@ -27,18 +38,18 @@ export interface Sandbox extends SandboxSeams {
    */
   admitStart<T extends Pick<StartRequestBody, 'phoneNumber' | 'possessionType'>>(body: T, clientId: string): T;
   /** After a flow is stored: a short-term test user's possession passes without the client SDK. */
-  started(deps: FlowDeps, correlationId: string, phone: string | null): Promise<void>;
+  started(deps: SandboxStartedDeps, correlationId: string, phone: string | null): Promise<void>;
   /** Before the device-key step: a `device_key_refused` number's key is refused and the flow fails. */
-  refuseDeviceKey(deps: FlowDeps, flow: FlowRecord): Promise<Envelope | undefined>;
+  refuseDeviceKey(deps: FailFlowDeps, flow: FlowRecord): Promise<Envelope | undefined>;
   /** A device-protocol request with a flow's authToken: the flow's client SDK has run. */
-  sdkRequest(deps: FlowDeps, flowId: string): Promise<void>;
+  sdkRequest(deps: SandboxSdkDeps, flowId: string): Promise<void>;
   /**
    * `/v3/unify-status` on a flow still `pending`: as in Prove's sandbox, a test user's (or scenario
    * number's) flow whose client SDK never made a request answers `false`, and that verdict is final
    * (the flow fails, so the SDK cannot make it true later). Short-term users need no SDK, and once
    * the SDK has made its first request status waits as usual. Answers the flow as status reads it.
    */
-  settleStatus<T extends FlowVerdict>(deps: FlowDeps, flow: T): Promise<T>;
+  settleStatus<T extends FlowVerdict>(deps: SandboxStatusDeps, flow: T): Promise<T>;
   /** The SMS provider as the scenarios see it: undeliverable numbers, failed receipts, slow delivery. */
   wrapProvider(provider: SmsProvider, deps: ScenarioProviderDeps): SmsProvider;
 }
@@ -121,7 +132,7 @@ export function createSandbox(config: PhoneRules & Pick<Config, 'sandboxScenario
 export const SDK_NEVER_RAN = "sandbox: status was asked before the client SDK's authenticate() made any request";
 
 /** Verified with no device key: the flow's proveId is the number's, as after any success. */
-async function passPossession(deps: FlowDeps, correlationId: string, phone: string): Promise<void> {
+async function passPossession(deps: SandboxStartedDeps, correlationId: string, phone: string): Promise<void> {
   const flow = await deps.store.flows.findFlow(correlationId);
   if (!flow) return;
   await deps.store.transaction(async (tx) => {

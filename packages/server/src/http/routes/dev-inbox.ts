@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import { boundedCache } from '../../bounded-cache.js';
 import { apiErrors } from '../../errors/catalogue.js';
-import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
+import { type FlowDeps, lookupPhone, type PhoneDeps } from '../../flows/deps.js';
 import { normalisePhone } from '../../phone/parse-phone.js';
 import { RECHECK_MS } from '../../sms/inbox-arrivals.js';
 import type { Store } from '../../storage/ports.js';
@@ -11,7 +11,7 @@ import { errorResponses, textResponse } from '../schemas/errors.js';
 import type { TypedApp } from '../typed-app.js';
 
 /** What the dev phone reads: stored messages, news of new ones, and how to read a number. */
-export type DevInboxDeps = Pick<FlowDeps, 'config' | 'sandbox' | 'inboxArrivals'> & { store: Pick<Store, 'inbox'> };
+export type DevInboxDeps = PhoneDeps & Pick<FlowDeps, 'config' | 'inboxArrivals'> & { store: Pick<Store, 'inbox'> };
 
 const messagesSchema = Type.Array(
   Type.Object({

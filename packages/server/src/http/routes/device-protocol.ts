@@ -1,15 +1,30 @@
 import type { FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { tokenChallenge } from '../../flows/auth-token.js';
-import { issueChallenge } from '../../flows/challenge.js';
-import { reportClientError } from '../../flows/client-errors.js';
+import { type ChallengeDeps, issueChallenge } from '../../flows/challenge.js';
+import { type ClientErrorDeps, reportClientError } from '../../flows/client-errors.js';
+import type { FailFlowDeps } from '../../flows/complete.js';
 import type { FlowDeps } from '../../flows/deps.js';
-import { registerDevice, startRegistrationCheck, verifyDevice } from '../../flows/device-key.js';
-import { unregisterDevice } from '../../flows/device-lifecycle.js';
-import { startInstantLink } from '../../flows/instant-link.js';
-import { finishOtp, startOtp } from '../../flows/otp.js';
-import { checkRequestSignature } from '../../flows/request-signature.js';
-import { authenticateFlow, flowOf, flowTokenClaims, optionalFlow, requiredFlowTokenClaims } from '../auth.js';
+import {
+  type RegisterDeviceDeps,
+  registerDevice,
+  startRegistrationCheck,
+  type VerifyDeviceDeps,
+  verifyDevice,
+} from '../../flows/device-key.js';
+import { type DeviceLifecycleDeps, unregisterDevice } from '../../flows/device-lifecycle.js';
+import { type StartInstantLinkDeps, startInstantLink } from '../../flows/instant-link.js';
+import { type FinishOtpDeps, finishOtp, type StartOtpDeps, startOtp } from '../../flows/otp.js';
+import { checkRequestSignature, type SignatureCheckDeps } from '../../flows/request-signature.js';
+import type { SandboxSdkDeps } from '../../sandbox/sandbox.js';
+import {
+  authenticateFlow,
+  type FlowAuthDeps,
+  flowOf,
+  flowTokenClaims,
+  optionalFlow,
+  requiredFlowTokenClaims,
+} from '../auth.js';
 import {
   challengeBodySchema,
   challengeResponseSchema,
@@ -50,11 +65,29 @@ const ERROR_GROUPS = [
 ];
 
 /**
+ * What the device protocol takes: the authToken guard, every step's flow, and the sandbox's
+ * notes and refusals (in sandbox mode: `sdkRequest`, and `refuseDeviceKey`, which fails a flow).
+ */
+export type DeviceProtocolDeps = FlowAuthDeps &
+  RegisterDeviceDeps &
+  VerifyDeviceDeps &
+  StartOtpDeps &
+  FinishOtpDeps &
+  StartInstantLinkDeps &
+  SignatureCheckDeps &
+  DeviceLifecycleDeps &
+  ChallengeDeps &
+  ClientErrorDeps &
+  SandboxSdkDeps &
+  FailFlowDeps &
+  Pick<FlowDeps, 'sandbox'>;
+
+/**
  * The device protocol the browser SDK speaks with the authToken (contract §3). Business outcomes
  * are HTTP 200 envelopes; only protocol violations (bad token, malformed body) are 4xx, which make
  * the SDK abort.
  */
-export function deviceProtocolRoutes(app: TypedApp, deps: FlowDeps): void {
+export function deviceProtocolRoutes(app: TypedApp, deps: DeviceProtocolDeps): void {
   // Cross-origin and credential-less: any page origin may call; the authToken is the credential.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Access-Control-Allow-Origin', '*');

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
-import type { FlowDeps } from '../../flows/deps.js';
-import { tapInstantLink } from '../../flows/instant-link.js';
+import { type TapInstantLinkDeps, tapInstantLink } from '../../flows/instant-link.js';
 import { confirmPage, messagePage, pageSecurityHeaders } from '../pages/link-pages.js';
 import { errorResponses, textResponse } from '../schemas/errors.js';
 import type { TypedApp } from '../typed-app.js';
@@ -14,7 +13,7 @@ const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
  * `asc`. The target was checked against the client's redirect origins when the flow started, so
  * nothing a link visitor sends can choose where it redirects.
  */
-export function instantLinkRoutes(app: TypedApp, deps: FlowDeps): void {
+export function instantLinkRoutes(app: TypedApp, deps: TapInstantLinkDeps): void {
   // The confirm form posts an empty urlencoded body; its content is never read.
   app.addContentTypeParser('application/x-www-form-urlencoded', { bodyLimit: 1024 }, (_request, _body, done) =>
     done(null, {}),

@@ -1,12 +1,13 @@
 import { AppError, invalidField } from '../../errors/app-error.js';
-import { bindFlow } from '../../flows/bind.js';
-import { type FlowDeps, lookupPhone } from '../../flows/deps.js';
-import { revokeDevice } from '../../flows/device-lifecycle.js';
-import { startFlow } from '../../flows/start-flow.js';
+import { type BindFlowDeps, bindFlow } from '../../flows/bind.js';
+import { type FlowDeps, lookupPhone, type PhoneDeps } from '../../flows/deps.js';
+import { type DeviceLifecycleDeps, revokeDevice } from '../../flows/device-lifecycle.js';
+import { type StartFlowDeps, startFlow } from '../../flows/start-flow.js';
 import { checkStartRequest } from '../../flows/start-request.js';
-import { describeFlow, findOwnVerdict } from '../../flows/status.js';
+import { describeFlow, findOwnVerdict, type OwnFlowDeps } from '../../flows/status.js';
+import type { SandboxStartedDeps, SandboxStatusDeps } from '../../sandbox/sandbox.js';
 import type { ClientRecord, FlowVerdict } from '../../storage/records.js';
-import { authenticateClient } from '../auth.js';
+import { authenticateClient, type ClientAuthDeps } from '../auth.js';
 import { errorResponses } from '../schemas/errors.js';
 import {
   bindRequestSchema,
@@ -26,12 +27,28 @@ declare module 'fastify' {
   }
 }
 
+/** Binding a flow's key and revoking a device. */
+type BindAndRevokeDeps = BindFlowDeps & DeviceLifecycleDeps;
+
+/**
+ * What the server API takes: the client guard, the flows it starts, reads and binds, and the
+ * sandbox's steps at the start and the status read (in sandbox mode).
+ */
+export type ServerApiDeps = ClientAuthDeps &
+  StartFlowDeps &
+  BindAndRevokeDeps &
+  OwnFlowDeps &
+  PhoneDeps &
+  SandboxStartedDeps &
+  SandboxStatusDeps &
+  Pick<FlowDeps, 'config' | 'smsConfigured' | 'sandbox' | 'clock'>;
+
 /**
  * The server-to-server API (contract §1): `/v3/mfa` and `/v3/unify` start a flow, `-status` reads
  * the verdict. The seed-era `/v3/mfa*` names share the handlers; only `/v3/mfa` keeps the seed's
  * rule that `none` takes no phone number.
  */
-export function serverApiRoutes(app: TypedApp, deps: FlowDeps): void {
+export function serverApiRoutes(app: TypedApp, deps: ServerApiDeps): void {
   // JSON only: without this, Fastify's text/plain parser would hand the schema a string.
   app.removeContentTypeParser('text/plain');
   // Authenticate before the body is parsed or validated: callers without a token learn nothing.
@@ -111,7 +128,7 @@ export function serverApiRoutes(app: TypedApp, deps: FlowDeps): void {
   }
 }
 
-function bindAndRevokeRoutes(app: TypedApp, deps: FlowDeps): void {
+function bindAndRevokeRoutes(app: TypedApp, deps: BindAndRevokeDeps): void {
   for (const path of ['/v3/mfa-bind', '/v3/unify-bind']) {
     const seedEra = path === '/v3/mfa-bind';
     app.post(
@@ -167,7 +184,7 @@ function operation(operationId: string, seedEra: boolean, text: { summary: strin
 }
 
 /** The seed-era status call may repeat the number; it must be the flow's number when one is known. */
-function checkSeedEraPhone(deps: FlowDeps, flow: FlowVerdict, phoneNumber: string): void {
+function checkSeedEraPhone(deps: PhoneDeps, flow: FlowVerdict, phoneNumber: string): void {
   const e164 = lookupPhone(deps, phoneNumber);
   if (!e164) throw invalidField('phoneNumber', 'must be a valid phone number');
   if (flow.phone && flow.phone !== e164) {
