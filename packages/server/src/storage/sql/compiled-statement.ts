@@ -67,16 +67,6 @@ export interface StatementOptions {
   answerUnread?: boolean;
 }
 
-/**
- * Runs a write built per call (its SQL varies with its number of values) whose answer no caller
- * reads. Its SQL texts are as few as the code's shapes of it.
- */
-export async function runUnread(db: Kysely<Database>, query: Compilable<unknown>): Promise<void> {
-  const compiled = query.compile();
-  unreadAnswers.add(compiled.sql);
-  await runCompiled(db, compiled);
-}
-
 /** The name of a statement compiled here, or undefined for any other SQL. */
 export function compiledStatementName(text: string): string | undefined {
   return statementNames.get(text);
@@ -179,4 +169,37 @@ export function insertRow<T extends keyof Database & string>(
     }
     return insert(db, row);
   };
+}
+
+/**
+ * For a statement over a list whose length varies (the few keys of one rate-limit check): one
+ * compiled statement per length, made the first time that length is seen. The code's lists have
+ * one or two entries, so few are made. The list's values are the parameters `item0`, `item1`, ….
+ */
+export function statementPerLength<P, Row>(
+  make: (items: (p: Params<ListValues>) => AliasableExpression<string>[]) => Statement<P & ListValues, Row>,
+): (list: readonly string[]) => Statement<P & ListValues, Row> {
+  const byLength = new Map<number, Statement<P & ListValues, Row>>();
+  return (list) => {
+    let made = byLength.get(list.length);
+    if (!made) {
+      const names = Array.from({ length: list.length }, (_, i): ListName => `item${i}`);
+      // Every name is one of the list's, so each has its parameter.
+      made = make((p) => names.map((name) => p[name] as AliasableExpression<string>));
+      byLength.set(list.length, made);
+    }
+    return made;
+  };
+}
+
+type ListName = `item${number}`;
+export type ListValues = Record<ListName, string>;
+
+/** The values of a list, named as `statementPerLength` names them. */
+export function listValues(list: readonly string[]): ListValues {
+  const values: ListValues = {};
+  list.forEach((value, i) => {
+    values[`item${i}`] = value;
+  });
+  return values;
 }

@@ -1,7 +1,7 @@
 import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RateLimitStore, WindowCounts } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
-import { type Params, runUnread, statement } from './compiled-statement.js';
+import { type ListValues, listValues, type Params, statement, statementPerLength } from './compiled-statement.js';
 import type { Database } from './tables.js';
 
 // Every SET expression reads the row as it was before this statement (both engines), so the
@@ -29,6 +29,42 @@ const hitRateLimit = statement(
     RETURNING count, previous_count`,
 );
 
+// The statements below take several keys at once (the wrong-code budgets of one entry: its
+// requester's and its number's), so that counting an entry against both stays one round trip.
+
+/** Keys must differ: an upsert may touch a row once per statement. */
+const hitRateLimits = statementPerLength((keysOf) =>
+  statement(
+    (_, p: Params<ListValues & { windowStart: number; windowMs: number }>) =>
+      sql<HitRow>`
+      INSERT INTO rate_limits (key, window_start, count, previous_count)
+      VALUES ${sql.join(keysOf(p).map((key) => sql`(${key}, ${p.windowStart}, 1, 0)`))}
+      ON CONFLICT (key) DO UPDATE SET ${carryOver(p.windowMs)}
+      RETURNING key, count, previous_count`,
+  ),
+);
+
+/**
+ * Takes from whichever window the hit counted into: the caller's, or a newer one the row had moved
+ * to. It answers nothing: inside a transaction it may go out with the next statement.
+ */
+const releaseRateLimits = statementPerLength((keysOf) =>
+  statement(
+    (db, p: Params<ListValues & { windowStart: number }>) =>
+      db
+        .updateTable('rate_limits')
+        .set((eb) => ({ count: eb('count', '-', 1) }))
+        .where('key', 'in', keysOf(p))
+        .where('window_start', '>=', p.windowStart)
+        .where('count', '>', 0),
+    { answerUnread: true },
+  ),
+);
+
+const readRateLimits = statementPerLength((keysOf) =>
+  statement((db, p: Params<ListValues>) => db.selectFrom('rate_limits').selectAll().where('key', 'in', keysOf(p))),
+);
+
 const countsOf = (row: { count: number; previous_count: number } | undefined): WindowCounts => ({
   count: Number(row?.count ?? 0),
   previous: Number(row?.previous_count ?? 0),
@@ -46,32 +82,16 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
     },
 
     async hitAll(keys, windowStart, windowMs) {
-      // The wrong-code budgets of one entry (its requester's and its number's) in one round trip.
-      // Keys must differ: an upsert may touch a row once per statement.
-      const result = await sql<HitRow>`
-        INSERT INTO rate_limits (key, window_start, count, previous_count)
-        VALUES ${sql.join(keys.map((key) => sql`(${key}, ${windowStart}, 1, 0)`))}
-        ON CONFLICT (key) DO UPDATE SET ${carryOver(windowMs)}
-        RETURNING key, count, previous_count`.execute(db);
+      const result = await hitRateLimits(keys)(db, { ...listValues(keys), windowStart, windowMs });
       return inKeyOrder(keys, result.rows).map(countsOf);
     },
 
     async release(keys, windowStart) {
-      // Takes from whichever window the hit counted into: the caller's, or a newer one the row had
-      // moved to. It answers nothing: inside a transaction it may go out with the next statement.
-      await runUnread(
-        db,
-        db
-          .updateTable('rate_limits')
-          .set((eb) => ({ count: eb('count', '-', 1) }))
-          .where('key', 'in', keys)
-          .where('window_start', '>=', windowStart)
-          .where('count', '>', 0),
-      );
+      await releaseRateLimits(keys)(db, { ...listValues(keys), windowStart });
     },
 
     async read(keys, windowStart, windowMs) {
-      const rows = await db.selectFrom('rate_limits').selectAll().where('key', 'in', keys).execute();
+      const { rows } = await readRateLimits(keys)(db, listValues(keys));
       return inKeyOrder(keys, rows).map((row) => {
         if (!row) return { count: 0, previous: 0 };
         const start = Number(row.window_start);
