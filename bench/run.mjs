@@ -3,9 +3,12 @@
 // markdown table. Servers run in their own processes on 127.0.0.1; this process is the load
 // generator. See bench/README.md for what each scenario measures.
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { comparisonTable, pairwise } from './lib/compare.mjs';
 import { residentMb, startPocketproof, startScript } from './lib/processes.mjs';
 import { writeResults, writeSoakResults } from './lib/report.mjs';
 import * as scenario from './lib/scenarios.mjs';
@@ -27,9 +30,16 @@ const { values } = parseArgs({
     // --env KEY=VALUE (repeatable): more server configuration, for an A/B of one setting; only with
     // --scenarios, so that no committed results table is measured off the default configuration.
     env: { type: 'string', multiple: true, default: [] },
+    // --compare <tree>: also run another checkout's build (its packages/server/dist), interleaved
+    // with this one, scenario by scenario; --b-env KEY=VALUE (repeatable): the same, of this build
+    // with more configuration (an A/B of a setting in one run). See lib/compare.mjs.
+    compare: { type: 'string' },
+    'b-env': { type: 'string', multiple: true, default: [] },
+    rounds: { type: 'string' },
   },
 });
-if (values.env.length > 0 && !values.scenarios) {
+const comparing = values.compare !== undefined || values['b-env'].length > 0;
+if ((values.env.length > 0 || values['b-env'].length > 0) && !values.scenarios) {
   console.error('--env changes the measured configuration: use it with --scenarios (a run that writes no results)');
   process.exit(2);
 }
@@ -53,7 +63,7 @@ const settings = {
   connections: 50,
   // Timed seconds per scenario in all, in `rounds` interleaved rounds (see `interleave`).
   durationSeconds: values.quick ? 6 : 15,
-  rounds: 3,
+  rounds: Number(values.rounds ?? 3),
   warmupSeconds: values.quick ? 1 : 3,
   loadGenerator:
     'autocannon 9 (request scenarios), one keep-alive HTTP/1.1 connection per virtual user (flow scenarios), in a separate process',
@@ -67,6 +77,14 @@ const pocketproofEnv = {
   PHONE_SEND_WINDOW_SECONDS: '1',
   TOKEN_CHECKS_WAITING: '1000',
   ...Object.fromEntries(values.env.map((pair) => pair.split(/=(.*)/s, 2))),
+};
+const envOf = (pairs) => Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s, 2)));
+// B of a comparison: another build (same configuration) or this build with more configuration.
+const other = {
+  suffix: values.compare ? ' (before)' : ' (B)',
+  env: { ...pocketproofEnv, ...envOf(values['b-env']) },
+  cli: values.compare ? join(resolve(values.compare), 'packages/server/dist/cli/index.js') : undefined,
+  label: values.compare ? `the build at ${values.compare}` : `this build with ${values['b-env'].join(' ')}`,
 };
 const log = (...args) => console.log(new Date().toISOString().slice(11, 19), ...args);
 const scenarios = {};
@@ -182,7 +200,14 @@ log(
     if (values.only !== 'postgres') {
       pocketproof = await startPocketproof(pocketproofEnv, { execArgv });
       servers.push(pocketproof);
-      runners.push(...(await pocketproofRunners(pocketproof, '')));
+      const ours = await pocketproofRunners(pocketproof, '');
+      if (comparing) {
+        const b = await startPocketproof(other.env, { execArgv, cli: other.cli });
+        servers.push(b);
+        runners.push(...pairwise(ours, await pocketproofRunners(b, other.suffix)));
+      } else {
+        runners.push(...ours);
+      }
     }
     let peer;
     if (wanted('peer-better-auth-flow')) {
@@ -201,12 +226,20 @@ log(
 if (values.only !== 'sqlite') {
   const database = await postgresSchema();
   const server = await startPocketproof({ ...pocketproofEnv, DATABASE_URL: database.url }, { execArgv });
+  const databaseB = comparing ? await postgresSchema() : undefined;
+  const serverB = databaseB
+    ? await startPocketproof({ ...other.env, DATABASE_URL: databaseB.url }, { execArgv, cli: other.cli })
+    : undefined;
   try {
-    for (const [name, runner] of await pocketproofRunners(server, '-postgres')) await runAlone(name, runner);
+    const ours = await pocketproofRunners(server, '-postgres');
+    if (serverB) await interleave(pairwise(ours, await pocketproofRunners(serverB, `-postgres${other.suffix}`)));
+    else for (const [name, runner] of ours) await runAlone(name, runner);
     memory['pocketproof-postgres'] = await residentMb(server.pid);
   } finally {
     await server.stop();
+    await serverB?.stop();
     await database.drop();
+    await databaseB?.drop();
   }
 }
 
@@ -225,6 +258,26 @@ if (twoNodesWanted) {
     await cluster.stop();
     await database.drop();
   }
+}
+
+if (comparing) {
+  const names = ['baseline', 'token', 'unify-start', 'status', 'mobile-otp-flow', 'peer-better-auth-flow'];
+  const table = comparisonTable({
+    scenarios,
+    names: [...names, ...names.map((name) => `${name}-postgres`)],
+    suffix: other.suffix,
+    labels: { a: 'this build', b: other.label },
+    machine: machine(),
+    settings,
+  });
+  console.log(table);
+  // A comparison never replaces latest.json; with --label it is kept as results/<date>-<label>.md.
+  if (values.label) {
+    const path = new URL(`./results/${machine().date.slice(0, 10)}-${values.label}.md`, import.meta.url).pathname;
+    await writeFile(path, table);
+    log(`wrote ${path}`);
+  }
+  process.exit(0);
 }
 
 if (chosen) {

@@ -67,8 +67,11 @@ export async function startScript(script, env = {}) {
   return { url, pid: child.pid, stop: () => stop(child) };
 }
 
-/** The real `pocketproof serve`, with its own SQLite file unless DATABASE_URL is given. */
-export async function startPocketproof(env = {}, { execArgv = [] } = {}) {
+/**
+ * The real `pocketproof serve`, with its own SQLite file unless DATABASE_URL is given; `cli` runs
+ * another build's (another checkout's `packages/server/dist/cli/index.js`).
+ */
+export async function startPocketproof(env = {}, { execArgv = [], cli: cliPath = CLI } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-pocketproof-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -83,14 +86,15 @@ export async function startPocketproof(env = {}, { execArgv = [] } = {}) {
     DEMO_PORT: '0',
     ...env,
   };
-  const child = fork(CLI, ['serve'], {
+  const child = fork(cliPath, ['serve'], {
     env: fullEnv,
     execArgv: [...SERVER_NODE_FLAGS, ...execArgv],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output = track(child);
   await waitReady(`${url}/readyz`, child, output);
-  const cli = async (...args) => (await promisify(execFile)(process.execPath, [CLI, ...args], { env: fullEnv })).stdout;
+  const cli = async (...args) =>
+    (await promisify(execFile)(process.execPath, [cliPath, ...args], { env: fullEnv })).stdout;
   return {
     url,
     pid: child.pid,

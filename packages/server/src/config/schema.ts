@@ -17,6 +17,7 @@ import {
 import { smsProviderNames, smsProviderSettings } from '../sms/providers/registry.js';
 import { DAY, int, oneOf } from './config-kind.js';
 import { databaseSchema } from './database-schema.js';
+import { performanceSchema } from './performance-schema.js';
 import { sandboxSchema } from './sandbox-schema.js';
 import { sendLimitSchema } from './send-limit-schema.js';
 
@@ -82,6 +83,7 @@ export const configSettings = {
     description: '`sqlite:<path>` for an SQLite file (`sqlite::memory:` for tests), or `postgres://…` for PostgreSQL.',
   },
   ...databaseSchema,
+  ...performanceSchema,
   shutdownDrainSeconds: {
     env: 'SHUTDOWN_DRAIN_SECONDS',
     kind: int(0, 300),

@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkDeviceSignature } from './device-key.js';
-import { type DeviceKeyResult, DeviceKeyThread } from './device-key-thread.js';
 
 const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 const signed = (key: KeyObject, message: string) =>
@@ -88,77 +87,5 @@ describe('device public keys', () => {
     });
     const results = await Promise.all(cases.map((c) => checkDeviceSignature(c.pem, c.message, c.signature)));
     expect(results.map((r) => r.outcome)).toEqual(cases.map((c) => (c.good ? 'valid' : 'bad-signature')));
-  });
-});
-
-describe('the device-key thread', () => {
-  const job = () => {
-    const { privateKey, der } = browserKey();
-    return { spki: der.toString('base64'), message: 'm', signature: signed(privateKey, 'm') };
-  };
-
-  it('refuses the checks in progress when it stops, and starts again on the next check', async () => {
-    const thread = new DeviceKeyThread();
-    expect((await thread.check(job())).outcome).toBe('valid');
-    const inProgress = thread.check(job());
-    await thread.close();
-    await expect(inProgress).rejects.toThrow(/closed/);
-    expect((await thread.check(job())).outcome).toBe('valid');
-    await thread.close();
-  });
-
-  it('an answer that has arrived can be taken at once, before the event loop polls for it', async () => {
-    const thread = new DeviceKeyThread();
-    try {
-      const sent = job();
-      let answer: DeviceKeyResult | undefined;
-      const checked = thread.check(sent).then((result) => {
-        answer = result;
-      });
-      await Promise.resolve(); // the check leaves for the thread a microtask after it is asked for
-      let polled = false;
-      setImmediate(() => {
-        polled = true;
-      });
-      // The event loop stays blocked here until the answer has arrived, as on a busy server.
-      let taken = 0;
-      const deadline = Date.now() + 10_000;
-      while (taken === 0 && Date.now() < deadline) taken = thread.takeAnswers();
-      await Promise.resolve();
-      expect(taken).toBe(1);
-      expect(answer).toEqual({ outcome: 'valid', spki: sent.spki });
-      expect(polled).toBe(false);
-      await checked;
-      // Taken once: the port's own listener does not deliver it again.
-      expect(thread.takeAnswers()).toBe(0);
-    } finally {
-      await thread.close();
-    }
-  });
-
-  it('the event loop does the checks the thread has not started a pass after they were sent', async () => {
-    const thread = new DeviceKeyThread();
-    try {
-      expect((await thread.check(job())).outcome).toBe('valid'); // the thread is up
-      // Every third signature is wrong: each answer must still reach its own caller.
-      const sent = Array.from({ length: 300 }, (_, i) => {
-        const sent = job();
-        return i % 3 === 0 ? { ...sent, message: 'other' } : sent;
-      });
-      const answers = sent.map((one) => thread.check(one));
-      await Promise.resolve(); // they leave for the thread
-      thread.takeAnswers(); // the pass they were sent in: too early to take any over
-      expect(thread.checksDoneOnEventLoop).toBe(0);
-      thread.takeAnswers(); // the next pass: those the thread has not reached are done here
-      expect(thread.checksDoneOnEventLoop).toBeGreaterThan(0);
-      const outcomes = await Promise.all(answers);
-      expect(outcomes.map((answer) => answer.outcome)).toEqual(
-        sent.map((_, i) => (i % 3 === 0 ? 'bad-signature' : 'valid')),
-      );
-      // And the thread, which skips what was taken over, still answers the next check.
-      expect((await thread.check(job())).outcome).toBe('valid');
-    } finally {
-      await thread.close();
-    }
   });
 });

@@ -43,8 +43,8 @@ export type VerifyDeviceDeps = FailFlowDeps &
   Pick<FlowDeps, 'clock' | 'config'> & { store: Pick<Store, 'flows' | 'devices'> };
 
 /**
- * A registration's key check (import and signature over `challenge`, on the device-key thread),
- * started as soon as the challenge is known; undefined when the key is not ES256 (the algorithm is
+ * A registration's key check (import and signature over `challenge`),
+ * made as soon as the challenge is known; undefined when the key is not ES256 (the algorithm is
  * checked first, so that a key of another kind never costs an import).
  */
 export interface RegistrationCheck {

@@ -9,6 +9,8 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
     Pick<
       Config,
       | 'postgresPreparedStatements'
+      | 'postgresDeferredSends'
+      | 'sqliteGroupCommit'
       | 'databasePoolSize'
       | 'databaseConnectTimeoutMs'
       | 'databaseStatementTimeoutMs'
@@ -20,18 +22,19 @@ export type StoreConfig = Pick<Config, 'databaseUrl'> &
 
 /**
  * Picks the adapter from `DATABASE_URL`: `sqlite:<path>` or `postgres://…`. `onBackgroundError`
- * hears what fails off the request path: SQLite's checkpoint thread, an idle PostgreSQL connection.
+ * hears what fails off the request path: an idle PostgreSQL connection.
  */
 export function openStore(config: StoreConfig, options: { onBackgroundError?: (error: Error) => void } = {}): Store {
   const { databaseUrl } = config;
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (!path) throw new Error('DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/pocketproof.db');
-    return sqliteStore(path, { onCheckpointError: options.onBackgroundError });
+    return sqliteStore(path, { groupCommit: config.sqliteGroupCommit });
   }
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     return postgresStore(databaseUrl, {
       preparedStatements: config.postgresPreparedStatements,
+      deferredSends: config.postgresDeferredSends,
       maxConnections: config.databasePoolSize,
       timeouts: definedOnly({
         connectMs: config.databaseConnectTimeoutMs,

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../storage/ports.js';
-import { postgresStore } from '../storage/sql/postgres.js';
-import { sqliteStore } from '../storage/sql/sqlite.js';
+import { type PostgresStoreOptions, postgresStore } from '../storage/sql/postgres.js';
+import { type SqliteStoreOptions, sqliteStore } from '../storage/sql/sqlite.js';
 import { createPostgresTestDatabase } from './postgres.js';
 
 /** A migrated, empty store and the way to throw it away (closes it, then deletes its data). */
@@ -18,9 +18,9 @@ export interface StoreFactory {
 }
 
 /** SQLite in a file of its own under the OS temp directory, in WAL mode like production. */
-export async function makeSqliteTestStore(): Promise<TestStore> {
+export async function makeSqliteTestStore(options: SqliteStoreOptions = {}): Promise<TestStore> {
   const dir = await mkdtemp(join(tmpdir(), 'pocketproof-test-'));
-  const store = sqliteStore(join(dir, 'test.db'));
+  const store = sqliteStore(join(dir, 'test.db'), options);
   await store.migrate();
   return {
     store,
@@ -32,9 +32,9 @@ export async function makeSqliteTestStore(): Promise<TestStore> {
 }
 
 /** PostgreSQL in a fresh schema of `PG_TEST_URL`'s database (see `createPostgresTestDatabase`). */
-export async function makePostgresTestStore(): Promise<TestStore> {
+export async function makePostgresTestStore(options: PostgresStoreOptions = {}): Promise<TestStore> {
   const database = await createPostgresTestDatabase();
-  const store = postgresStore(database.url);
+  const store = postgresStore(database.url, options);
   try {
     await store.migrate();
   } catch (error) {

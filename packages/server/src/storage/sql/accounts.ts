@@ -1,15 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { ClientStore, SecretStore, SigningKeyStore } from '../ports.js';
 import type { ClientCache } from './client-cache.js';
-import { precompiled } from './precompiled.js';
+import { type Params, statement } from './compiled-statement.js';
 import { clientFromRow, clientToRow, signingKeyFromRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const selectClient = precompiled<Database['clients'], [string]>(1, (db, id) =>
-  db
-    .selectFrom('clients')
-    .selectAll()
-    .where('id', '=', id as never),
+const selectClient = statement((db, p: Params<{ id: string }>) =>
+  db.selectFrom('clients').selectAll().where('id', '=', p.id),
 );
 
 /** API clients, signing keys and server secrets. */
@@ -29,7 +26,7 @@ export function sqlClientStore(
       const cached = reads?.get(id);
       if (cached) return cached;
       const version = reads?.version();
-      const [row] = (await selectClient(db, id)).rows;
+      const [row] = (await selectClient(db, { id })).rows;
       const client = row && clientFromRow(row);
       if (client && version !== undefined) reads?.set(client, version);
       return client;

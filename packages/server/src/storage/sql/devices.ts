@@ -1,31 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { ChallengeStore, DeviceStore, ProveIdStore } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
-import { insertOrSelectProveId } from './postgres-combined.js';
-import { precompiled, precompiledInsert } from './precompiled.js';
+import { insertRow, type Params, statement } from './compiled-statement.js';
 import { deviceFromRow, deviceToRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const insertDeviceRow = precompiledInsert('devices');
-const bindDeviceRow = precompiled<never, [string, number, string]>(3, (db, phone, now, id) =>
+// Inside a transaction (registration), the insert's answer may go out with the attach after it
+// (postgres-deferred-sends.ts): `insertDevice` answers nothing.
+const insertDeviceRow = insertRow('devices', { answerUnread: true });
+
+/** Binding needs a key that is not revoked. */
+const bindDeviceRow = statement((db, p: Params<{ id: string; phone: string; now: number }>) =>
   db
     .updateTable('devices')
-    .set({ phone: phone as never, bound_at: now as never, last_used_at: now as never })
-    .where('id', '=', id as never)
+    .set({ phone: p.phone, bound_at: p.now, last_used_at: p.now })
+    .where('id', '=', p.id)
     .where('revoked_at', 'is', null),
 );
-const insertProveIdIfNew = precompiled<never, [string, string, string, number]>(4, (db, clientId, phone, id, now) =>
-  db
-    .insertInto('prove_ids')
-    .values({ client_id: clientId as never, phone: phone as never, prove_id: id as never, created_at: now as never })
-    .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing()),
+
+/** Its answer is never read (the read after it is): inside a transaction it goes out with that read. */
+const insertProveIdIfNew = statement(
+  (db, p: Params<{ clientId: string; phone: string; candidate: string; now: number }>) =>
+    db
+      .insertInto('prove_ids')
+      .values({ client_id: p.clientId, phone: p.phone, prove_id: p.candidate, created_at: p.now })
+      .onConflict((oc) => oc.columns(['client_id', 'phone']).doNothing()),
+  { answerUnread: true },
 );
-const selectProveId = precompiled<{ prove_id: string }, [string, string]>(2, (db, clientId, phone) =>
-  db
-    .selectFrom('prove_ids')
-    .select('prove_id')
-    .where('client_id', '=', clientId as never)
-    .where('phone', '=', phone as never),
+
+const selectProveId = statement((db, p: Params<{ clientId: string; phone: string }>) =>
+  db.selectFrom('prove_ids').select('prove_id').where('client_id', '=', p.clientId).where('phone', '=', p.phone),
 );
 
 /** Device keys, the stable per-person ids, and request-signing challenges. */
@@ -41,7 +45,7 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
     },
 
     async bindDevice(id, phone, now) {
-      return ((await bindDeviceRow(db, phone, now, id)).numAffectedRows ?? 0n) > 0n;
+      return ((await bindDeviceRow(db, { id, phone, now })).numAffectedRows ?? 0n) > 0n;
     },
 
     async touchDevice(id, now) {
@@ -76,18 +80,12 @@ export function sqlDeviceStore(db: Kysely<Database>): DeviceStore {
   };
 }
 
-export function sqlProveIdStore(db: Kysely<Database>, engine: 'sqlite' | 'postgres'): ProveIdStore {
+export function sqlProveIdStore(db: Kysely<Database>): ProveIdStore {
   return {
     async getOrCreateProveId(clientId, phone, candidate, now) {
-      if (engine === 'postgres') {
-        // One round trip for the insert and the read of an id that already exists.
-        const [found] = (await insertOrSelectProveId(db, clientId, phone, candidate, now)).rows;
-        if (found) return found.prove_id;
-      } else {
-        // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
-        await insertProveIdIfNew(db, clientId, phone, candidate, now);
-      }
-      const [row] = (await selectProveId(db, clientId, phone)).rows;
+      // Insert-or-ignore then read: concurrent first successes for one person agree on one id.
+      await insertProveIdIfNew(db, { clientId, phone, candidate, now });
+      const [row] = (await selectProveId(db, { clientId, phone })).rows;
       if (!row) throw new Error('prove id vanished after insert');
       return row.prove_id;
     },

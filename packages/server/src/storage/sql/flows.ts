@@ -1,116 +1,81 @@
 import type { Kysely, QueryResult } from 'kysely';
-import type { FlowStore, Store } from '../ports.js';
-import type { FlowRecord } from '../records.js';
+import type { FlowStore, LinkSend, OtpSend, Store } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
-import { registerDeviceInOneStatement } from './postgres-combined.js';
-import { type Placeholder, precompiled, precompiledInsert, precompiledShapes } from './precompiled.js';
+import { insertRow, type Params, statement } from './compiled-statement.js';
 import { FLOW_VERDICT_COLUMNS, flowFromRow, flowToRow, flowVerdictFromRow } from './rows.js';
 import type { Database } from './tables.js';
 
-const insertFlowRow = precompiledInsert('flows');
-const selectFlow = precompiled<Database['flows'], [string]>(1, (db, id) =>
-  db
-    .selectFrom('flows')
-    .selectAll()
-    .where('id', '=', id as never),
+const insertFlowRow = insertRow('flows');
+
+const selectFlow = statement((db, p: Params<{ id: string }>) =>
+  db.selectFrom('flows').selectAll().where('id', '=', p.id),
 );
-const selectFlowVerdict = precompiled<Pick<Database['flows'], (typeof FLOW_VERDICT_COLUMNS)[number]>, [string]>(
-  1,
-  (db, id) =>
-    db
-      .selectFrom('flows')
-      .select(FLOW_VERDICT_COLUMNS)
-      .where('id', '=', id as never),
+
+const selectFlowVerdict = statement((db, p: Params<{ id: string }>) =>
+  db.selectFrom('flows').select(FLOW_VERDICT_COLUMNS).where('id', '=', p.id),
 );
-const attachDeviceToFlow = precompiled<never, [string, string, string]>(3, (db, flowId, deviceId, outcome) =>
+
+/** A flow takes one device key: only while it has none. */
+const attachDeviceToFlow = statement((db, p: Params<{ flowId: string; deviceId: string; outcome: string }>) =>
   db
     .updateTable('flows')
-    .set({ device_id: deviceId as never, device_outcome: outcome as never })
-    .where('id', '=', flowId as never)
+    .set({ device_id: p.deviceId, device_outcome: p.outcome })
+    .where('id', '=', p.flowId)
     .where('device_id', 'is', null),
 );
-const countAttempt = precompiled<
-  Pick<Database['flows'], 'otp_attempts' | 'otp_hash' | 'otp_expires_at' | 'phone' | 'device_id'>,
-  [string, number]
->(2, (db, flowId, maxAttempts) =>
+
+/** Counts a code entry only while a code is live and the cap is not reached. */
+const countAttempt = statement((db, p: Params<{ flowId: string; maxAttempts: number }>) =>
   db
     .updateTable('flows')
     .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
-    .where('id', '=', flowId as never)
+    .where('id', '=', p.flowId)
     .where('state', '=', 'otp_sent')
-    .where('otp_attempts', '<', maxAttempts as never)
+    .where('otp_attempts', '<', p.maxAttempts)
     .returning(['otp_attempts', 'otp_hash', 'otp_expires_at', 'phone', 'device_id']),
 );
-const consumeOtpHash = precompiled<never, [number, string, string, string]>(4, (db, now, proveId, flowId, otpHash) =>
+
+/** Single use: the code's hash is cleared as the flow is verified, so it matches once. */
+const consumeOtpHash = statement((db, p: Params<{ flowId: string; otpHash: string; now: number; proveId: string }>) =>
   db
     .updateTable('flows')
-    .set({ state: 'verified', otp_hash: null, finished_at: now as never, prove_id: proveId as never })
-    .where('id', '=', flowId as never)
+    .set({ state: 'verified', otp_hash: null, finished_at: p.now, prove_id: p.proveId })
+    .where('id', '=', p.flowId)
     .where('state', '=', 'otp_sent')
-    .where('otp_hash', '=', otpHash as never),
+    .where('otp_hash', '=', p.otpHash),
 );
 
-type FlowColumn = keyof Database['flows'] & string;
-const columnsOf = (shape: string, part: number) =>
-  (shape.split('|')[part] ?? '').split(',').filter(Boolean) as FlowColumn[];
-const valuesFor = (columns: FlowColumn[], placeholders: Placeholder[]) =>
-  Object.fromEntries(columns.map((column, i) => [column, placeholders[i]]));
+type Send = { flowId: string; phone: string; sentAt: number; maxSends: number; lastSentBefore: number };
 
-/** Shape `state|secret columns|cooldown`: see `recordSend`. */
-const recordSendQuery = precompiledShapes((shape) => {
-  const [state, , cooldown] = shape.split('|') as ['otp_sent' | 'link_sent', string, 'cooldown' | ''];
-  const secretColumns = columnsOf(shape, 1);
-  return precompiled<never, unknown[]>(
-    4 + secretColumns.length + (cooldown ? 1 : 0),
-    (db, flowId, phone, sentAt, maxSends, ...rest) => {
-      let query = db
-        .updateTable('flows')
-        .set((eb) => ({
-          ...valuesFor(secretColumns, rest),
-          state,
-          phone: phone as never,
-          last_sent_at: sentAt as never,
-          send_count: eb('send_count', '+', 1),
-          // A note that the previous message was not delivered is about a code that is now void.
-          failure_reason: null,
-        }))
-        .where('id', '=', flowId as never)
-        .where('state', 'in', ['pending', state])
-        .where('send_count', '<', maxSends as never);
-      if (cooldown) {
-        const before = rest[secretColumns.length] as never;
-        query = query.where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', before)]));
-      }
-      return query;
-    },
-  );
-});
+/**
+ * One message of a flow (code or link): the state, the send cap and the cooldown (the previous
+ * message sent no later than `lastSentBefore`, MAX_SAFE_INTEGER when there is no cooldown) live
+ * in the WHERE.
+ */
+function recordSend(db: Kysely<Database>, p: Params<Send>, state: 'otp_sent' | 'link_sent') {
+  return db
+    .updateTable('flows')
+    .set((eb) => ({
+      state,
+      phone: p.phone,
+      last_sent_at: p.sentAt,
+      send_count: eb('send_count', '+', 1),
+      // A note that the previous message was not delivered is about a code that is now void.
+      failure_reason: null,
+    }))
+    .where('id', '=', p.flowId)
+    .where('state', 'in', ['pending', state])
+    .where('send_count', '<', p.maxSends)
+    .where((eb) => eb.or([eb('last_sent_at', 'is', null), eb('last_sent_at', '<=', p.lastSentBefore)]));
+}
 
-const TRANSITION_COLUMNS = [
-  ['failureReason', 'failure_reason'],
-  ['proveId', 'prove_id'],
-  ['phone', 'phone'],
-  ['finishedAt', 'finished_at'],
-  ['deviceId', 'device_id'],
-] as const satisfies readonly (readonly [keyof FlowRecord, FlowColumn])[];
+const recordOtpSend = statement((db, p: Params<Send & { otpHash: string; expiresAt: number }>) =>
+  recordSend(db, p, 'otp_sent').set({ otp_hash: p.otpHash, otp_expires_at: p.expiresAt, otp_attempts: 0 }),
+);
 
-/** Shape `target state|columns set|number of states allowed`: see `transition`. */
-const transitionQuery = precompiledShapes((shape) => {
-  const [to, , statesAllowed] = shape.split('|') as [FlowRecord['state'], string, string];
-  const columns = columnsOf(shape, 1);
-  return precompiled<never, unknown[]>(1 + columns.length + Number(statesAllowed), (db, flowId, ...rest) =>
-    db
-      .updateTable('flows')
-      .set({
-        ...valuesFor(columns, rest),
-        state: to,
-        // A finished flow keeps no live code.
-        ...(to === 'otp_sent' || to === 'pending' ? {} : { otp_hash: null }),
-      })
-      .where('id', '=', flowId as never)
-      .where('state', 'in', rest.slice(columns.length) as never[]),
-  );
-});
+const recordLinkSend = statement((db, p: Params<Send & { linkHash: string; expiresAt: number }>) =>
+  recordSend(db, p, 'link_sent').set({ link_hash: p.linkHash, link_expires_at: p.expiresAt }),
+);
 
 /**
  * Flow storage. Every state change is one conditional UPDATE whose WHERE clause carries the rule
@@ -118,25 +83,16 @@ const transitionQuery = precompiledShapes((shape) => {
  * pass a check made by an earlier read. Correct under SQLite's single writer and under
  * PostgreSQL's READ COMMITTED, where a blocked UPDATE re-evaluates its WHERE on the new row.
  */
-export function sqlFlowStore(
-  db: Kysely<Database>,
-  engine: Store['engine'],
-  transaction: Store['transaction'],
-): FlowStore {
+export function sqlFlowStore(db: Kysely<Database>, transaction: Store['transaction']): FlowStore {
   const changed = (result: QueryResult<unknown>) => (result.numAffectedRows ?? 0n) > 0n;
 
-  /** One message of a flow (code or link): the state, send cap and cooldown live in the WHERE. */
-  async function recordSend(
-    flowId: string,
-    state: 'otp_sent' | 'link_sent',
-    send: { phone: string; sentAt: number; maxSends: number; lastSentBefore: number | null },
-    secret: Partial<Database['flows']>,
-  ): Promise<boolean> {
-    const cooldown = send.lastSentBefore !== null;
-    const query = recordSendQuery(`${state}|${Object.keys(secret).join(',')}|${cooldown ? 'cooldown' : ''}`);
-    const values = [flowId, send.phone, send.sentAt, send.maxSends, ...Object.values(secret)];
-    return changed(await query(db, ...(cooldown ? [...values, send.lastSentBefore] : values)));
-  }
+  const sendValues = (flowId: string, send: OtpSend | LinkSend): Send => ({
+    flowId,
+    phone: send.phone,
+    sentAt: send.sentAt,
+    maxSends: send.maxSends,
+    lastSentBefore: send.lastSentBefore ?? Number.MAX_SAFE_INTEGER,
+  });
 
   return {
     async insertFlow(flow) {
@@ -144,21 +100,20 @@ export function sqlFlowStore(
     },
 
     async findFlow(id) {
-      const [row] = (await selectFlow(db, id)).rows;
+      const [row] = (await selectFlow(db, { id })).rows;
       return row && flowFromRow(row);
     },
 
     async findFlowVerdict(id) {
-      const [row] = (await selectFlowVerdict(db, id)).rows;
+      const [row] = (await selectFlowVerdict(db, { id })).rows;
       return row && flowVerdictFromRow(row);
     },
 
     async attachDevice(flowId, deviceId, outcome) {
-      return changed(await attachDeviceToFlow(db, flowId, deviceId, outcome));
+      return changed(await attachDeviceToFlow(db, { flowId, deviceId, outcome }));
     },
 
     async registerDevice(flowId, device) {
-      if (engine === 'postgres') return registerDeviceInOneStatement(db, flowId, device, 'registered');
       return transaction(async (tx) => {
         await tx.devices.insertDevice(device);
         if (!(await tx.flows.attachDevice(flowId, device.id, 'registered'))) throw new AlreadyAttached();
@@ -170,15 +125,13 @@ export function sqlFlowStore(
     },
 
     async recordOtpSent(flowId, send) {
-      return recordSend(flowId, 'otp_sent', send, {
-        otp_hash: send.otpHash,
-        otp_expires_at: send.expiresAt,
-        otp_attempts: 0,
-      });
+      const values = { ...sendValues(flowId, send), otpHash: send.otpHash, expiresAt: send.expiresAt };
+      return changed(await recordOtpSend(db, values));
     },
 
     async recordLinkSent(flowId, send) {
-      return recordSend(flowId, 'link_sent', send, { link_hash: send.linkHash, link_expires_at: send.expiresAt });
+      const values = { ...sendValues(flowId, send), linkHash: send.linkHash, expiresAt: send.expiresAt };
+      return changed(await recordLinkSend(db, values));
     },
 
     async findFlowByLinkHash(linkHash) {
@@ -199,7 +152,7 @@ export function sqlFlowStore(
     },
 
     async countOtpAttempt(flowId, maxAttempts) {
-      const [row] = (await countAttempt(db, flowId, maxAttempts)).rows;
+      const [row] = (await countAttempt(db, { flowId, maxAttempts })).rows;
       if (!row) return undefined;
       return {
         attempts: row.otp_attempts,
@@ -211,17 +164,28 @@ export function sqlFlowStore(
     },
 
     async consumeOtp(flowId, otpHash, now, proveId) {
-      return changed(await consumeOtpHash(db, now, proveId, flowId, otpHash));
+      return changed(await consumeOtpHash(db, { flowId, otpHash, now, proveId }));
     },
 
     async transition(flowId, guard, to, fields = {}) {
-      // As kysely's SET did: a field given as undefined is left alone (null does set NULL).
-      const set: Partial<Record<FlowColumn, unknown>> = {};
-      for (const [field, column] of TRANSITION_COLUMNS) {
-        if (fields[field] !== undefined) set[column] = fields[field];
-      }
-      const query = transitionQuery(`${to}|${Object.keys(set).join(',')}|${guard.states.length}`);
-      return changed(await query(db, flowId, ...Object.values(set), ...guard.states));
+      // The guard's states live in the WHERE. A field given as undefined is left alone (kysely's
+      // SET leaves undefined values out); null does set NULL.
+      const result = await db
+        .updateTable('flows')
+        .set({
+          state: to,
+          failure_reason: fields.failureReason,
+          prove_id: fields.proveId,
+          phone: fields.phone,
+          finished_at: fields.finishedAt,
+          device_id: fields.deviceId,
+          // A finished flow keeps no live code.
+          ...(to === 'otp_sent' || to === 'pending' ? {} : { otp_hash: null }),
+        })
+        .where('id', '=', flowId)
+        .where('state', 'in', guard.states)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async markSdkSeen(flowId, now) {

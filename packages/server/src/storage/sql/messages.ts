@@ -1,58 +1,53 @@
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { type Expression, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { FlowState } from '../../flows/flow-state.js';
 import type { InboxStore, OutboxStore } from '../ports.js';
 import type { OutboxAttempt } from '../records.js';
 import { boundLimit } from './bound-limit.js';
-import { precompiled, precompiledInsert } from './precompiled.js';
+import { insertRow, type Params, statement } from './compiled-statement.js';
 import { outboxFromRow, outboxToRow } from './rows.js';
 import type { Database } from './tables.js';
 
 // Neither `enqueue` nor `recordAttempt` answers anything: inside a transaction, each may go out
 // with the next statement (postgres-deferred-sends.ts).
-const insertOutboxRow = precompiledInsert('outbox', { answerUnread: true });
-const insertAttemptRow = precompiledInsert('outbox_attempts', { answerUnread: true });
-const insertInboxRow = precompiledInsert('dev_inbox');
-const markSentRow = precompiled<never, [number, string, string, string]>(
-  4,
-  (db, now, provider, providerMessageId, id) =>
+const insertOutboxRow = insertRow('outbox', { answerUnread: true });
+const insertAttemptRow = insertRow('outbox_attempts', { answerUnread: true });
+const insertInboxRow = insertRow('dev_inbox');
+
+const markSentRow = statement(
+  (db, p: Params<{ id: string; provider: string; providerMessageId: string; now: number }>) =>
     db
       .updateTable('outbox')
       .set({
         status: 'sent',
         body: null,
-        sent_at: now as never,
-        provider: provider as never,
-        provider_message_id: providerMessageId as never,
+        sent_at: p.now,
+        provider: p.provider,
+        provider_message_id: p.providerMessageId,
         last_error: null,
         // A receipt may beat the provider's answer here: keep what it said.
         delivery_status: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_status else 'sent' end`,
-        delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${now} end`,
+        delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${p.now} end`,
       })
-      .where('id', '=', id as never),
+      .where('id', '=', p.id),
   // `markSent` answers nothing either: inside the dispatcher's transaction it goes out with COMMIT.
   { answerUnread: true },
 );
+
 /** The dev inbox, newest first, in its four shapes (with or without a recipient and a starting id). */
 const listInbox = {
-  all: precompiled<Database['dev_inbox'], [number]>(1, (db, limit) => newestInbox(db.selectFrom('dev_inbox'), limit)),
-  to: precompiled<Database['dev_inbox'], [string, number]>(2, (db, to, limit) =>
-    newestInbox(db.selectFrom('dev_inbox').where('to_phone', '=', to as never), limit),
+  all: statement((db, p: Params<{ limit: number }>) => newestInbox(db.selectFrom('dev_inbox'), p.limit)),
+  to: statement((db, p: Params<{ to: string; limit: number }>) =>
+    newestInbox(db.selectFrom('dev_inbox').where('to_phone', '=', p.to), p.limit),
   ),
-  after: precompiled<Database['dev_inbox'], [string, number]>(2, (db, after, limit) =>
-    newestInbox(db.selectFrom('dev_inbox').where('id', '>', after as never), limit),
+  after: statement((db, p: Params<{ after: string; limit: number }>) =>
+    newestInbox(db.selectFrom('dev_inbox').where('id', '>', p.after), p.limit),
   ),
-  toAfter: precompiled<Database['dev_inbox'], [string, string, number]>(3, (db, to, after, limit) =>
-    newestInbox(
-      db
-        .selectFrom('dev_inbox')
-        .where('to_phone', '=', to as never)
-        .where('id', '>', after as never),
-      limit,
-    ),
+  toAfter: statement((db, p: Params<{ to: string; after: string; limit: number }>) =>
+    newestInbox(db.selectFrom('dev_inbox').where('to_phone', '=', p.to).where('id', '>', p.after), p.limit),
   ),
 };
 /** Newest first: ids are UUID v7 in creation order (see sms/providers/inbox.ts), so this walks the (to_phone, id) index. */
-function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: unknown) {
+function newestInbox(query: SelectQueryBuilder<Database, 'dev_inbox', object>, limit: Expression<number>) {
   return query.selectAll().orderBy('id', 'desc').limit(boundLimit(limit));
 }
 
@@ -100,7 +95,7 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async markSent(id, provider, providerMessageId, now) {
-      await markSentRow(db, now, provider, providerMessageId, id);
+      await markSentRow(db, { id, provider, providerMessageId, now });
     },
 
     async markRetry(id, attempt, error, nextAttemptAt) {
@@ -284,11 +279,11 @@ export function sqlInboxStore(db: Kysely<Database>): InboxStore {
       const { rows } =
         to === undefined
           ? after === undefined
-            ? await listInbox.all(db, limit)
-            : await listInbox.after(db, after, limit)
+            ? await listInbox.all(db, { limit })
+            : await listInbox.after(db, { after, limit })
           : after === undefined
-            ? await listInbox.to(db, to, limit)
-            : await listInbox.toAfter(db, to, after, limit);
+            ? await listInbox.to(db, { to, limit })
+            : await listInbox.toAfter(db, { to, after, limit });
       return rows.map((r) => ({ id: r.id, to: r.to_phone, body: r.body, createdAt: Number(r.created_at) }));
     },
 

@@ -1,5 +1,5 @@
+import { answerIsUnread } from './compiled-statement.js';
 import type { ResilientClient } from './postgres-resilience.js';
-import { answerIsUnread } from './precompiled.js';
 
 /** What kysely reads of a statement not sent yet: that it did not fail (its callers read no more). */
 const notSentYet = (command: string) => ({ command, rowCount: null, rows: [], fields: [] });
@@ -12,9 +12,12 @@ const ROLLBACK = /^rollback$/i;
 type ClientClass = new (...args: any[]) => ResilientClient;
 
 /**
+ * Why: each round trip costs the event loop a socket write, a read and a parse. Switch:
+ * `POSTGRES_DEFERRED_SENDS=false`. Test: postgres-deferred-sends.test.ts.
+ *
  * A `pg` client (in pg's pipeline mode) that holds back, inside a transaction, what nobody waits
  * for the answer of — the transaction's `BEGIN`, and writes whose ports return nothing (statements
- * built with `answerUnread`, see precompiled.ts) — and sends them in one write with the next
+ * built with `answerUnread`, see compiled-statement.ts) — and sends them in one write with the next
  * statement (or the `COMMIT`). kysely waits for every answer before it sends anything else, so on
  * its own each of these would cost a whole round trip, and each round trip costs the event loop a
  * socket write (which wakes the server's process), a read and a parse.

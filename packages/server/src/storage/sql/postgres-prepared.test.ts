@@ -2,17 +2,16 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../../test-support/postgres.js';
+import { compiledStatementName, type Params, statement } from './compiled-statement.js';
 import { PreparingClient } from './postgres-prepared.js';
-import { precompiled, precompiledStatementName } from './precompiled.js';
 import type { Database } from './tables.js';
 
 // Needs PostgreSQL at PG_TEST_URL (default postgres://postgres@127.0.0.1:5432/test).
 
 // A table of the test's own, outside the app's schema types.
 const items = (db: Kysely<Database>) => (db as Kysely<any>).selectFrom('items');
-const readItem = precompiled<Record<string, unknown>, [string]>(1, (db, id) =>
-  items(db).selectAll().where('id', '=', id),
-);
+const readOne = statement((db, p: Params<{ id: string }>) => items(db).selectAll().where('id', '=', p.id));
+const readItem = (db: Kysely<Database>, id: string) => readOne(db, { id });
 
 let database: PostgresTestDatabase;
 let pool: pg.Pool;
@@ -45,22 +44,19 @@ async function migrateElsewhere(ddl: string) {
   }
 }
 
-it('runs a precompiled statement as a prepared one, prepared once per connection', async () => {
+it('runs a compiled statement as a prepared one, prepared once per connection', async () => {
   expect((await readItem(db, 'a')).rows).toEqual([{ id: 'a', label: 'first' }]);
   expect((await readItem(db, 'a')).rows).toEqual([{ id: 'a', label: 'first' }]);
 
   const prepared = await preparedOnConnection();
   expect(prepared).toHaveLength(1);
-  expect(prepared[0].name).toBe(precompiledStatementName(prepared[0].statement));
+  expect(prepared[0].name).toBe(compiledStatementName(prepared[0].statement));
 });
 
 it('leaves any other query unnamed, so a connection never piles up prepared statements', async () => {
   // Through kysely, as the app's queries go: the SQL text and its values, with no callback.
   for (let i = 0; i < 5; i++) await sql`SELECT ${'x'}::text AS ${sql.ref(`v${i}`)}`.execute(db);
-  await db
-    .selectFrom('items' as never)
-    .selectAll()
-    .execute();
+  await items(db).selectAll().execute();
 
   expect(await preparedOnConnection()).toEqual([]);
 });

@@ -1,14 +1,14 @@
 import type pg from 'pg';
+import { compiledStatementName } from './compiled-statement.js';
 import { ResilientClient } from './postgres-resilience.js';
-import { precompiledStatementName } from './precompiled.js';
 
 /**
- * A `pg` client that runs the statements `precompiled` builds as named (prepared) statements, so
- * that PostgreSQL parses and plans each once per connection rather than on every call. Those are
- * the statements every request makes. On the bench's flow scenario (3 alternating pairs on a 2-core
- * machine) PostgreSQL went from 160–206 to 244–282 flows/s, and the event loop's CPU per flow from
- * 3,100–4,300 to 2,650–3,100 µs. Any other query, whose SQL may vary without bound, stays unnamed,
- * so no connection accumulates prepared statements.
+ * Why: PostgreSQL then parses and plans each statement every request makes once per connection,
+ * not on every call. Switch: `POSTGRES_PREPARED_STATEMENTS=false`. Test: postgres-prepared.test.ts.
+ *
+ * A `pg` client that runs the statements compiled-statement.ts compiles as named (prepared)
+ * statements. Any other query, whose SQL may vary without bound, stays unnamed, so no connection
+ * accumulates prepared statements.
  *
  * A prepared statement whose result columns change under it (a `select *` after another process's
  * migration added a column, in a rolling upgrade) is refused by PostgreSQL from then on. This
@@ -29,7 +29,7 @@ export class PreparingClient extends ResilientClient {
     const [text, values, callback] = args;
     const name =
       typeof text === 'string' && Array.isArray(values) && callback === undefined
-        ? precompiledStatementName(text)
+        ? compiledStatementName(text)
         : undefined;
     if (name === undefined) return (super.query as (...a: unknown[]) => unknown)(...args);
     return this.#runPrepared(text, values, name, !this.inTransactionBlock());

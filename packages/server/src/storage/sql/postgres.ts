@@ -12,6 +12,11 @@ const INT8_OID = 20;
 const DeferringClient = deferringSends(ResilientClient);
 const DeferringPreparingClient = deferringSends(PreparingClient);
 
+function clientClass(prepared: boolean, deferred: boolean) {
+  if (deferred) return prepared ? DeferringPreparingClient : DeferringClient;
+  return prepared ? PreparingClient : ResilientClient;
+}
+
 /** Generous enough for a busy server, short enough that a dead database answers 503 promptly. */
 export const defaultPostgresTimeouts: PostgresTimeouts = {
   connectMs: 5_000,
@@ -23,8 +28,10 @@ export const defaultPostgresTimeouts: PostgresTimeouts = {
 
 export interface PostgresStoreOptions {
   maxConnections?: number;
-  /** Run the precompiled statements as prepared ones (postgres-prepared.ts); on unless false. */
+  /** Run the compiled statements as prepared ones (postgres-prepared.ts); on unless false. */
   preparedStatements?: boolean;
+  /** Send what a transaction holds back with its next statement (postgres-deferred-sends.ts); on unless false. */
+  deferredSends?: boolean;
   timeouts?: Partial<PostgresTimeouts>;
   /** Hears a connection lost while idle in the pool (logged; the pool opens a new one). */
   onIdleConnectionError?: (error: Error) => void;
@@ -38,9 +45,9 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
   const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
   const pool = openPool(connectionString, {
     ...connectionOptions(timeouts),
-    Client: options.preparedStatements === false ? DeferringClient : DeferringPreparingClient,
+    Client: clientClass(options.preparedStatements !== false, options.deferredSends !== false),
     // Lets what a transaction holds back go out with the statement after it (postgres-deferred-sends.ts).
-    pipeline: true,
+    pipeline: options.deferredSends !== false,
     max: options.maxConnections ?? 10,
   });
   // An idle pooled connection the server drops (restart, failover, idle timeout) surfaces as an

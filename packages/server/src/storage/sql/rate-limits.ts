@@ -1,7 +1,7 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { RateLimitStore, WindowCounts } from '../ports.js';
 import { boundLimit } from './bound-limit.js';
-import { type Placeholder, precompiled, precompiledShapes } from './precompiled.js';
+import { type ListValues, listValues, type Params, statement, statementPerLength } from './compiled-statement.js';
 import type { Database } from './tables.js';
 
 // Every SET expression reads the row as it was before this statement (both engines), so the
@@ -9,7 +9,7 @@ import type { Database } from './tables.js';
 // never moves back: a hit from a request that read the clock just before a boundary, committed
 // after one from just past it (or from a process whose clock is behind), counts into the newer
 // window instead of resetting it.
-const carryOver = (windowMs: Placeholder): RawBuilder<unknown> => sql`
+const carryOver = (windowMs: Expression<number> | number): RawBuilder<unknown> => sql`
   previous_count = CASE
     WHEN rate_limits.window_start >= excluded.window_start THEN rate_limits.previous_count
     WHEN rate_limits.window_start = excluded.window_start - ${windowMs} THEN rate_limits.count
@@ -21,58 +21,48 @@ const carryOver = (windowMs: Placeholder): RawBuilder<unknown> => sql`
 
 type HitRow = { key: string; count: number; previous_count: number };
 
-const hitRateLimit = precompiled<Omit<HitRow, 'key'>, [string, number, number]>(
-  3,
-  (db, key, windowStart, windowMs) => ({
-    compile: () =>
-      sql<Omit<HitRow, 'key'>>`
-      INSERT INTO rate_limits (key, window_start, count, previous_count) VALUES (${key}, ${windowStart}, 1, 0)
-      ON CONFLICT (key) DO UPDATE SET ${carryOver(windowMs)}
-      RETURNING count, previous_count`.compile(db),
-  }),
+const hitRateLimit = statement(
+  (_, p: Params<{ key: string; windowStart: number; windowMs: number }>) =>
+    sql<Omit<HitRow, 'key'>>`
+    INSERT INTO rate_limits (key, window_start, count, previous_count) VALUES (${p.key}, ${p.windowStart}, 1, 0)
+    ON CONFLICT (key) DO UPDATE SET ${carryOver(p.windowMs)}
+    RETURNING count, previous_count`,
 );
 
 // The statements below take several keys at once (the wrong-code budgets of one entry: its
-// requester's and its number's), one precompiled form per number of keys, so counting an entry
-// against both stays one round trip.
+// requester's and its number's), so that counting an entry against both stays one round trip.
 
-/** Shape: the number of keys. Keys must differ (an upsert may touch a row once per statement). */
-const hitRateLimits = precompiledShapes((shape) =>
-  precompiled<HitRow, unknown[]>(2 + Number(shape), (db, windowStart, windowMs, ...keys) => ({
-    compile: () =>
+/** Keys must differ: an upsert may touch a row once per statement. */
+const hitRateLimits = statementPerLength((keysOf) =>
+  statement(
+    (_, p: Params<ListValues & { windowStart: number; windowMs: number }>) =>
       sql<HitRow>`
-        INSERT INTO rate_limits (key, window_start, count, previous_count)
-        VALUES ${sql.join(keys.map((key) => sql`(${key}, ${windowStart}, 1, 0)`))}
-        ON CONFLICT (key) DO UPDATE SET ${carryOver(windowMs)}
-        RETURNING key, count, previous_count`.compile(db),
-  })),
+      INSERT INTO rate_limits (key, window_start, count, previous_count)
+      VALUES ${sql.join(keysOf(p).map((key) => sql`(${key}, ${p.windowStart}, 1, 0)`))}
+      ON CONFLICT (key) DO UPDATE SET ${carryOver(p.windowMs)}
+      RETURNING key, count, previous_count`,
+  ),
 );
 
-// Every code entry takes back counts (a right code releases its guesses), and every code sent reads
-// the number's guesses: precompiled, as `hit` is. The release takes from whichever window the hit
-// counted into: the caller's, or a newer one the row had already moved to.
-const releaseRateLimits = precompiledShapes((shape) =>
-  precompiled<never, unknown[]>(
-    1 + Number(shape),
-    (db, windowStart, ...keys) =>
+/**
+ * Takes from whichever window the hit counted into: the caller's, or a newer one the row had moved
+ * to. It answers nothing: inside a transaction it may go out with the next statement.
+ */
+const releaseRateLimits = statementPerLength((keysOf) =>
+  statement(
+    (db, p: Params<ListValues & { windowStart: number }>) =>
       db
         .updateTable('rate_limits')
         .set((eb) => ({ count: eb('count', '-', 1) }))
-        .where('key', 'in', keys as never[])
-        .where('window_start', '>=', windowStart as never)
+        .where('key', 'in', keysOf(p))
+        .where('window_start', '>=', p.windowStart)
         .where('count', '>', 0),
-    // `release` answers nothing: inside a transaction it may go out with the next statement.
     { answerUnread: true },
   ),
 );
 
-const readRateLimits = precompiledShapes((shape) =>
-  precompiled<Database['rate_limits'], unknown[]>(Number(shape), (db, ...keys) =>
-    db
-      .selectFrom('rate_limits')
-      .selectAll()
-      .where('key', 'in', keys as never[]),
-  ),
+const readRateLimits = statementPerLength((keysOf) =>
+  statement((db, p: Params<ListValues>) => db.selectFrom('rate_limits').selectAll().where('key', 'in', keysOf(p))),
 );
 
 const countsOf = (row: { count: number; previous_count: number } | undefined): WindowCounts => ({
@@ -88,20 +78,20 @@ function inKeyOrder<Row extends { key: string }>(keys: readonly string[], rows: 
 export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
   return {
     async hit(key, windowStart, windowMs) {
-      return countsOf((await hitRateLimit(db, key, windowStart, windowMs)).rows[0]);
+      return countsOf((await hitRateLimit(db, { key, windowStart, windowMs })).rows[0]);
     },
 
     async hitAll(keys, windowStart, windowMs) {
-      const result = await hitRateLimits(String(keys.length))(db, windowStart, windowMs, ...keys);
+      const result = await hitRateLimits(keys)(db, { ...listValues(keys), windowStart, windowMs });
       return inKeyOrder(keys, result.rows).map(countsOf);
     },
 
     async release(keys, windowStart) {
-      await releaseRateLimits(String(keys.length))(db, windowStart, ...keys);
+      await releaseRateLimits(keys)(db, { ...listValues(keys), windowStart });
     },
 
     async read(keys, windowStart, windowMs) {
-      const rows = (await readRateLimits(String(keys.length))(db, ...keys)).rows;
+      const { rows } = await readRateLimits(keys)(db, listValues(keys));
       return inKeyOrder(keys, rows).map((row) => {
         if (!row) return { count: 0, previous: 0 };
         const start = Number(row.window_start);

@@ -26,7 +26,7 @@ interface SqlStoreOptions {
   clientCache?: ClientCache;
   /** Resolves once a committed transaction is on disk (SQLite's group commit; see sqlite-group-commit.ts). */
   durable?: () => Promise<void>;
-  /** Called with each transaction as it begins (SQLite runs its precompiled statements directly). */
+  /** Called with each transaction as it begins (SQLite's group commit runs compiled statements directly). */
   onTransaction?: (trx: Kysely<Database>) => void;
   /** A connection for migrations only, closed when they are done (PostgreSQL: no statement timeout). */
   forMigrations?: () => Kysely<Database>;
@@ -90,7 +90,7 @@ class SqlStore implements Store {
     return this.#secrets;
   }
   get flows(): FlowStore {
-    this.#flows ??= sqlFlowStore(this.#db, this.engine, (fn) => this.transaction(fn));
+    this.#flows ??= sqlFlowStore(this.#db, (fn) => this.transaction(fn));
     return this.#flows;
   }
   get devices(): DeviceStore {
@@ -98,7 +98,7 @@ class SqlStore implements Store {
     return this.#devices;
   }
   get proveIds(): ProveIdStore {
-    this.#proveIds ??= sqlProveIdStore(this.#db, this.engine);
+    this.#proveIds ??= sqlProveIdStore(this.#db);
     return this.#proveIds;
   }
   get challenges(): ChallengeStore {

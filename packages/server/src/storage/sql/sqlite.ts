@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { boundedCache } from '../../bounded-cache.js';
 import type { Store } from '../ports.js';
 import { clientCache } from './client-cache.js';
-import { runPrecompiledDirectly } from './precompiled.js';
+import { runCompiledDirectly } from './compiled-statement.js';
 import { sqlStore } from './sql-store.js';
-import { SAFETY_NET_CHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { groupCommitDialect, type SqliteStatements } from './sqlite-group-commit.js';
 import type { Database } from './tables.js';
 
@@ -36,16 +35,20 @@ function withStatementCache(database: BetterSqlite3.Database): SqliteStatements 
   };
 }
 
+export interface SqliteStoreOptions {
+  /** Writes of one event-loop turn share a commit (sqlite-group-commit.ts); on unless false. */
+  groupCommit?: boolean;
+}
+
 /**
  * The embedded default: one SQLite file in WAL mode. WAL lets readers proceed while the single
  * writer commits; `synchronous=NORMAL` is durable across process crashes (a power cut may lose the
  * last transactions, never corrupt the file). `busy_timeout` covers a CLI command writing while the
- * server runs. Writes of one event-loop turn share a commit (sqlite-group-commit.ts); checkpoints
- * run on a worker thread (sqlite-checkpointer.ts).
+ * server runs. Checkpoints are SQLite's own automatic ones: a thread of their own measured no
+ * faster (bench/results).
  */
-export function sqliteStore(path: string, options: { onCheckpointError?: (error: Error) => void } = {}): Store {
-  const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
@@ -53,24 +56,19 @@ export function sqliteStore(path: string, options: { onCheckpointError?: (error:
   // 16 MB of page cache (the default is 2 MB): the hot flows, their indexes and the outbox stay in
   // memory instead of being read back from the OS for every lookup.
   database.pragma('cache_size = -16384');
-  database.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
-  const checkpointer = inMemory ? undefined : startCheckpointer(path, options.onCheckpointError ?? (() => {}));
-  const { dialect, groupCommit } = groupCommitDialect(withStatementCache(database));
-  const db = new Kysely<Database>({ dialect });
-  runPrecompiledDirectly(db, (query) => groupCommit.execute(query));
   // Moves whenever another connection commits (see client-cache.ts).
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
-  return sqlStore(
-    db,
-    'sqlite',
-    async () => {
-      await checkpointer?.stop();
-      await db.destroy();
-    },
-    {
-      clientCache: clientCache(() => dataVersion.get() as number),
-      durable: () => groupCommit.durable(),
-      onTransaction: (trx) => runPrecompiledDirectly(trx, groupCommit.runInOpenTransaction()),
-    },
-  );
+  const cache = clientCache(() => dataVersion.get() as number);
+  if (options.groupCommit === false) {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return sqlStore(db, 'sqlite', () => db.destroy(), { clientCache: cache });
+  }
+  const { dialect, groupCommit } = groupCommitDialect(withStatementCache(database));
+  const db = new Kysely<Database>({ dialect });
+  runCompiledDirectly(db, (query) => groupCommit.execute(query));
+  return sqlStore(db, 'sqlite', () => db.destroy(), {
+    clientCache: cache,
+    durable: () => groupCommit.durable(),
+    onTransaction: (trx) => runCompiledDirectly(trx, groupCommit.runInOpenTransaction()),
+  });
 }

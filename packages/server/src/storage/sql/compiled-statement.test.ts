@@ -1,32 +1,34 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { makeSqliteTestStore } from '../../test-support/stores.js';
 import { insertFlow } from '../conformance-fixtures.js';
 import type { Store } from '../ports.js';
-import { precompiled } from './precompiled.js';
+import { type Params, setCompileStatementsOnce, statement } from './compiled-statement.js';
 import type { Database } from './tables.js';
 
-describe('precompiled queries', () => {
+describe('compiled statements', () => {
   const db = () => new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
 
-  it('keeps constants where the builder put them and fills each placeholder with its argument', async () => {
-    const query = precompiled<never, [string, number]>(2, (d, id, max) =>
-      d
-        .updateTable('flows')
-        .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
-        .where('id', '=', id as never)
-        .where('state', '=', 'otp_sent')
-        .where('otp_attempts', '<', max as never),
-    );
+  const countAttempt = statement((d, p: Params<{ id: string; max: number }>) =>
+    d
+      .updateTable('flows')
+      .set((eb) => ({ otp_attempts: eb('otp_attempts', '+', 1) }))
+      .where('id', '=', p.id)
+      .where('state', '=', 'otp_sent')
+      .where('otp_attempts', '<', p.max),
+  );
+
+  it('keeps constants where the builder put them and fills each parameter with its value', async () => {
+    const query = countAttempt;
     const seen: unknown[][] = [];
     const spy = db();
     const original = spy.executeQuery.bind(spy);
-    spy.executeQuery = ((compiled: { parameters: unknown[] }) => {
+    spy.executeQuery = ((compiled: CompiledQuery) => {
       seen.push([...compiled.parameters]);
-      return original(compiled as never);
-    }) as never;
-    return Promise.all([query(spy, 'f1', 4), query(spy, 'f2', 2)]).then(
+      return original(compiled);
+    }) as typeof spy.executeQuery;
+    return Promise.all([query(spy, { id: 'f1', max: 4 }), query(spy, { id: 'f2', max: 2 })]).then(
       () =>
         expect(seen).toEqual([
           [1, 'f1', 'otp_sent', 4],
@@ -41,9 +43,42 @@ describe('precompiled queries', () => {
     );
   });
 
-  it('refuses a builder that drops a placeholder (kysely inlined or ignored it)', () => {
-    const query = precompiled<never, [string]>(1, (d) => d.selectFrom('flows').selectAll());
-    expect(() => query(db(), 'x')).toThrow(/does not use placeholder 0/);
+  it('refuses a builder that drops a parameter (kysely inlined or ignored it)', () => {
+    const query = statement((d, p: Params<{ id: string }>) => {
+      void p.id;
+      return d.selectFrom('flows').selectAll();
+    });
+    expect(() => query(db(), { id: 'x' })).toThrow(/does not use parameter id/);
+  });
+
+  it('with COMPILED_STATEMENTS=false, builds per call: the same SQL and values reach the database', async () => {
+    const seen: { sql: string; parameters: unknown[] }[] = [];
+    const spy = db();
+    spy.executeQuery = ((compiled: CompiledQuery) => {
+      seen.push({ sql: compiled.sql, parameters: [...compiled.parameters] });
+      return Promise.resolve({ rows: [] });
+    }) as typeof spy.executeQuery;
+    await countAttempt(spy, { id: 'f1', max: 4 });
+    setCompileStatementsOnce(false);
+    try {
+      await countAttempt(spy, { id: 'f1', max: 4 });
+    } finally {
+      setCompileStatementsOnce(true);
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toEqual(seen[0]);
+  });
+
+  it('runs against a real store with the switch off too', async () => {
+    setCompileStatementsOnce(false);
+    const { store, cleanup } = await makeSqliteTestStore();
+    try {
+      const flow = await insertFlow(store);
+      expect(await store.flows.findFlow(flow.id)).toEqual(flow);
+    } finally {
+      setCompileStatementsOnce(true);
+      await cleanup();
+    }
   });
 
   it('runs against a real store and inside its transactions', async () => {
