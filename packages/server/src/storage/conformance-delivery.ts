@@ -77,6 +77,21 @@ export function describeDeliveryStores(getStore: GetStore): void {
       expect(await getStore().messages.recordDelivery(receipt({ messageId: 'msg_missing' }))).toBe(false);
     });
 
+    it("a provider's failed receipt that beats its answer to the send is kept too", async () => {
+      const message = anOutboxMessage();
+      await getStore().messages.enqueue(message);
+      await getStore().messages.claimDue(T0, 10, LEASE);
+      const early = receipt({ messageId: message.id, providerMessageId: 'SM9', status: 'failed', error: '30008' });
+      expect(await getStore().messages.recordDelivery(early)).toBe(true);
+      await getStore().messages.markSent(message.id, 'twilio', 'SM9', T0 + 2 * MINUTE);
+      expect(await reload(message.id)).toMatchObject({
+        status: 'sent',
+        deliveryStatus: 'failed',
+        deliveryUpdatedAt: T0 + MINUTE,
+        deliveryError: '30008',
+      });
+    });
+
     it('final statuses stick: a late "sent" or a second verdict does not replace delivered or undelivered', async () => {
       const delivered = await sentMessage({ providerMessageId: 'SM1' });
       const undelivered = await sentMessage({ providerMessageId: 'SM2' });

@@ -13,6 +13,12 @@ const insertOutboxRow = insertRow('outbox', { answerUnread: true });
 const insertAttemptRow = insertRow('outbox_attempts', { answerUnread: true });
 const insertInboxRow = insertRow('dev_inbox');
 
+/**
+ * The row holds a receipt's final word: the network's `delivered` or `undelivered`, or a
+ * provider's `failed` (our own `failed` comes with `abandoned`).
+ */
+const RECEIPT_SAID = sql<boolean>`(delivery_status in ('delivered', 'undelivered') or (delivery_status = 'failed' and status <> 'abandoned'))`;
+
 const markSentRow = statement(
   (db, p: Params<{ id: string; provider: string; providerMessageId: string; now: number }>) =>
     db
@@ -25,8 +31,8 @@ const markSentRow = statement(
         provider_message_id: p.providerMessageId,
         last_error: null,
         // A receipt may beat the provider's answer here: keep what it said.
-        delivery_status: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_status else 'sent' end`,
-        delivery_updated_at: sql`case when delivery_status in ('delivered', 'undelivered') then delivery_updated_at else ${p.now} end`,
+        delivery_status: sql`case when ${RECEIPT_SAID} then delivery_status else 'sent' end`,
+        delivery_updated_at: sql`case when ${RECEIPT_SAID} then delivery_updated_at else ${p.now} end`,
       })
       .where('id', '=', p.id),
   // `markSent` answers nothing either: inside the dispatcher's transaction it goes out with COMMIT.
