@@ -15,6 +15,7 @@ import {
 } from './conformance-fixtures.js';
 import { describeFlowStore } from './conformance-flows.js';
 import { describeMessageStores } from './conformance-messages.js';
+import { describeOtpStore } from './conformance-otp.js';
 import type { SigningKeyRecord } from './records.js';
 
 export type { MakeStore } from './conformance-fixtures.js';
@@ -31,6 +32,7 @@ export function runStoreConformance(name: string, make: MakeStore): void {
     describeLifecycle(getStore, make);
     describeAccounts(getStore);
     describeFlowStore(getStore);
+    describeOtpStore(getStore);
     describeDevices(getStore);
     describeMessageStores(getStore);
     describeDeliveryStores(getStore);
