@@ -28,6 +28,7 @@ import { createProviders } from './sms/providers/registry.js';
 import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
+import { setDeviceKeyChecksOnThreadPool } from './crypto/device-key-check.js';
 import { setCompileStatementsOnce } from './storage/sql/compiled-statement.js';
 
 /**
@@ -65,6 +66,7 @@ export interface BuildOptions {
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
   setCompileStatementsOnce(config.compiledStatements);
+  setDeviceKeyChecksOnThreadPool(config.deviceKeyChecksOnThreadPool);
   const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??

@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDeviceSignature } from './device-key.js';
+import { setDeviceKeyChecksOnThreadPool } from './device-key-check.js';
 
 const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 const signed = (key: KeyObject, message: string) =>
@@ -12,7 +13,14 @@ function browserKey() {
   return { privateKey, der, pem: pemOf(der) };
 }
 
-describe('device public keys', () => {
+// Every check holds the same on libuv's thread pool (the default) and on the event loop.
+describe.each([
+  { where: "on libuv's thread pool", onThreadPool: true },
+  { where: 'on the event loop (DEVICE_KEY_CHECKS_ON_THREAD_POOL=false)', onThreadPool: false },
+])('device public keys, checked $where', ({ onThreadPool }) => {
+  beforeAll(() => setDeviceKeyChecksOnThreadPool(onThreadPool));
+  afterAll(() => setDeviceKeyChecksOnThreadPool(true));
+
   it('a browser-style P-256 SPKI PEM verifies its signatures and stays canonical', async () => {
     const { privateKey, pem } = browserKey();
     const signature = signed(privateKey, 'chlg');
