@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
+import { setDeviceKeyChecksOnThreadPool } from './crypto/device-key-check.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
@@ -28,7 +29,6 @@ import { createProviders } from './sms/providers/registry.js';
 import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
-import { setDeviceKeyChecksOnThreadPool } from './crypto/device-key-check.js';
 import { setCompileStatementsOnce } from './storage/sql/compiled-statement.js';
 
 /**
