@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
-import { setDeviceKeyChecksOnThreadPool } from './crypto/device-key-check.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
@@ -66,7 +65,6 @@ export interface BuildOptions {
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
   setCompileStatementsOnce(config.compiledStatements);
-  setDeviceKeyChecksOnThreadPool(config.deviceKeyChecksOnThreadPool);
   const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??

@@ -28,11 +28,4 @@ export const performanceSchema = {
     description:
       'PostgreSQL: inside a transaction, send its `BEGIN` and the writes whose answer nobody reads with the statement after them, in one write (`storage/sql/postgres-deferred-sends.ts`). `false` sends each on its own.',
   },
-  deviceKeyChecksOnThreadPool: {
-    env: 'DEVICE_KEY_CHECKS_ON_THREAD_POOL',
-    kind: Type.Boolean(),
-    default: 'true',
-    description:
-      "Check device-key signatures on libuv's thread pool, beside the event loop (`crypto/device-key-check.ts`). `false` checks them on the event loop.",
-  },
 } satisfies Record<string, ConfigEntry>;

@@ -32,28 +32,8 @@ function importKey(der: Buffer): { key: KeyObject; der: Buffer } | undefined {
   return { key, der: key.export({ type: 'spki', format: 'der' }) };
 }
 
-/**
- * Why: the signature check is the costliest step of a device request, and libuv's thread pool can
- * run it beside the event loop. Switch: `DEVICE_KEY_CHECKS_ON_THREAD_POOL=false` checks on the event
- * loop. Test: device-key.test.ts (both ways).
- */
-let onThreadPool = true;
-
-/** Process-wide, set once at start from the configuration (and by the switch's own test). */
-export function setDeviceKeyChecksOnThreadPool(on: boolean): void {
-  onThreadPool = on;
-}
-
-function verifySignature(message: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
-  const input = { key, dsaEncoding: 'der' as const };
-  if (!onThreadPool) return Promise.resolve(verify('sha256', message, input, signature));
-  return new Promise((resolve) => {
-    verify('sha256', message, input, signature, (error, valid) => resolve(!error && valid));
-  });
-}
-
 /** Imports the key and verifies the ECDSA P-256 / SHA-256 signature over the UTF-8 message. */
-export async function checkDeviceKey({ spki, message, signature }: DeviceKeyJob): Promise<DeviceKeyResult> {
+export function checkDeviceKey({ spki, message, signature }: DeviceKeyJob): DeviceKeyResult {
   let imported: ReturnType<typeof importKey>;
   try {
     imported = importKey(Buffer.from(spki, 'base64'));
@@ -65,7 +45,12 @@ export async function checkDeviceKey({ spki, message, signature }: DeviceKeyJob)
   try {
     valid =
       signature !== '' &&
-      (await verifySignature(Buffer.from(message, 'utf8'), imported.key, Buffer.from(signature, 'base64')));
+      verify(
+        'sha256',
+        Buffer.from(message, 'utf8'),
+        { key: imported.key, dsaEncoding: 'der' },
+        Buffer.from(signature, 'base64'),
+      );
   } catch {
     valid = false;
   }

@@ -1,7 +1,6 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkDeviceSignature } from './device-key.js';
-import { setDeviceKeyChecksOnThreadPool } from './device-key-check.js';
 
 const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 const signed = (key: KeyObject, message: string) =>
@@ -13,14 +12,7 @@ function browserKey() {
   return { privateKey, der, pem: pemOf(der) };
 }
 
-// Every check holds the same on libuv's thread pool (the default) and on the event loop.
-describe.each([
-  { where: "on libuv's thread pool", onThreadPool: true },
-  { where: 'on the event loop (DEVICE_KEY_CHECKS_ON_THREAD_POOL=false)', onThreadPool: false },
-])('device public keys, checked $where', ({ onThreadPool }) => {
-  beforeAll(() => setDeviceKeyChecksOnThreadPool(onThreadPool));
-  afterAll(() => setDeviceKeyChecksOnThreadPool(true));
-
+describe('device public keys', () => {
   it('a browser-style P-256 SPKI PEM verifies its signatures and stays canonical', async () => {
     const { privateKey, pem } = browserKey();
     const signature = signed(privateKey, 'chlg');
