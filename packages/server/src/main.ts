@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/load.js';
+import { useDeviceKeyThread } from './crypto/device-key.js';
 import { keyedHash } from './crypto/keyed-hash.js';
 import { cryptoRandom, type Random } from './crypto/random.js';
 import { codeHmacSecret, resealStoredSecrets } from './crypto/sealed-secrets.js';
@@ -65,6 +66,7 @@ export interface BuildOptions {
 
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<Server> {
   setCompileStatementsOnce(config.compiledStatements);
+  useDeviceKeyThread(config.deviceKeyThread);
   const logger = options.logger ?? (await createLogger(config));
   const store =
     options.store ??

@@ -28,4 +28,11 @@ export const performanceSchema = {
     description:
       'PostgreSQL: inside a transaction, send its `BEGIN` and the writes whose answer nobody reads with the statement after them, in one write (`storage/sql/postgres-deferred-sends.ts`). `false` sends each on its own.',
   },
+  deviceKeyThread: {
+    env: 'DEVICE_KEY_THREAD',
+    kind: Type.Boolean(),
+    default: 'true',
+    description:
+      'Check device keys and signatures on a thread of their own (`crypto/device-key-thread.ts`). `false` checks them on the event loop.',
+  },
 } satisfies Record<string, ConfigEntry>;

@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { checkDeviceSignature } from './device-key.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkDeviceSignature, useDeviceKeyThread } from './device-key.js';
 
 const pemOf = (der: Buffer) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----`;
 const signed = (key: KeyObject, message: string) =>
@@ -12,7 +12,15 @@ function browserKey() {
   return { privateKey, der, pem: pemOf(der) };
 }
 
-describe('device public keys', () => {
+// Every check holds the same on the device-key thread (the default, run from `dist/`: build first)
+// and on the event loop.
+describe.each([
+  { where: 'on the device-key thread', onThread: true },
+  { where: 'on the event loop (DEVICE_KEY_THREAD=false)', onThread: false },
+])('device public keys, checked $where', ({ onThread }) => {
+  beforeAll(() => useDeviceKeyThread(onThread));
+  afterAll(() => useDeviceKeyThread(true));
+
   it('a browser-style P-256 SPKI PEM verifies its signatures and stays canonical', async () => {
     const { privateKey, pem } = browserKey();
     const signature = signed(privateKey, 'chlg');
