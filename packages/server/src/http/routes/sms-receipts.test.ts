@@ -5,20 +5,51 @@ import { createTestServer } from '../../test-support/test-server.js';
 
 /** Each provider's own receipt routes are tested in its folder (`sms/providers/<name>/receipts.test.ts`). */
 
+const secret = 'webhook-secret-0123456789abcdefghij';
+const threeProviders = {
+  smsProvider: 'twilio,vonage,webhook',
+  twilioAccountSid: `AC${'4d'.repeat(16)}`,
+  twilioAuthToken: 'twilio-auth-token-for-receipts',
+  twilioFrom: '+12025550100',
+  vonageApiKey: 'vonage-key',
+  vonageApiSecret: 'vonage-api-secret',
+  vonageFrom: 'Pocketproof',
+  smsWebhookUrl: 'https://gateway.example/sms',
+  smsWebhookSecret: secret,
+};
+
 describe('receipt routes of several selected providers', () => {
+  it('have request and response schemas, listed in the API reference, and refuse a malformed body with the contract body', async () => {
+    const r = await receiptServer(threeProviders);
+    try {
+      const document = (await r.inject({ method: 'GET', url: '/openapi.json' })).json();
+      const routes = [
+        ['/sms/receipts/twilio', 'post'],
+        ['/sms/receipts/vonage/{token}', 'get'],
+        ['/sms/receipts/vonage/{token}', 'post'],
+        ['/sms/receipts/webhook', 'post'],
+      ] as const;
+      const statuses = ['204', '400', '401', '500', '503'];
+      for (const [path, method] of routes) {
+        const operation = document.paths[path]?.[method];
+        expect(operation?.tags, `${method} ${path}`).toEqual(['SMS provider receipts']);
+        expect(Object.keys(operation.responses).sort(), `${method} ${path}`).toEqual(statuses);
+      }
+      const nested = await r.inject({
+        method: 'POST',
+        url: '/sms/receipts/vonage/x',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ messageId: { nested: true } }),
+      });
+      expect(nested.statusCode).toBe(400);
+      expect(nested.json()).toEqual({ code: 8001, message: expect.stringContaining('messageId') });
+    } finally {
+      await r.t.close();
+    }
+  });
+
   it('are mounted side by side, each with its own body parsing', async () => {
-    const secret = 'webhook-secret-0123456789abcdefghij';
-    const r = await receiptServer({
-      smsProvider: 'twilio,vonage,webhook',
-      twilioAccountSid: `AC${'4d'.repeat(16)}`,
-      twilioAuthToken: 'twilio-auth-token-for-receipts',
-      twilioFrom: '+12025550100',
-      vonageApiKey: 'vonage-key',
-      vonageApiSecret: 'vonage-api-secret',
-      vonageFrom: 'Pocketproof',
-      smsWebhookUrl: 'https://gateway.example/sms',
-      smsWebhookSecret: secret,
-    });
+    const r = await receiptServer(threeProviders);
     try {
       const form = { 'content-type': 'application/x-www-form-urlencoded' };
       // Forms are parsed (then refused for their signature), not 415 for want of a parser.

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config/load.js';
 import type { ConfigEntry } from '../../config/schema.js';
+import type { TypedApp } from '../../http/typed-app.js';
 import type { InboxStore } from '../../storage/ports.js';
 import type { InboxArrivals } from '../inbox-arrivals.js';
 import type { ReceiptSink, SmsProvider } from '../provider.js';
@@ -38,7 +38,7 @@ export interface SmsProviderModule<Name extends string = string, Settings = Reco
   checkConfig(config: Config): string[];
   create(config: Config, deps: ProviderDeps): SmsProvider;
   /** Its delivery-receipt routes, mounted (in a scope of their own) only when it is selected. */
-  receiptRoutes?: (app: FastifyInstance, deps: ReceiptRouteDeps) => Promise<void>;
+  receiptRoutes?: (app: TypedApp, deps: ReceiptRouteDeps) => Promise<void>;
   /** Request headers that carry its signatures, redacted from logs as `Authorization` is. */
   secretHeaders?: readonly string[];
 }

@@ -1,9 +1,17 @@
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { constantTimeEqual } from '../../../crypto/keyed-hash.js';
+import type { TypedApp } from '../../../http/typed-app.js';
 import type { DeliveryReceipt } from '../../../storage/records.js';
 import type { ReceiptRouteDeps } from '../provider-module.js';
-import { type FormParams, forgedReceipt, unixSeconds } from '../receipt-route.js';
+import {
+  type FormParams,
+  forgedReceipt,
+  RECEIPT_TAGS,
+  receiptResponses,
+  signedFieldsSchema,
+  unixSeconds,
+} from '../receipt-route.js';
 import { vonageReceiptToken } from './provider.js';
 import { verifyVonageSignature } from './signature.js';
 
@@ -11,27 +19,58 @@ import { verifyVonageSignature } from './signature.js';
  * Delivery receipts at `/sms/receipts/vonage/<token>` (GET query, form or JSON POST), authenticated
  * by the secret token in the URL, and by `sig` (fresh within 5 minutes) when signed webhooks are on.
  */
-export async function vonageReceiptRoutes(app: FastifyInstance, { config, clock, record }: ReceiptRouteDeps) {
+export async function vonageReceiptRoutes(app: TypedApp, { config, clock, record }: ReceiptRouteDeps) {
   const token = vonageReceiptToken(config.vonageApiSecret as string);
   await app.register(formbody, { bodyLimit: 4096 });
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!constantTimeEqual((request.params as { token: string }).token, token)) throw forgedReceipt('the receipt URL');
-    const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
-    const params = stringParams({ ...(request.query as object), ...body });
+  const receive = async (params: { token: string }, fields: Record<string, unknown>) => {
+    if (!constantTimeEqual(params.token, token)) throw forgedReceipt('the receipt URL');
+    const signed = stringParams(fields);
     if (config.vonageSignatureSecret) {
-      const signedAt = Number(params.timestamp);
+      const signedAt = Number(signed.timestamp);
       const fresh = Number.isFinite(signedAt) && Math.abs(unixSeconds(clock.now()) - signedAt) <= 300;
-      if (!fresh || !verifyVonageSignature(config.vonageSignatureSecret, config.vonageSignatureMethod, params)) {
+      if (!fresh || !verifyVonageSignature(config.vonageSignatureSecret, config.vonageSignatureMethod, signed)) {
         throw forgedReceipt('sig');
       }
     }
-    if (params['api-key'] !== undefined && params['api-key'] !== config.vonageApiKey) throw forgedReceipt('api-key');
-    const receipt = readVonageReceipt(params, clock.now());
+    if (signed['api-key'] !== undefined && signed['api-key'] !== config.vonageApiKey) throw forgedReceipt('api-key');
+    const receipt = readVonageReceipt(signed, clock.now());
     if (receipt) await record(receipt);
-    return reply.status(204).send();
   };
-  app.get('/sms/receipts/vonage/:token', handler);
-  app.post('/sms/receipts/vonage/:token', handler);
+  const common = {
+    tags: RECEIPT_TAGS,
+    params: Type.Object({ token: Type.String({ description: 'The secret that authenticates the receipt URL.' }) }),
+    querystring: signedFieldsSchema,
+    response: receiptResponses,
+  };
+  app.get(
+    '/sms/receipts/vonage/:token',
+    {
+      schema: { ...common, operationId: 'vonageReceiptByQuery', summary: "Vonage's delivery receipt, as a GET query" },
+    },
+    async function recordVonageQueryReceipt(request, reply) {
+      await receive(request.params, request.query);
+      return reply.status(204).send(null);
+    },
+  );
+  app.post(
+    '/sms/receipts/vonage/:token',
+    {
+      schema: {
+        ...common,
+        operationId: 'vonageReceipt',
+        summary: "Vonage's delivery receipt, as a form or JSON POST",
+        // JSON receipts may carry numbers; each value is signed as its text.
+        body: Type.Record(
+          Type.String(),
+          Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Array(Type.String())]),
+        ),
+      },
+    },
+    async function recordVonageReceipt(request, reply) {
+      await receive(request.params, { ...request.query, ...request.body });
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 /** Query and body values as the strings the signature and the receipt reader expect. */

@@ -1,19 +1,28 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import { AppError } from '../../../errors/app-error.js';
+import type { TypedApp } from '../../../http/typed-app.js';
 import type { DeliveryReceipt } from '../../../storage/records.js';
 import { remoteText } from '../../provider.js';
 import type { ReceiptRouteDeps } from '../provider-module.js';
-import { forgedReceipt, unixSeconds } from '../receipt-route.js';
+import { forgedReceipt, RECEIPT_TAGS, receiptResponses, unixSeconds } from '../receipt-route.js';
 import { verifyPocketproofSignature } from './signature.js';
 
 /** Receipts the gateway posts back to `/sms/receipts/webhook`, signed in `X-Pocketproof-Signature`. */
-export async function webhookReceiptRoutes(app: FastifyInstance, { config, clock, record }: ReceiptRouteDeps) {
+export async function webhookReceiptRoutes(app: TypedApp, { config, clock, record }: ReceiptRouteDeps) {
   const secret = config.smsWebhookSecret as string;
   // The signature covers the body's exact bytes: keep them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => done(null, text));
-  app.post('/sms/receipts/webhook', async (request, reply) => {
-    const raw = typeof request.body === 'string' ? request.body : '';
+  const schema = {
+    operationId: 'webhookReceipt',
+    tags: RECEIPT_TAGS,
+    summary: 'A delivery receipt from your SMS gateway, signed in X-Pocketproof-Signature',
+    // Checked as the signed bytes first, then read as JSON.
+    body: Type.String({ description: 'JSON `{ messageId, status, error? }`, as signed.' }),
+    response: receiptResponses,
+  };
+  app.post('/sms/receipts/webhook', { schema }, async function recordWebhookReceipt(request, reply) {
+    const raw = request.body;
     const signature = request.headers['x-pocketproof-signature'];
     const header = typeof signature === 'string' ? signature : undefined;
     if (!verifyPocketproofSignature(secret, header, raw, unixSeconds(clock.now()))) {
@@ -33,7 +42,7 @@ export async function webhookReceiptRoutes(app: FastifyInstance, { config, clock
       );
     }
     await record(receipt);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 }
 
