@@ -53,9 +53,10 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sto
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  // 16 MB of page cache (the default is 2 MB): the hot flows, their indexes and the outbox stay in
-  // memory instead of being read back from the OS for every lookup.
-  database.pragma('cache_size = -16384');
+  // 2 MB of page cache, SQLite's usual default (better-sqlite3 builds it with 16 MB): 16 MB made
+  // every flow slower and the process 16 MB larger (bench/results/2026-12-08-sqlite-page-cache.md).
+  database.pragma('cache_size = -2000');
+
   // Moves whenever another connection commits (see client-cache.ts).
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   const cache = clientCache(() => dataVersion.get() as number);
