@@ -63,8 +63,8 @@ export async function flowRunner({
   let warmed = warmupSeconds <= 0;
   let seconds = 0;
   const roundRates = [];
-  // All the nodes' threads, their main threads, the load balancer's threads.
-  const cpuUsed = [0, 0, 0];
+  // All the nodes' threads, their main threads, the load balancer's threads, this process.
+  const cpuUsed = [0, 0, 0, 0];
   // The load generator's own event-loop delay: how late it may notice a response that has arrived,
   // which every step's measured latency includes. Reported so that it can be told apart.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -104,11 +104,18 @@ export async function flowRunner({
   }
 
   const sum = async (ms) => (await Promise.all(serverPids.map(ms))).reduce((a, b) => a + b, 0);
+  // The load generator's own CPU (its ms, from Node, not /proc): on a machine whose cores it
+  // shares, what it spends per flow is taken from the server.
+  const ownCpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   const cpu = async () =>
     serverPids.length > 0 && [
       await sum((pid) => cpuMs(pid)),
       await sum((pid) => cpuMs(pid, { mainThread: true })),
       loadBalancerPid ? await cpuMs(loadBalancerPid) : 0,
+      ownCpuMs(),
     ];
 
   return {
@@ -141,6 +148,7 @@ export async function flowRunner({
         cpuUsed[0] += cpuAfter[0] - cpuBefore[0];
         cpuUsed[1] += cpuAfter[1] - cpuBefore[1];
         cpuUsed[2] += cpuAfter[2] - cpuBefore[2];
+        cpuUsed[3] += cpuAfter[3] - cpuBefore[3];
       }
     },
 
@@ -156,6 +164,7 @@ export async function flowRunner({
             }
           : {}),
         ...(loadBalancerPid && flows ? { loadBalancerCpuUsPerFlow: Math.round((1000 * cpuUsed[2]) / flows) } : {}),
+        ...(serverPids.length > 0 && flows ? { loadGeneratorCpuUsPerFlow: Math.round((1000 * cpuUsed[3]) / flows) } : {}),
         ...percentiles(totals),
         errors,
         flows,

@@ -110,7 +110,7 @@ function markdown({ machine, settings, scenarios, ratios, targets, residentMemor
     .filter(([, s]) => s.serverCpuUsPerFlow)
     .map(
       ([name, s]) =>
-        `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} | ${s.loadBalancerCpuUsPerFlow ?? '–'} | ${s.loadGeneratorLoopDelayP99Ms ?? '–'} |`,
+        `| ${name} | ${s.serverCpuUsPerFlow} | ${s.mainThreadUsPerFlow} | ${s.loadBalancerCpuUsPerFlow ?? '–'} | ${s.loadGeneratorCpuUsPerFlow ?? '–'} | ${s.loadGeneratorLoopDelayP99Ms ?? '–'} |`,
     );
   const stepRows = Object.entries(scenarios)
     .filter(([, s]) => s.steps)
@@ -140,12 +140,13 @@ Per step of the flow scenarios:
 ${stepRows.join('\n')}
 
 Server CPU per flow (from /proc, over the timed part: all the server's threads, and its main thread,
-whose event loop bounds its throughput; for two nodes, summed over both), the load balancer's, and the
-load generator's own event-loop delay at p99: how late it may notice an answer that has arrived, which
+whose event loop bounds its throughput; for two nodes, summed over both), the load balancer's, the
+load generator's own (it shares the cores, so what it spends per flow is not the server's to use), and
+the load generator's event-loop delay at p99: how late it may notice an answer that has arrived, which
 every measured step latency includes:
 
-| scenario | µs per flow | main thread µs per flow | load balancer µs per flow | load generator loop delay p99 ms |
-| --- | --- | --- | --- | --- |
+| scenario | µs per flow | main thread µs per flow | load balancer µs per flow | load generator µs per flow | load generator loop delay p99 ms |
+| --- | --- | --- | --- | --- | --- |
 ${cpuRows.join('\n')}
 ${postgresSection(ratios)}
 Ratios: unify-start / baseline = ${ratios.unifyStartVsBaseline}; status / baseline = ${ratios.statusVsBaseline};
