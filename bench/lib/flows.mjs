@@ -164,7 +164,9 @@ export async function flowRunner({
             }
           : {}),
         ...(loadBalancerPid && flows ? { loadBalancerCpuUsPerFlow: Math.round((1000 * cpuUsed[2]) / flows) } : {}),
-        ...(serverPids.length > 0 && flows ? { loadGeneratorCpuUsPerFlow: Math.round((1000 * cpuUsed[3]) / flows) } : {}),
+        ...(serverPids.length > 0 && flows
+          ? { loadGeneratorCpuUsPerFlow: Math.round((1000 * cpuUsed[3]) / flows) }
+          : {}),
         ...percentiles(totals),
         errors,
         flows,
