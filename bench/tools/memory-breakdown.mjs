@@ -1,7 +1,7 @@
 // node tools/memory-breakdown.mjs [server env as JSON] [flows]
 // The soak's flows against one `pocketproof serve`, printing every 30 s where its resident memory
-// is: V8's heap (used and reserved), memory outside it that V8 tracks, and the process's anonymous
-// and file-backed pages, of which `[heap]` is glibc's main malloc arena (SQLite's page cache and
+// is: V8's heap (used and reserved), memory outside it that V8 tracks, and the process's resident
+// and anonymous pages, of which `[heap]` is glibc's main malloc arena (SQLite's page cache and
 // other native allocations). The soak reports only the total; this tells which part grows.
 import { readFile } from 'node:fs/promises';
 import { freePort, startPocketproof } from '../lib/processes.mjs';
