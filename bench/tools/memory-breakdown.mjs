@@ -4,18 +4,17 @@
 // and anonymous pages, of which `[heap]` is glibc's main malloc arena (SQLite's page cache and
 // other native allocations). The soak reports only the total; this tells which part grows.
 import { readFile } from 'node:fs/promises';
-import { freePort, startPocketproof } from '../lib/processes.mjs';
+import { BENCH_SERVER_ENV, freePort, startPocketproof } from '../lib/processes.mjs';
 import { credentials } from '../lib/scenarios.mjs';
 import { SOAK_ENV, soak } from '../lib/soak.mjs';
 
 const env = JSON.parse(process.argv[2] ?? '{}');
 const totalFlows = Number(process.argv[3] ?? 150_000);
 const metricsPort = await freePort();
+// The soak's configuration (run.mjs --soak), with a metrics listener to read V8's figures from.
 const server = await startPocketproof({
+  ...BENCH_SERVER_ENV,
   ...SOAK_ENV,
-  LOG_LEVEL: 'warn',
-  PHONE_SEND_LIMIT: '10000',
-  PHONE_SEND_WINDOW_SECONDS: '1',
   METRICS_PORT: String(metricsPort),
   ...env,
 });
