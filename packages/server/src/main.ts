@@ -30,6 +30,7 @@ import { receiptRecorder } from './sms/receipts.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/ports.js';
 import { setCompileStatementsOnce } from './storage/sql/compiled-statement.js';
+import { retryWhileDatabaseUnavailable } from './storage/wait-for-database.js';
 
 /**
  * The composition root: the only place that builds dependencies. Tests call `buildServer` with
@@ -86,17 +87,23 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
 async function assemble(config: Config, options: BuildOptions, logger: Logger, store: Store): Promise<Server> {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
-  await store.migrate();
-
   const box = secretBox(config.secretsKey, config.secretsKeyPrevious);
-  const sealed = await resealStoredSecrets(store, box);
-  if (sealed > 0) logger.info({ sealed }, 'stored secrets sealed under SECRETS_KEY');
+  const onForeignIssuer = foreignIssuerWarning(logger, config.publicUrl);
+  const { secret, keyring } = await retryWhileDatabaseUnavailable(
+    async () => {
+      await store.migrate();
+      const sealed = await resealStoredSecrets(store, box);
+      if (sealed > 0) logger.info({ sealed }, 'stored secrets sealed under SECRETS_KEY');
+      return {
+        secret: config.codeHmacSecret ?? (await codeHmacSecret(store, box, clock)),
+        keyring: await createKeyring(store, clock, random, config.publicUrl, box, onForeignIssuer),
+      };
+    },
+    { waitMs: config.databaseStartupWaitSeconds * 1000, logger, fraction: () => random.fraction() },
+  );
   if (!box.sealing && config.nodeEnv === 'production') {
     logger.warn('SECRETS_KEY is not set: the signing keys and the code HMAC secret are stored in the clear');
   }
-  const secret = config.codeHmacSecret ?? (await codeHmacSecret(store, box, clock));
-  const onForeignIssuer = foreignIssuerWarning(logger, config.publicUrl);
-  const keyring = await createKeyring(store, clock, random, config.publicUrl, box, onForeignIssuer);
   const prometheus = config.metricsPort === undefined ? undefined : prometheusMetrics();
   const metrics = prometheus?.metrics ?? noMetrics;
   const smsLogger = logger.child({ component: 'sms' });

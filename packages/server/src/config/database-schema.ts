@@ -58,4 +58,12 @@ export const databaseSchema = {
     description:
       'PostgreSQL: requests that may wait for a connection at once; past it they answer 503 code 9003 at once.',
   },
+  databaseStartupWaitSeconds: {
+    env: 'DATABASE_STARTUP_WAIT_SECONDS',
+    kind: int(0, 3600),
+    default: '60',
+    unit: 's',
+    description:
+      'PostgreSQL: how long a starting server keeps trying a database that is unreachable, refusing connections or still starting, before it exits with an error (`0`: at the first failure). A wrong password or a missing database fails at once.',
+  },
 } satisfies Record<string, ConfigEntry>;

@@ -148,9 +148,11 @@ export function boundedPool(pool: pg.Pool, timeouts: PostgresTimeouts) {
 
 function acquire(pool: pg.Pool): Promise<pg.PoolClient> {
   return pool.connect().catch((error: unknown) => {
-    throw error instanceof StoreUnavailableError
-      ? error
-      : new StoreUnavailableError(connectionReason(error), { cause: error });
+    if (error instanceof StoreUnavailableError) throw error;
+    // PostgreSQL answered and refused for good (a wrong password, no such database): waiting and
+    // trying again, as for an outage, would not help.
+    if (error instanceof pg.DatabaseError && !UNAVAILABLE_SQLSTATES.has(error.code ?? '')) throw error;
+    throw new StoreUnavailableError(connectionReason(error), { cause: error });
   });
 }
 

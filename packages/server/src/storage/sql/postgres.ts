@@ -59,13 +59,16 @@ export function postgresStore(connectionString: string, options: PostgresStoreOp
     // A migration (an index built on a large table) may rightly take longer than any request's
     // statement, so migrations run on a connection of their own without the statement timeout.
     forMigrations: () => {
+      // Its client and pool still turn a lost database into a StoreUnavailableError, which a
+      // starting server waits out (wait-for-database.ts).
       const migrationPool = openPool(connectionString, {
+        Client: ResilientClient,
         connectionTimeoutMillis: timeouts.connectMs,
         keepAlive: true,
         max: 1,
       });
       migrationPool.on('error', () => {});
-      return new Kysely<Database>({ dialect: new PostgresDialect({ pool: migrationPool }) });
+      return new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundedPool(migrationPool, timeouts) }) });
     },
   });
 }
