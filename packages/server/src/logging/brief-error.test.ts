@@ -1,20 +1,6 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from '../logger.js';
+import { capturedLogger } from '../test-support/captured-logger.js';
 import { briefError } from './brief-error.js';
-
-/** A pino logger with the server's options, writing to an array. */
-function capturedLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino(loggerOptions('trace'), sink), lines };
-}
 
 /** What pg hands an error listener: a DatabaseError whose fields and client say far too much. */
 function pgLikeError() {

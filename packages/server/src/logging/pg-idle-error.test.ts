@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import pg from 'pg';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { loggerOptions } from '../logger.js';
 import { buildServer, type Server } from '../main.js';
+import { capturedLogger } from '../test-support/captured-logger.js';
 import {
   createPostgresTestDatabase,
   DEFAULT_PG_TEST_URL,
@@ -23,15 +21,9 @@ describe('a PostgreSQL connection dropped while idle', () => {
   it('is logged as a short warning with its message and code, without the client pg attaches to it', async () => {
     database = await createPostgresTestDatabase();
     const application = `pp_idle_${randomBytes(4).toString('hex')}`;
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = capturedLogger('info');
     const config = loadConfig({}, { port: '0', databaseUrl: `${database.url}&application_name=${application}` });
-    server = await buildServer(config, { logger: pino(loggerOptions('info'), sink), dispatch: false });
+    server = await buildServer(config, { logger, dispatch: false });
     await server.store.ping();
 
     const admin = new pg.Client({ connectionString: process.env.PG_TEST_URL ?? DEFAULT_PG_TEST_URL });

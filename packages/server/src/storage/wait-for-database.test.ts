@@ -1,30 +1,17 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { loggerOptions } from '../logger.js';
 import { buildServer, type Server } from '../main.js';
+import { capturedLogger } from '../test-support/captured-logger.js';
 import { createPostgresTestDatabase, type PostgresTestDatabase } from '../test-support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../test-support/tcp-proxy.js';
 import { StoreUnavailableError } from './store-unavailable.js';
 import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
 
-function capturingLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { logger: pino(loggerOptions('info'), sink), lines };
-}
-
 describe('retryWhileDatabaseUnavailable', () => {
   const fraction = () => 0;
 
   it('runs the step again while the database is unavailable, and returns its first success', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturedLogger('info');
     let calls = 0;
     const result = await retryWhileDatabaseUnavailable(
       async () => {
@@ -47,7 +34,7 @@ describe('retryWhileDatabaseUnavailable', () => {
   });
 
   it('rethrows any other error at once', async () => {
-    const { logger } = capturingLogger();
+    const { logger } = capturedLogger('info');
     let calls = 0;
     const failing = retryWhileDatabaseUnavailable(
       async () => {
@@ -61,7 +48,7 @@ describe('retryWhileDatabaseUnavailable', () => {
   });
 
   it('gives up with the last error once the next try would fall past the wait', async () => {
-    const { logger } = capturingLogger();
+    const { logger } = capturedLogger('info');
     let calls = 0;
     const failing = retryWhileDatabaseUnavailable(
       async () => {
@@ -76,7 +63,7 @@ describe('retryWhileDatabaseUnavailable', () => {
   });
 
   it('with no wait, fails at the first unavailability', async () => {
-    const { logger } = capturingLogger();
+    const { logger } = capturedLogger('info');
     const failing = retryWhileDatabaseUnavailable(
       async () => {
         throw new StoreUnavailableError('connection lost');
@@ -106,7 +93,7 @@ describe('a server started while PostgreSQL is unreachable', () => {
   async function startThroughProxy(env: Record<string, string>) {
     database = await createPostgresTestDatabase();
     proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturedLogger('info');
     const config = loadConfig(
       { DATABASE_CONNECT_TIMEOUT_MS: '300', ...env },
       { port: '0', databaseUrl: proxy.rewrite(database.url) },
