@@ -231,30 +231,25 @@ export function sqlOutboxStore(db: Kysely<Database>, engine: 'sqlite' | 'postgre
     },
 
     async purgeFinishedBefore(before, limit = Number.MAX_SAFE_INTEGER) {
-      const ids = (
-        await db
+      // The same subquery picks the batch for both deletes, so that every statement's text is fixed:
+      // a list of ids would make a new statement for each length, and SQLite's statement cache
+      // would keep hundreds of large ones (bench/results/2026-12-08-soak.md). Unordered, so that a
+      // batch stops at `limit` rows instead of sorting the whole backlog. Should the two picks differ
+      // (another node purging at once), a message left has its attempts deleted a batch early, and
+      // attempts left are swept below: both were due to go.
+      const batch = (trx: Kysely<Database>) =>
+        trx
           .selectFrom('outbox')
           .select('id')
           .where('status', 'in', ['sent', 'abandoned'])
           .where('created_at', '<', before)
-          .limit(boundLimit(limit))
-          .execute()
-      ).map((r) => r.id);
-      // A message and its attempt log go together; in chunks that stay under SQLite's parameter cap.
+          .limit(boundLimit(limit));
       const remove = async (trx: Kysely<Database>) => {
-        let deleted = 0;
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500);
-          await trx.deleteFrom('outbox_attempts').where('message_id', 'in', chunk).execute();
-          deleted += Number(
-            (await trx.deleteFrom('outbox').where('id', 'in', chunk).executeTakeFirst()).numDeletedRows,
-          );
-        }
-        return deleted;
+        await trx.deleteFrom('outbox_attempts').where('message_id', 'in', batch(trx)).execute();
+        return Number((await trx.deleteFrom('outbox').where('id', 'in', batch(trx)).executeTakeFirst()).numDeletedRows);
       };
-      const deleted =
-        ids.length === 0 ? 0 : db.isTransaction ? await remove(db) : await db.transaction().execute(remove);
-      if (ids.length < limit) {
+      const deleted = db.isTransaction ? await remove(db) : await db.transaction().execute(remove);
+      if (deleted < limit) {
         // The last batch of a run also sweeps attempt logs whose message is gone some other way.
         await db
           .deleteFrom('outbox_attempts')
