@@ -126,7 +126,7 @@ describe('a server started while PostgreSQL is unreachable', () => {
     await expect(buildServer(config, { logger, dispatch: false })).rejects.toBeInstanceOf(StoreUnavailableError);
     const tookMs = performance.now() - startedAt;
     expect(tookMs).toBeGreaterThan(300);
-    expect(tookMs).toBeLessThan(5_000);
+    expect(tookMs).toBeLessThan(10_000);
   });
 
   it('fails at once for a database that does not exist: waiting would not help', async () => {
@@ -137,6 +137,7 @@ describe('a server started while PostgreSQL is unreachable', () => {
     await expect(
       buildServer({ ...config, databaseUrl: missing.toString() }, { logger, dispatch: false }),
     ).rejects.toMatchObject({ code: '3D000' });
-    expect(performance.now() - startedAt).toBeLessThan(3_000);
+    // Well inside the 60 s a starting server waits out unavailability, even on a loaded machine.
+    expect(performance.now() - startedAt).toBeLessThan(10_000);
   });
 });
