@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { apiErrors } from '../../errors/catalogue.js';
 import type { FlowDeps } from '../../flows/deps.js';
 import type { Store } from '../../storage/ports.js';
+import { StoreUnavailableError } from '../../storage/store-unavailable.js';
 import type { Readiness } from '../readiness.js';
 import type { TypedApp } from '../typed-app.js';
 
@@ -87,7 +88,7 @@ export function healthRoutes(app: TypedApp, deps: HealthDeps, readiness: Readine
       return reply.status(503).send({
         status: 'database unavailable',
         code: apiErrors.DATABASE_UNAVAILABLE.code,
-        message: `database ${failure}`,
+        message: failure,
       });
     },
   );
@@ -113,17 +114,27 @@ export function healthRoutes(app: TypedApp, deps: HealthDeps, readiness: Readine
 async function answerWithin(work: Promise<unknown>, deadlineMs: number): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(`gave no answer within ${deadlineMs} ms`), deadlineMs);
+    timer = setTimeout(() => resolve(`database gave no answer within ${deadlineMs} ms`), deadlineMs);
   });
   try {
     return await Promise.race([
       work.then(
         () => undefined,
-        (error: unknown) => (error instanceof Error ? error.message : 'failed'),
+        (error: unknown) => failureOf(error),
       ),
       deadline,
     ]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Why the ping failed, for a body anyone may read: our own unavailability reasons, else only the
+ * driver's code, as its message may name the database's user or schema.
+ */
+function failureOf(error: unknown): string {
+  if (error instanceof StoreUnavailableError) return error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `database failed (${code})` : 'database failed';
 }
