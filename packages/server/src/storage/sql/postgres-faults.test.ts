@@ -1,4 +1,5 @@
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPostgresTestDatabase,
@@ -7,6 +8,7 @@ import {
 } from '../../test-support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../../test-support/tcp-proxy.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
+import { retryWhileDatabaseUnavailable } from '../wait-for-database.js';
 import { postgresStore } from './postgres.js';
 
 /**
@@ -49,7 +51,13 @@ beforeAll(async () => {
           poolQueueLimit: POOL_QUEUE_LIMIT,
         },
       });
-      await store.migrate();
+      // Through the proxy with the tests' short connect timeout: on a loaded machine the first
+      // connection may miss it, and a starting server waits that out too (wait-for-database.ts).
+      await retryWhileDatabaseUnavailable(() => store.migrate(), {
+        waitMs: 30_000,
+        logger: pino({ level: 'silent' }),
+        fraction: Math.random,
+      });
       return { store, cleanup: () => store.close() };
     },
   });
