@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { describe, expect, it } from 'vitest';
-import { logFormat, loggerOptions, prettyOptions } from './logger.js';
+import { logFormat, prettyOptions } from './logger.js';
 import { smsProviders } from './sms/providers/registry.js';
+import { capturedLogger } from './test-support/captured-logger.js';
 
 describe('log format', () => {
   it('auto is pretty only in development on a terminal; production stays JSON unless asked', () => {
@@ -30,18 +29,11 @@ describe('log format', () => {
 
 describe('log redaction', () => {
   it("every SMS provider's declared signature headers are redacted, as Authorization is", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = capturedLogger('info');
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const declared = smsProviders.flatMap((provider) => provider.secretHeaders ?? []);
     expect(declared).toEqual(['x-twilio-signature', 'x-pocketproof-signature']);
     for (const header of declared) headers[header] = `signature-of-${header}`;
-    const logger = pino(loggerOptions('info'), sink);
     logger.info({ headers }, 'headers logged by mistake');
     logger.info({ receipt: { headers } }, 'headers logged inside an object by mistake');
     const [top, nested] = lines.map((line) => JSON.parse(line));

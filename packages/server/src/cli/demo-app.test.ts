@@ -1,9 +1,7 @@
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { loggerOptions } from '../logger.js';
+import { capturedLogger } from '../test-support/captured-logger.js';
 import { startDemoApp } from './demo-app.js';
 
 describe('the demo app beside the server', () => {
@@ -11,20 +9,14 @@ describe('the demo app beside the server', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const busyPort = (squatter.address() as { port: number }).port;
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = capturedLogger('info');
     const config = loadConfig({}, { port: '0', demoPort: String(busyPort), databaseUrl: 'sqlite::memory:' });
     try {
       const demo = await startDemoApp(
         config,
         { clientId: 'pp_demo', clientSecret: 'demo-secret' },
         'http://127.0.0.1:1',
-        pino(loggerOptions('info'), sink),
+        logger,
       );
       expect(demo).toBeUndefined();
     } finally {
@@ -37,19 +29,13 @@ describe('the demo app beside the server', () => {
   });
 
   it('a server installed without the demo package says so at info level and goes on', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = capturedLogger('info');
     const config = loadConfig({}, { port: '0', demoPort: '0', databaseUrl: 'sqlite::memory:' });
     const demo = await startDemoApp(
       config,
       { clientId: 'pp_demo', clientSecret: 'demo-secret' },
       'http://127.0.0.1:1',
-      pino(loggerOptions('info'), sink),
+      logger,
       '@pocketproof/demo-not-installed',
     );
     expect(demo).toBeUndefined();

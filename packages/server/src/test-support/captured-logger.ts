@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import pino, { type Level } from 'pino';
+import pino from 'pino';
 import { loggerOptions } from '../logger.js';
 
 /** A pino logger with the server's options, writing each line to an array. */
-export function capturedLogger(level: Level = 'trace') {
+export function capturedLogger(level = 'trace') {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {

@@ -1,11 +1,9 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { manualClock } from '../clock.js';
 import { type Config, loadConfig } from '../config/load.js';
 import type { ConfigKey } from '../config/schema.js';
-import { loggerOptions } from '../logger.js';
 import { type BuildOptions, buildServer, type Server } from '../main.js';
 import { createClient } from '../oauth/clients.js';
+import { capturedLogger } from './captured-logger.js';
 import { makeSqliteTestStore, type TestStore } from './stores.js';
 
 /**
@@ -49,14 +47,7 @@ export async function createTestServer(
     { nodeEnv: 'test', port: '0', logLevel: 'info', databaseUrl: 'sqlite::memory:', ...options.config },
   );
   const clock = manualClock(Date.UTC(2026, 10, 26, 12, 0, 0));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
-  const logger = pino(loggerOptions(config.logLevel), sink);
+  const { logger, lines: logs } = capturedLogger(config.logLevel);
   const server = await buildServer(config, {
     clock,
     logger,
